@@ -1,0 +1,67 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { type ErrorCode, isHeatnetError } from '../core/errors.ts';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+};
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  field?: string;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  500: 'Internal Server Error',
+};
+
+function body(statusCode: number, message: string, field?: string): ErrorBody {
+  return {
+    statusCode,
+    error: REASONS[statusCode] ?? 'Error',
+    message,
+    ...(field === undefined ? {} : { field }),
+  };
+}
+
+/**
+ * The one error handler: validation errors → 400 naming the field; HeatnetErrors →
+ * their status; anything else → 500 without internals (logged with the request id).
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err.validation && err.validation.length > 0) {
+      const v = err.validation[0]!;
+      const missing = (v.params as { missingProperty?: string }).missingProperty;
+      const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+      const field = [path, missing].filter(Boolean).join('.') || undefined;
+      const where = err.validationContext ?? 'request';
+      const message = `${where}${field ? `.${field}` : ''} ${v.message ?? 'is invalid'}`;
+      return reply.status(400).send(body(400, message, field));
+    }
+    if (isHeatnetError(err)) {
+      const status = STATUS[err.code] ?? 500;
+      if (status < 500) {
+        const field = typeof err.context.field === 'string' ? err.context.field : undefined;
+        return reply.status(status).send(body(status, err.message, field));
+      }
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.status(err.statusCode).send(body(err.statusCode, err.message));
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.status(500).send(body(500, `internal error (request ${request.id})`));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(body(404, `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { Authenticator } from '../auth.ts';
+import { ErrorSchema } from '../schemas.ts';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  problems: string[];
+  startedAt: string;
+  uptimeS: number;
+  [component: string]: unknown;
+}
+
+const HealthSchema = Type.Object(
+  {
+    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+    problems: Type.Array(Type.String()),
+    startedAt: Type.String({ format: 'date-time' }),
+    uptimeS: Type.Number(),
+  },
+  { additionalProperties: true },
+);
+
+export function healthRoutes(
+  app: FastifyInstance,
+  auth: Authenticator,
+  report: () => HealthReport,
+) {
+  app.get(
+    '/api/health',
+    {
+      preHandler: auth.guard('read'),
+      schema: {
+        summary: 'State of every component: ingest devices up/down, broker, storage backlog',
+        tags: ['service'],
+        response: { 200: HealthSchema, 401: ErrorSchema },
+      },
+    },
+    async () => report(),
+  );
+}

@@ -1,0 +1,51 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { HeatnetError } from '../../core/errors.ts';
+import type { Authenticator } from '../auth.ts';
+import { ErrorSchema, IdParams, SubstationDetailSchema, SubstationListSchema } from '../schemas.ts';
+import { type NetworkViewSource, substationDetail, substationSummary } from '../views.ts';
+
+export function substationRoutes(
+  app: FastifyInstance,
+  auth: Authenticator,
+  src: NetworkViewSource,
+) {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get(
+    '/api/substations',
+    {
+      preHandler: auth.guard('read'),
+      schema: {
+        summary:
+          'Every substation, near end first: latest readings, pumps, devices, balance status',
+        tags: ['network'],
+        response: { 200: SubstationListSchema, 401: ErrorSchema },
+      },
+    },
+    async () => {
+      const substations = src.topology.substations.map((s) => substationSummary(src, s));
+      return { count: substations.length, substations };
+    },
+  );
+  api.get(
+    '/api/substations/:id',
+    {
+      preHandler: auth.guard('read'),
+      schema: {
+        summary: 'One substation in full, with its buildings and zones',
+        tags: ['network'],
+        params: IdParams,
+        response: { 200: SubstationDetailSchema, 401: ErrorSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const s = src.topology.substation(request.params.id);
+      if (!s) {
+        throw new HeatnetError('NOT_FOUND', `unknown substation "${request.params.id}"`, {
+          field: 'id',
+        });
+      }
+      return substationDetail(src, s);
+    },
+  );
+}

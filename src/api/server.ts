@@ -1,0 +1,48 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { ApiConfig } from '../config/schema.ts';
+import type { Logger } from '../core/logger.ts';
+import { Authenticator } from './auth.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { type HealthReport, healthRoutes } from './routes/health.ts';
+import { substationRoutes } from './routes/substations.ts';
+import type { NetworkViewSource } from './views.ts';
+
+export interface ApiDeps extends NetworkViewSource {
+  api: ApiConfig;
+  log: Logger;
+  health: () => HealthReport;
+}
+
+/**
+ * Builds the Fastify app without listening, so tests drive it with `inject`
+ * (fastify/demo's pattern). Plugins first, then the error handler, then routes.
+ */
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
+  });
+  app.decorateRequest('principal', null);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'heatnet API',
+        version: '0.1.0',
+        description: 'District-heating telemetry, balancing and complaint diagnosis',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  installErrorHandler(app);
+  const auth = new Authenticator(deps.api);
+  healthRoutes(app, auth, deps.health);
+  substationRoutes(app, auth, deps);
+  return app;
+}

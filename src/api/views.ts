@@ -1,0 +1,98 @@
+import type { Config } from '../config/schema.ts';
+import type { Substation, Topology } from '../domain/topology.ts';
+import type { DeviceHealth } from '../ingest/modbus/health.ts';
+import type { FieldSample, LiveState } from '../state/live-state.ts';
+import type {
+  BuildingView,
+  DeviceStateView,
+  Sample,
+  SubstationDetail,
+  SubstationSummary,
+} from './schemas.ts';
+
+/** What the substation views read; the composition root supplies it. */
+export interface NetworkViewSource {
+  config: Config;
+  topology: Topology;
+  state: LiveState;
+  devices: () => readonly DeviceHealth[];
+  now: () => number;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function samples(fields: Map<string, FieldSample>, now: number): Record<string, Sample> {
+  const out: Record<string, Sample> = {};
+  for (const [field, s] of [...fields].sort(([a], [b]) => a.localeCompare(b))) {
+    out[field] = {
+      value: s.value,
+      time: new Date(s.time).toISOString(),
+      ageS: Math.max(0, Math.round((now - s.time) / 100) / 10),
+    };
+  }
+  return out;
+}
+
+function deviceView(h: DeviceHealth): DeviceStateView {
+  return { id: h.id, state: h.state, lastSuccessAt: iso(h.lastSuccessAt), lastError: h.lastError };
+}
+
+/** A substation's readings are stale after three of its slowest poll intervals. */
+function staleAfterMs(src: NetworkViewSource, substation: string): number {
+  const { devices, defaults } = src.config.ingest.modbus;
+  const intervals = devices
+    .filter((d) => d.substation === substation)
+    .map((d) => d.intervalMs ?? defaults.intervalMs);
+  return 3 * Math.max(defaults.intervalMs, ...intervals);
+}
+
+export function substationSummary(src: NetworkViewSource, s: Substation): SubstationSummary {
+  const now = src.now();
+  const readings = src.state.latest('substation', 'substation', s.id);
+  let updatedAt: number | null = null;
+  for (const sample of readings.values()) updatedAt = Math.max(updatedAt ?? 0, sample.time);
+  const health = src.devices().filter((d) => d.substation === s.id);
+  const vfdOf = (pumpId: string) =>
+    src.config.ingest.modbus.devices.find((d) => d.kind === 'pump' && d.pump === pumpId)?.id;
+  return {
+    id: s.id,
+    name: s.name ?? null,
+    source: s.source,
+    branch: s.branch,
+    distanceM: s.distanceM,
+    heatedAreaM2: s.heatedAreaM2,
+    buildings: s.buildings.length,
+    households: s.buildings.reduce((n, b) => n + b.households.length, 0),
+    updatedAt: iso(updatedAt),
+    stale: updatedAt === null || now - updatedAt > staleAfterMs(src, s.id),
+    readings: samples(readings, now),
+    pumps: s.pumps.map((p) => {
+      const device = health.find((h) => h.id === vfdOf(p.id));
+      return {
+        id: p.id,
+        minHz: p.minHz,
+        maxHz: p.maxHz,
+        readings: samples(src.state.latest('pump', 'pump', p.id), now),
+        device: device ? deviceView(device) : null,
+      };
+    }),
+    devices: health.map(deviceView),
+    // The balancing engine fills this in; until it has evaluated, there is no status.
+    balance: { status: 'no-data' },
+  };
+}
+
+export function substationDetail(src: NetworkViewSource, s: Substation): SubstationDetail {
+  const buildingList: BuildingView[] = s.buildings.map((b) => ({
+    id: b.id,
+    floors: b.floors,
+    households: b.households.length,
+    areaM2: b.areaM2,
+    zones: b.zones.map((z) => ({
+      id: z.id,
+      floors: z.floors,
+      households: b.households.filter((h) => h.zone === z.id).length,
+    })),
+  }));
+  return { ...substationSummary(src, s), buildingList };
+}

@@ -1,0 +1,167 @@
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { HealthReport } from './api/routes/health.ts';
+import { buildApi } from './api/server.ts';
+import type { Config } from './config/schema.ts';
+import { type Component, Lifecycle } from './core/lifecycle.ts';
+import { childLogger, type Logger } from './core/logger.ts';
+import { Topology } from './domain/topology.ts';
+import { ModbusIngestor } from './ingest/modbus/ingestor.ts';
+import { EmbeddedBroker } from './ingest/mqtt/broker.ts';
+import { MqttIngestor } from './ingest/mqtt/ingestor.ts';
+import type { Reading } from './ingest/reading.ts';
+import { LiveState } from './state/live-state.ts';
+import { InfluxV1Transport } from './storage/influx/v1.ts';
+import { InfluxV2Transport } from './storage/influx/v2.ts';
+import { LocalLineStore } from './storage/local-store.ts';
+import type { LineTransport } from './storage/transport.ts';
+import { BatchingWriter } from './storage/writer.ts';
+
+export interface AppOptions {
+  log: Logger;
+  now?: () => number;
+  /** Resolve `storage.dataDir` against this (default: the working directory). */
+  baseDir?: string;
+}
+
+/** Where readings go: InfluxDB when configured, else the local line-protocol store. */
+export function storageTransport(config: Config, baseDir: string): LineTransport {
+  const influx = config.storage.influx;
+  if (!influx) return new LocalLineStore(localStoreDir(config, baseDir));
+  return influx.version === 1 ? new InfluxV1Transport(influx) : new InfluxV2Transport(influx);
+}
+
+export const localStoreDir = (config: Config, baseDir: string) =>
+  join(resolve(baseDir, config.storage.dataDir), 'local');
+export const spoolDir = (config: Config, baseDir: string) =>
+  join(resolve(baseDir, config.storage.dataDir), 'spool');
+
+/**
+ * The composition root: builds every component from the config, starts them in
+ * dependency order (storage → broker → ingest) and stops them in reverse. The HTTP
+ * API is built here but bound only by `listen()`, so tests use `inject`.
+ */
+export class HeatnetApp {
+  readonly topology: Topology;
+  readonly state = new LiveState();
+  readonly writer: BatchingWriter;
+  readonly modbus: ModbusIngestor;
+  readonly mqtt: MqttIngestor;
+  readonly broker: EmbeddedBroker | undefined;
+  private readonly lifecycle: Lifecycle;
+  private readonly startedAt: number;
+  private readonly now: () => number;
+  private api: FastifyInstance | undefined;
+
+  constructor(
+    readonly config: Config,
+    private readonly options: AppOptions,
+  ) {
+    const log = options.log;
+    const baseDir = options.baseDir ?? process.cwd();
+    this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
+    this.topology = new Topology(config.network);
+    const transport = storageTransport(config, baseDir);
+    this.writer = new BatchingWriter(
+      transport,
+      {
+        batchSize: config.storage.batchSize,
+        flushIntervalMs: config.storage.flushIntervalMs,
+        maxBufferedLines: config.storage.maxBufferedLines,
+        ...(transport.kind === 'local'
+          ? {}
+          : { fallback: new LocalLineStore(spoolDir(config, baseDir)) }),
+      },
+      childLogger(log, 'storage'),
+    );
+    const sink = (readings: Reading[]) => this.accept(readings);
+    this.modbus = new ModbusIngestor(config, sink, childLogger(log, 'ingest.modbus'), this.now);
+    const mqttConfig = config.ingest.mqtt;
+    this.broker =
+      mqttConfig.url === 'embedded'
+        ? new EmbeddedBroker(mqttConfig.embeddedPort, childLogger(log, 'mqtt.broker'))
+        : undefined;
+    const broker = this.broker;
+    this.mqtt = new MqttIngestor(
+      mqttConfig,
+      () => (broker ? broker.url : mqttConfig.url),
+      this.topology,
+      sink,
+      childLogger(log, 'ingest.mqtt'),
+      this.now,
+    );
+    const components: Component[] = [this.writer];
+    if (this.broker) components.push(this.broker);
+    components.push(this.mqtt, this.modbus);
+    this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
+  }
+
+  /** The HTTP API, built once (not listening). */
+  async http(): Promise<FastifyInstance> {
+    this.api ??= await buildApi({
+      config: this.config,
+      api: this.config.api,
+      topology: this.topology,
+      state: this.state,
+      devices: () => this.modbus.health(),
+      now: this.now,
+      log: childLogger(this.options.log, 'api'),
+      health: () => this.healthReport(),
+    });
+    return this.api;
+  }
+
+  async start(): Promise<void> {
+    await this.http();
+    await this.lifecycle.start();
+  }
+
+  /** Binds the API to `api.host:api.port`; returns the address it listens on. */
+  async listen(): Promise<string> {
+    const api = await this.http();
+    return api.listen({ host: this.config.api.host, port: this.config.api.port });
+  }
+
+  async stop(): Promise<void> {
+    await this.api?.close();
+    await this.lifecycle.stop();
+  }
+
+  healthReport(): HealthReport {
+    const devices = this.modbus.health();
+    const count = (state: string) => devices.filter((d) => d.state === state).length;
+    const storage = this.writer.health();
+    const mqtt = this.mqtt.health();
+    const problems: string[] = [];
+    const down = devices.filter((d) => d.state === 'down').map((d) => d.id);
+    if (down.length > 0) problems.push(`modbus devices down: ${down.join(', ')}`);
+    if (storage.state !== 'ok') problems.push(`storage ${storage.state}: ${storage.lastError}`);
+    if (!mqtt.connected) problems.push(`MQTT not connected to ${mqtt.url}`);
+    return {
+      status: problems.length === 0 ? 'ok' : 'degraded',
+      problems,
+      startedAt: new Date(this.startedAt).toISOString(),
+      uptimeS: Math.round((this.now() - this.startedAt) / 1000),
+      ingest: {
+        modbus: {
+          devices: devices.length,
+          up: count('up'),
+          down: count('down'),
+          unknown: count('unknown'),
+          disabled: count('disabled'),
+          reconnects: this.modbus.connectionReconnects(),
+          list: devices,
+        },
+        mqtt: { ...mqtt, broker: this.broker ? 'embedded' : 'external' },
+      },
+      storage,
+      state: { series: this.state.seriesCount },
+    };
+  }
+
+  private accept(readings: Reading[]): void {
+    this.state.apply(readings);
+    this.writer.write(readings);
+  }
+}

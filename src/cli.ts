@@ -1,0 +1,185 @@
+import { parseArgs } from 'node:util';
+import { HeatnetApp } from './app.ts';
+import { formatIssue } from './config/issues.ts';
+import { loadConfigFile } from './config/load.ts';
+import type { Config } from './config/schema.ts';
+import { errorMessage } from './core/errors.ts';
+import type { Component } from './core/lifecycle.ts';
+import { childLogger, createLogger, type Logger } from './core/logger.ts';
+import { Topology } from './domain/topology.ts';
+import { replaySpool } from './storage/replay.ts';
+
+/** Exit codes (DESIGN §4.5): 0 ok, 1 runtime failure, 2 invalid config or usage. */
+const EXIT_RUNTIME = 1;
+const EXIT_USAGE = 2;
+const DEFAULT_CONFIG = 'config/demo.yaml';
+const STOP_DEADLINE_MS = 10_000;
+
+const USAGE = `heatnet — district-heating telemetry, balancing and complaint diagnosis
+
+usage:
+  heatnet demo [--config FILE]                 simulators + service on the demo network
+  heatnet start [--config FILE]                the service
+  heatnet simulate [--config FILE] [--speed N] [--seed N]
+  heatnet check-config FILE                    list every error in a config, exit 2 if any
+  heatnet replay-spool [--config FILE] [--from DIR]
+                                               load stored line protocol into InfluxDB
+default config: ${DEFAULT_CONFIG}`;
+
+class UsageError extends Error {}
+
+/** Demo tokens, used only when the environment does not set them. */
+const DEMO_TOKENS: Record<string, string> = {
+  HEATNET_DISPATCH_TOKEN: 'demo-dispatcher-token-change-me',
+  HEATNET_SERVICE_TOKEN: 'demo-service-token-change-me',
+  HEATNET_ADMIN_TOKEN: 'demo-admin-token-change-me',
+};
+
+function readConfig(path: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const result = loadConfigFile(path, env);
+  if (result.ok) return result.config;
+  process.stderr.write(`${path}: ${result.issues.length} error(s)\n`);
+  for (const issue of result.issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
+  process.exit(EXIT_USAGE);
+}
+
+function checkConfig(path: string | undefined): number {
+  if (!path) throw new UsageError('check-config needs a FILE');
+  const result = loadConfigFile(path);
+  if (!result.ok) {
+    process.stdout.write(`${path}: ${result.issues.length} error(s)\n`);
+    for (const issue of result.issues) process.stdout.write(`  ${formatIssue(issue)}\n`);
+    return EXIT_USAGE;
+  }
+  const t = new Topology(result.config.network);
+  process.stdout.write(
+    `${path}: ok — ${t.substations.length} substations on ${t.branches().length} branches, ` +
+      `${t.householdCount} households, ${result.config.ingest.modbus.devices.length} Modbus devices\n`,
+  );
+  return 0;
+}
+
+/** Runs components until SIGINT/SIGTERM, then stops them within the deadline. */
+async function runUntilSignal(components: Component[], log: Logger): Promise<number> {
+  const started: Component[] = [];
+  try {
+    for (const c of components) {
+      await c.start();
+      started.push(c);
+    }
+  } catch (err) {
+    log.error({ err: errorMessage(err) }, 'start failed');
+    for (const c of started.reverse()) await c.stop().catch(() => undefined);
+    return EXIT_RUNTIME;
+  }
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log.info({ signal }, 'stopping');
+  const deadline = setTimeout(() => {
+    log.error('components did not stop within 10 s; exiting');
+    process.exit(EXIT_RUNTIME);
+  }, STOP_DEADLINE_MS);
+  deadline.unref();
+  for (const c of started.reverse()) {
+    await c.stop().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'stop failed'));
+  }
+  clearTimeout(deadline);
+  log.info('stopped');
+  return 0;
+}
+
+/** The service as a component whose start also binds the API. */
+function serviceComponent(app: HeatnetApp, log: Logger): Component {
+  return {
+    name: 'service',
+    async start() {
+      await app.start();
+      const address = await app.listen();
+      log.info(
+        { api: `${address}/api/substations`, docs: `${address}/docs` },
+        'heatnet is running',
+      );
+    },
+    stop: () => app.stop(),
+  };
+}
+
+async function simulatorComponent(config: Config, log: Logger): Promise<Component> {
+  // Loaded lazily: the service itself never needs the simulator's code.
+  const { Simulator } = await import('../simulators/simulator.ts');
+  return new Simulator(config, childLogger(log, 'simulator'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      speed: { type: 'string' },
+      seed: { type: 'string' },
+      from: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (!command || values.help || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : EXIT_USAGE;
+  }
+  const configPath = values.config ?? DEFAULT_CONFIG;
+  const log = createLogger({ pretty: process.stdout.isTTY === true });
+  switch (command) {
+    case 'check-config':
+      return checkConfig(positionals[0] ?? values.config);
+    case 'start': {
+      const config = readConfig(configPath);
+      return runUntilSignal([serviceComponent(new HeatnetApp(config, { log }), log)], log);
+    }
+    case 'simulate': {
+      const config = readConfig(configPath);
+      if (values.speed) config.simulation.speed = positiveNumber('--speed', values.speed);
+      if (values.seed) config.simulation.seed = Math.trunc(positiveNumber('--seed', values.seed));
+      return runUntilSignal([await simulatorComponent(config, log)], log);
+    }
+    case 'demo': {
+      const env = { ...DEMO_TOKENS, ...process.env };
+      Object.assign(process.env, env);
+      const config = readConfig(configPath, env);
+      const app = new HeatnetApp(config, { log });
+      return runUntilSignal(
+        [await simulatorComponent(config, log), serviceComponent(app, log)],
+        log,
+      );
+    }
+    case 'replay-spool': {
+      const config = readConfig(configPath);
+      return replaySpool(config, { from: values.from, log, out: process.stdout });
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+function positiveNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number`);
+  return n;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (
+      err instanceof UsageError ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`${errorMessage(err)}\n\n${USAGE}\n`);
+      process.exit(EXIT_USAGE);
+    }
+    process.stderr.write(`heatnet: ${errorMessage(err)}\n`);
+    process.exit(EXIT_RUNTIME);
+  },
+);

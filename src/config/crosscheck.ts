@@ -1,0 +1,283 @@
+import { householdSpecs } from '../domain/topology.ts';
+import { registerCount } from '../ingest/modbus/codec.ts';
+import { parseModbusUrl } from '../ingest/modbus/url.ts';
+import { type ConfigIssue, issueAt, type PathSegment } from './issues.ts';
+import type { BuildingConfig, Config, RegisterField } from './schema.ts';
+
+/**
+ * Checks what a schema cannot: references between sections, unique ids, floors
+ * covered by zones, register fields that fit their type. Runs only on a config
+ * that already matches the schema.
+ */
+export function crosscheck(config: Config): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  checkNetwork(config, issues);
+  checkMaps(config, issues);
+  checkDevices(config, issues);
+  checkMqtt(config, issues);
+  checkStorage(config, issues);
+  checkApi(config, issues);
+  checkStandards(config, issues);
+  return issues;
+}
+
+/** Reports the second and later uses of an id. */
+class UniqueIds {
+  private readonly seen = new Map<string, string>();
+  constructor(
+    private readonly what: string,
+    private readonly issues: ConfigIssue[],
+  ) {}
+  add(id: string, path: PathSegment[]): void {
+    const first = this.seen.get(id);
+    if (first !== undefined) {
+      this.issues.push(issueAt(path, `duplicate ${this.what} id "${id}" (first at ${first})`));
+    } else {
+      this.seen.set(id, issueAt(path, '').path);
+    }
+  }
+}
+
+function checkNetwork(config: Config, issues: ConfigIssue[]): void {
+  const sourceIds = new UniqueIds('source', issues);
+  config.network.sources.forEach((s, i) => {
+    sourceIds.add(s.id, ['network', 'sources', i, 'id']);
+  });
+  const sources = new Set(config.network.sources.map((s) => s.id));
+  const substationIds = new UniqueIds('substation', issues);
+  const pumpIds = new UniqueIds('pump', issues);
+  const buildingIds = new UniqueIds('building', issues);
+  const householdIds = new UniqueIds('household', issues);
+
+  config.network.substations.forEach((s, i) => {
+    const at: PathSegment[] = ['network', 'substations', i];
+    substationIds.add(s.id, [...at, 'id']);
+    if (!sources.has(s.source)) {
+      issues.push(issueAt([...at, 'source'], `unknown source "${s.source}"`));
+    }
+    s.pumps.forEach((p, j) => {
+      const pAt = [...at, 'pumps', j];
+      pumpIds.add(p.id, [...pAt, 'id']);
+      if (p.minHz >= p.maxHz) {
+        issues.push(issueAt([...pAt, 'minHz'], `must be below maxHz (${p.maxHz})`));
+      }
+    });
+    s.buildings.forEach((b, j) => {
+      const bAt = [...at, 'buildings', j];
+      buildingIds.add(b.id, [...bAt, 'id']);
+      checkZones(b, bAt, issues);
+      const explicit = b.households !== undefined;
+      householdSpecs(b).forEach((h, k) => {
+        const hAt = explicit ? [...bAt, 'households', k] : [...bAt, 'id'];
+        householdIds.add(h.id, explicit ? [...hAt, 'id'] : hAt);
+        if (explicit && h.floor > b.floors) {
+          issues.push(
+            issueAt([...hAt, 'floor'], `floor ${h.floor} above the building's ${b.floors}`),
+          );
+        }
+      });
+    });
+  });
+}
+
+function checkZones(b: BuildingConfig, at: PathSegment[], issues: ConfigIssue[]): void {
+  const owner = new Map<number, string>();
+  b.zones.forEach((z, i) => {
+    const [from, to] = z.floors;
+    if (from > to)
+      issues.push(issueAt([...at, 'zones', i, 'floors'], `first floor ${from} > last ${to}`));
+    if (to > b.floors) {
+      issues.push(
+        issueAt([...at, 'zones', i, 'floors'], `floor ${to} above the building's ${b.floors}`),
+      );
+    }
+    for (let f = from; f <= Math.min(to, b.floors); f++) {
+      const other = owner.get(f);
+      if (other !== undefined) {
+        issues.push(
+          issueAt([...at, 'zones', i, 'floors'], `floor ${f} is also in zone "${other}"`),
+        );
+        return;
+      }
+      owner.set(f, z.id);
+    }
+  });
+  const missing: number[] = [];
+  for (let f = 1; f <= b.floors; f++) if (!owner.has(f)) missing.push(f);
+  if (missing.length > 0) {
+    issues.push(issueAt([...at, 'zones'], `floors ${compactRanges(missing)} are in no zone`));
+  }
+}
+
+function compactRanges(numbers: number[]): string {
+  const parts: string[] = [];
+  let start = numbers[0]!;
+  let prev = start;
+  for (const n of [...numbers.slice(1), Number.NaN]) {
+    if (n === prev + 1) {
+      prev = n;
+      continue;
+    }
+    parts.push(start === prev ? `${start}` : `${start}-${prev}`);
+    start = n;
+    prev = n;
+  }
+  return parts.join(', ');
+}
+
+function checkMaps(config: Config, issues: ConfigIssue[]): void {
+  for (const [name, fields] of Object.entries(config.ingest.modbus.maps)) {
+    const names = new UniqueIds('field', issues);
+    fields.forEach((f, i) => {
+      const at: PathSegment[] = ['ingest', 'modbus', 'maps', name, i];
+      names.add(f.field, [...at, 'field']);
+      for (const message of fieldProblems(f)) issues.push(issueAt(at, message));
+    });
+    checkOverlaps(name, fields, issues);
+  }
+}
+
+/** What is wrong with one register field on its own. */
+export function fieldProblems(f: RegisterField): string[] {
+  const problems: string[] = [];
+  const bitArea = f.area === 'coil' || f.area === 'discrete';
+  if (bitArea && f.type !== 'bool') problems.push(`type: ${f.area} holds bits; type must be bool`);
+  if (bitArea && f.bit !== undefined) problems.push(`bit: not allowed on ${f.area}s`);
+  if (f.bit !== undefined && f.type !== 'bool' && f.type !== 'uint16' && f.type !== 'int16') {
+    problems.push(`bit: selects a bit of one register; use type bool (not ${f.type})`);
+  }
+  if (f.type === 'string' && f.length === undefined) problems.push('length: required for strings');
+  if (f.type !== 'string' && f.length !== undefined) problems.push('length: only for strings');
+  const end = f.address + (bitArea ? 1 : registerCount(f.type, f.length));
+  if (end > 65536) problems.push(`address: ${f.type} at ${f.address} runs past 65535`);
+  if (f.scale === 0) problems.push('scale: must not be 0');
+  if (f.range && f.range[0] >= f.range[1]) problems.push('range: low must be below high');
+  if (f.writable && (f.area === 'discrete' || f.area === 'input')) {
+    problems.push(`writable: ${f.area} is read-only in Modbus`);
+  }
+  if (!f.writable && (f.min !== undefined || f.max !== undefined)) {
+    problems.push('min/max: only for writable fields (use range for plausibility)');
+  }
+  if (f.min !== undefined && f.max !== undefined && f.min >= f.max) {
+    problems.push('min: must be below max');
+  }
+  if (f.type === 'string' && (f.scale !== 1 || f.offset !== 0 || f.range)) {
+    problems.push('scale/offset/range: not for strings');
+  }
+  return problems;
+}
+
+function checkOverlaps(name: string, fields: RegisterField[], issues: ConfigIssue[]): void {
+  // Bits of one register may share it; whole values may not overlap.
+  const wordFields = fields
+    .map((f, i) => ({ f, i }))
+    .filter(({ f }) => f.bit === undefined && (f.area === 'holding' || f.area === 'input'));
+  for (const { f, i } of wordFields) {
+    const end = f.address + registerCount(f.type, f.length);
+    const clash = wordFields.find(
+      (o) =>
+        o.i < i &&
+        o.f.area === f.area &&
+        o.f.address < end &&
+        f.address < o.f.address + registerCount(o.f.type, o.f.length),
+    );
+    if (clash) {
+      issues.push(
+        issueAt(
+          ['ingest', 'modbus', 'maps', name, i, 'address'],
+          `overlaps field "${clash.f.field}" (${f.area} ${clash.f.address})`,
+        ),
+      );
+    }
+  }
+}
+
+function checkDevices(config: Config, issues: ConfigIssue[]): void {
+  const substations = new Map(config.network.substations.map((s) => [s.id, s]));
+  const ids = new UniqueIds('device', issues);
+  const addresses = new UniqueIds('device address', issues);
+  config.ingest.modbus.devices.forEach((d, i) => {
+    const at: PathSegment[] = ['ingest', 'modbus', 'devices', i];
+    ids.add(d.id, [...at, 'id']);
+    const substation = substations.get(d.substation);
+    if (!substation)
+      issues.push(issueAt([...at, 'substation'], `unknown substation "${d.substation}"`));
+    if (!(d.map in config.ingest.modbus.maps)) {
+      issues.push(issueAt([...at, 'map'], `unknown map "${d.map}"`));
+    }
+    if (d.kind === 'pump' && d.pump === undefined) {
+      issues.push(issueAt([...at, 'pump'], 'is required for kind "pump"'));
+    }
+    if (d.pump !== undefined && substation && !substation.pumps.some((p) => p.id === d.pump)) {
+      issues.push(
+        issueAt([...at, 'pump'], `unknown pump "${d.pump}" at substation ${d.substation}`),
+      );
+    }
+    try {
+      const endpoint = parseModbusUrl(d.url);
+      addresses.add(`${endpoint.key}#${d.unitId}`, [...at, 'unitId']);
+    } catch (err) {
+      issues.push(issueAt([...at, 'url'], (err as Error).message));
+    }
+  });
+}
+
+function checkMqtt(config: Config, issues: ConfigIssue[]): void {
+  const mqtt = config.ingest.mqtt;
+  if (mqtt.url !== 'embedded' && !/^(mqtts?|wss?|tcp):\/\//.test(mqtt.url)) {
+    issues.push(
+      issueAt(['ingest', 'mqtt', 'url'], 'must be mqtt://host:port, mqtts://… or "embedded"'),
+    );
+  }
+  mqtt.subscriptions.forEach((s, i) => {
+    const at: PathSegment[] = ['ingest', 'mqtt', 'subscriptions', i, 'topic'];
+    const levels = s.topic.split('/');
+    const names = new Set<string>();
+    levels.forEach((level) => {
+      const m = /^\{([a-z][a-z0-9_]*)\}$/.exec(level);
+      if (m) {
+        if (names.has(m[1]!)) issues.push(issueAt(at, `placeholder {${m[1]}} used twice`));
+        names.add(m[1]!);
+      } else if (/[{}]/.test(level)) {
+        issues.push(issueAt(at, `"${level}": a placeholder must fill a whole topic level`));
+      }
+    });
+  });
+}
+
+function checkStorage(config: Config, issues: ConfigIssue[]): void {
+  const influx = config.storage.influx;
+  if (!influx) return;
+  const at: PathSegment[] = ['storage', 'influx'];
+  if (influx.version === 1 && !influx.db)
+    issues.push(issueAt([...at, 'db'], 'is required for version 1'));
+  if (influx.version === 2) {
+    for (const key of ['org', 'bucket', 'token'] as const) {
+      if (!influx[key]) issues.push(issueAt([...at, key], 'is required for version 2'));
+    }
+  }
+}
+
+function checkApi(config: Config, issues: ConfigIssue[]): void {
+  const names = new UniqueIds('token name', issues);
+  const secrets = new Set<string>();
+  config.api.tokens.forEach((t, i) => {
+    names.add(t.name, ['api', 'tokens', i, 'name']);
+    if (secrets.has(t.token)) {
+      issues.push(issueAt(['api', 'tokens', i, 'token'], 'the same token is given twice'));
+    }
+    secrets.add(t.token);
+  });
+}
+
+function checkStandards(config: Config, issues: ConfigIssue[]): void {
+  const { minC, targetC, maxC } = config.standards.indoor;
+  if (!(minC <= targetC && targetC < maxC)) {
+    issues.push(
+      issueAt(
+        ['standards', 'indoor'],
+        `need minC ≤ targetC < maxC (got ${minC}, ${targetC}, ${maxC})`,
+      ),
+    );
+  }
+}

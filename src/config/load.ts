@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import Value from 'typebox/value';
+import { LineCounter, parseDocument } from 'yaml';
+import { HeatnetError } from '../core/errors.ts';
+import { crosscheck } from './crosscheck.ts';
+import { type ConfigIssue, formatIssue, type PathSegment, schemaIssues } from './issues.ts';
+import { type Config, ConfigSchema, RegisterFieldSchema } from './schema.ts';
+
+export type { ConfigIssue };
+
+export type LoadResult = { ok: true; config: Config } | { ok: false; issues: ConfigIssue[] };
+
+const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
+
+/**
+ * Parses, resolves `env:NAME` references, applies defaults, validates against the
+ * schema and cross-checks references. Every problem is collected, none stops the
+ * others from being found: a user fixing a config wants the whole list at once.
+ */
+export function parseConfig(
+  text: string,
+  env: NodeJS.ProcessEnv = process.env,
+  fileName = 'config',
+): LoadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const issues: ConfigIssue[] = doc.errors.map((e) => ({
+    path: '',
+    message: `YAML: ${e.message.split('\n')[0]}`,
+    line: lineCounter.linePos(e.pos[0]).line,
+  }));
+  if (issues.length > 0) return { ok: false, issues };
+
+  const raw: unknown = doc.toJS() ?? {};
+  const resolved = resolveEnvRefs(raw, env, [], issues);
+  const withDefaults = applyDefaults(Value.Clone(resolved));
+  issues.push(...schemaIssues([...Value.Errors(ConfigSchema, withDefaults)]));
+  if (issues.length === 0) issues.push(...crosscheck(withDefaults as Config));
+
+  for (const issue of issues) {
+    if (issue.line === undefined && issue.segments) {
+      issue.line = lineOf(doc, lineCounter, issue.segments);
+    }
+    issue.file = fileName;
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, config: withDefaults as Config };
+}
+
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+    return { ok: false, issues: [{ path: '', message: `cannot read ${path}: ${reason}` }] };
+  }
+  return parseConfig(text, env, path);
+}
+
+/** Loads or throws a CONFIG_INVALID error whose message lists every issue. */
+export function loadConfigOrThrow(path: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const result = loadConfigFile(path, env);
+  if (result.ok) return result.config;
+  throw new HeatnetError(
+    'CONFIG_INVALID',
+    `${path}: ${result.issues.length} configuration error(s)\n${result.issues.map(formatIssue).join('\n')}`,
+    { issues: result.issues },
+  );
+}
+
+/**
+ * Schema defaults everywhere. TypeBox does not descend into records (the register
+ * maps are a record of arrays), so their fields get their defaults here.
+ */
+function applyDefaults(raw: unknown): unknown {
+  const config = Value.Default(ConfigSchema, raw) as {
+    ingest?: { modbus?: { maps?: Record<string, unknown> } };
+  };
+  const maps = config?.ingest?.modbus?.maps;
+  if (maps && typeof maps === 'object') {
+    for (const [name, fields] of Object.entries(maps)) {
+      if (Array.isArray(fields))
+        maps[name] = fields.map((f) => Value.Default(RegisterFieldSchema, f));
+    }
+  }
+  return config;
+}
+
+function resolveEnvRefs(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: PathSegment[],
+  issues: ConfigIssue[],
+): unknown {
+  if (typeof value === 'string') {
+    const match = ENV_REF.exec(value);
+    if (!match) return value;
+    const resolved = env[match[1]!];
+    if (resolved === undefined || resolved === '') {
+      issues.push({
+        path: '',
+        segments: path,
+        message: `environment variable ${match[1]} is not set`,
+      });
+      return value;
+    }
+    return resolved;
+  }
+  if (Array.isArray(value))
+    return value.map((v, i) => resolveEnvRefs(v, env, [...path, i], issues));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, resolveEnvRefs(v, env, [...path, k], issues)]),
+    );
+  }
+  return value;
+}
+
+function lineOf(
+  doc: ReturnType<typeof parseDocument>,
+  counter: LineCounter,
+  segments: PathSegment[],
+): number | undefined {
+  // Walk up until a node exists: a missing property is reported at its parent.
+  for (let n = segments.length; n >= 0; n--) {
+    const node = doc.getIn(segments.slice(0, n), true) as {
+      range?: [number, number, number];
+    } | null;
+    if (node && typeof node === 'object' && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}

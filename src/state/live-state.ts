@@ -1,0 +1,68 @@
+import { type FieldValue, type Reading, seriesKey } from '../ingest/reading.ts';
+
+export interface FieldSample {
+  value: FieldValue;
+  time: number;
+}
+
+export interface Series {
+  measurement: string;
+  tags: Readonly<Record<string, string>>;
+  fields: Map<string, FieldSample>;
+  updatedAt: number;
+}
+
+/**
+ * The latest value of every field of every series, as the API and (later) the
+ * balancing engine see the network now. Indexed by series key and by each
+ * measurement/tag pair, so "everything about substation S07" is one lookup.
+ */
+export class LiveState {
+  private readonly series = new Map<string, Series>();
+  private readonly byTag = new Map<string, Series[]>();
+
+  apply(readings: readonly Reading[]): void {
+    for (const r of readings) {
+      const key = seriesKey(r.measurement, r.tags);
+      let s = this.series.get(key);
+      if (!s) {
+        s = { measurement: r.measurement, tags: { ...r.tags }, fields: new Map(), updatedAt: 0 };
+        this.series.set(key, s);
+        for (const [tag, value] of Object.entries(r.tags)) {
+          const idx = `${r.measurement}|${tag}=${value}`;
+          const list = this.byTag.get(idx);
+          if (list) list.push(s);
+          else this.byTag.set(idx, [s]);
+        }
+      }
+      for (const [field, value] of Object.entries(r.fields)) {
+        const prev = s.fields.get(field);
+        // Out-of-order arrivals (a replayed batch) must not roll the state back.
+        if (prev && prev.time > r.time) continue;
+        s.fields.set(field, { value, time: r.time });
+      }
+      if (r.time > s.updatedAt) s.updatedAt = r.time;
+    }
+  }
+
+  /** Series of a measurement carrying tag=value (e.g. pump series of substation S07). */
+  find(measurement: string, tag: string, value: string): readonly Series[] {
+    return this.byTag.get(`${measurement}|${tag}=${value}`) ?? [];
+  }
+
+  /** Latest fields of the series of `measurement` with tag=value, merged (newest wins). */
+  latest(measurement: string, tag: string, value: string): Map<string, FieldSample> {
+    const merged = new Map<string, FieldSample>();
+    for (const s of this.find(measurement, tag, value)) {
+      for (const [field, sample] of s.fields) {
+        const prev = merged.get(field);
+        if (!prev || prev.time < sample.time) merged.set(field, sample);
+      }
+    }
+    return merged;
+  }
+
+  get seriesCount(): number {
+    return this.series.size;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Reading } from '../ingest/reading.ts';
+
+/**
+ * InfluxDB line protocol with millisecond timestamps (the coarsest precision that
+ * keeps poll timestamps distinct). Escaping per the line protocol reference:
+ * measurement , and space; tag keys/values and field keys , = and space;
+ * string field values " and \.
+ */
+const escapeMeasurement = (s: string) => s.replace(/[, \\]/g, (c) => `\\${c}`);
+const escapeKey = (s: string) => s.replace(/[,= \\]/g, (c) => `\\${c}`);
+const escapeString = (s: string) => s.replace(/["\\]/g, (c) => `\\${c}`);
+
+function fieldValue(value: number | boolean | string, integer: boolean): string | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    if (integer && Number.isInteger(value)) return `${value}i`;
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  // Newlines would end the line; InfluxDB 1.x cannot store them unescaped either.
+  return `"${escapeString(value.replace(/\n/g, ' '))}"`;
+}
+
+/** One line, or undefined when no field has a writable value. */
+export function toLine(r: Reading): string | undefined {
+  let line = escapeMeasurement(r.measurement);
+  for (const k of Object.keys(r.tags).sort()) {
+    const v = r.tags[k];
+    if (v === undefined || v === '') continue; // empty tag values are invalid in line protocol
+    line += `,${escapeKey(k)}=${escapeKey(v)}`;
+  }
+  let fields = '';
+  for (const [k, v] of Object.entries(r.fields)) {
+    const encoded = fieldValue(v, r.intFields?.has(k) ?? false);
+    if (encoded === undefined) continue;
+    fields += `${fields === '' ? '' : ','}${escapeKey(k)}=${encoded}`;
+  }
+  if (fields === '') return undefined;
+  return `${line} ${fields} ${Math.round(r.time)}`;
+}

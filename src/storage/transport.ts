@@ -1,0 +1,40 @@
+/** Sends one batch of line-protocol lines somewhere durable, or throws. */
+export interface LineTransport {
+  readonly kind: 'influx-v1' | 'influx-v2' | 'local';
+  /** A human description for logs and health (no credentials). */
+  readonly target: string;
+  send(lines: readonly string[]): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/**
+ * Why a batch failed, as far as the writer must know: retry later, or drop lines
+ * that the server will never accept.
+ */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+/** HTTP status → retry or not (429, 5xx and network errors are retried). */
+export function classifyStatus(
+  status: number,
+  body: string,
+  retryAfter: string | null,
+): TransportError {
+  const retryable = status === 429 || status >= 500;
+  const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
+  return new TransportError(
+    `HTTP ${status}: ${body.slice(0, 300)}`,
+    retryable,
+    status,
+    Number.isFinite(seconds) ? seconds * 1000 : undefined,
+  );
+}
