@@ -4,20 +4,33 @@ import { parseModbusUrl } from '../ingest/modbus/url.ts';
 import { type ConfigIssue, issueAt, type PathSegment } from './issues.ts';
 import type { BuildingConfig, Config, RegisterField } from './schema.ts';
 
+const CHECKS = [
+  checkNetwork,
+  checkMaps,
+  checkDevices,
+  checkMqtt,
+  checkStorage,
+  checkApi,
+  checkStandards,
+];
+
 /**
  * Checks what a schema cannot: references between sections, unique ids, floors
- * covered by zones, register fields that fit their type. Runs only on a config
- * that already matches the schema.
+ * covered by zones, register fields that fit their type. It also runs on a config
+ * with schema errors, so a user sees every problem at once; a check that trips over
+ * a malformed section is skipped, since the schema already reported that section.
  */
 export function crosscheck(config: Config): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  checkNetwork(config, issues);
-  checkMaps(config, issues);
-  checkDevices(config, issues);
-  checkMqtt(config, issues);
-  checkStorage(config, issues);
-  checkApi(config, issues);
-  checkStandards(config, issues);
+  for (const check of CHECKS) {
+    const found: ConfigIssue[] = [];
+    try {
+      check(config, found);
+    } catch {
+      // Malformed input the schema has already flagged: keep what was found before it.
+    }
+    issues.push(...found);
+  }
   return issues;
 }
 
@@ -27,11 +40,14 @@ class UniqueIds {
   constructor(
     private readonly what: string,
     private readonly issues: ConfigIssue[],
+    private readonly noun = 'id',
   ) {}
   add(id: string, path: PathSegment[]): void {
     const first = this.seen.get(id);
     if (first !== undefined) {
-      this.issues.push(issueAt(path, `duplicate ${this.what} id "${id}" (first at ${first})`));
+      this.issues.push(
+        issueAt(path, `duplicate ${this.what} ${this.noun} "${id}" (first at ${first})`),
+      );
     } else {
       this.seen.set(id, issueAt(path, '').path);
     }
@@ -84,28 +100,31 @@ function checkZones(b: BuildingConfig, at: PathSegment[], issues: ConfigIssue[])
   const owner = new Map<number, string>();
   b.zones.forEach((z, i) => {
     const [from, to] = z.floors;
-    if (from > to)
+    if (from > to) {
       issues.push(issueAt([...at, 'zones', i, 'floors'], `first floor ${from} > last ${to}`));
+    }
     if (to > b.floors) {
       issues.push(
         issueAt([...at, 'zones', i, 'floors'], `floor ${to} above the building's ${b.floors}`),
       );
     }
+    const clashes: number[] = [];
     for (let f = from; f <= Math.min(to, b.floors); f++) {
-      const other = owner.get(f);
-      if (other !== undefined) {
-        issues.push(
-          issueAt([...at, 'zones', i, 'floors'], `floor ${f} is also in zone "${other}"`),
-        );
-        return;
-      }
-      owner.set(f, z.id);
+      if (owner.has(f)) clashes.push(f);
+      else owner.set(f, z.id);
+    }
+    if (clashes.length > 0) {
+      const floors = compactRanges(clashes);
+      const what = clashes.length === 1 ? `floor ${floors} is` : `floors ${floors} are`;
+      issues.push(issueAt([...at, 'zones', i, 'floors'], `${what} already in another zone`));
     }
   });
   const missing: number[] = [];
   for (let f = 1; f <= b.floors; f++) if (!owner.has(f)) missing.push(f);
   if (missing.length > 0) {
-    issues.push(issueAt([...at, 'zones'], `floors ${compactRanges(missing)} are in no zone`));
+    const floors = compactRanges(missing);
+    const what = missing.length === 1 ? `floor ${floors} is` : `floors ${floors} are`;
+    issues.push(issueAt([...at, 'zones'], `${what} in no zone`));
   }
 }
 
@@ -126,43 +145,52 @@ function compactRanges(numbers: number[]): string {
 }
 
 function checkMaps(config: Config, issues: ConfigIssue[]): void {
+  const cap = config.ingest.modbus.defaults.maxRegistersPerRequest;
   for (const [name, fields] of Object.entries(config.ingest.modbus.maps)) {
     const names = new UniqueIds('field', issues);
     fields.forEach((f, i) => {
       const at: PathSegment[] = ['ingest', 'modbus', 'maps', name, i];
       names.add(f.field, [...at, 'field']);
-      for (const message of fieldProblems(f)) issues.push(issueAt(at, message));
+      for (const [key, message] of fieldProblems(f)) issues.push(issueAt([...at, key], message));
+      const span = registerCount(f.type, f.length);
+      if (f.area !== 'coil' && f.area !== 'discrete' && span > cap) {
+        issues.push(
+          issueAt([...at, 'length'], `${span} registers exceed maxRegistersPerRequest ${cap}`),
+        );
+      }
     });
     checkOverlaps(name, fields, issues);
   }
 }
 
 /** What is wrong with one register field on its own. */
-export function fieldProblems(f: RegisterField): string[] {
-  const problems: string[] = [];
+export function fieldProblems(f: RegisterField): [keyof RegisterField, string][] {
+  const problems: [keyof RegisterField, string][] = [];
   const bitArea = f.area === 'coil' || f.area === 'discrete';
-  if (bitArea && f.type !== 'bool') problems.push(`type: ${f.area} holds bits; type must be bool`);
-  if (bitArea && f.bit !== undefined) problems.push(`bit: not allowed on ${f.area}s`);
+  if (bitArea && f.type !== 'bool')
+    problems.push(['type', `${f.area} holds bits; type must be bool`]);
+  if (bitArea && f.bit !== undefined) problems.push(['bit', `not allowed on ${f.area}s`]);
   if (f.bit !== undefined && f.type !== 'bool' && f.type !== 'uint16' && f.type !== 'int16') {
-    problems.push(`bit: selects a bit of one register; use type bool (not ${f.type})`);
+    problems.push(['bit', `selects a bit of one register; use type bool (not ${f.type})`]);
   }
-  if (f.type === 'string' && f.length === undefined) problems.push('length: required for strings');
-  if (f.type !== 'string' && f.length !== undefined) problems.push('length: only for strings');
+  if (f.type === 'string' && f.length === undefined)
+    problems.push(['length', 'required for strings']);
+  if (f.type !== 'string' && f.length !== undefined) problems.push(['length', 'only for strings']);
   const end = f.address + (bitArea ? 1 : registerCount(f.type, f.length));
-  if (end > 65536) problems.push(`address: ${f.type} at ${f.address} runs past 65535`);
-  if (f.scale === 0) problems.push('scale: must not be 0');
-  if (f.range && f.range[0] >= f.range[1]) problems.push('range: low must be below high');
+  if (end > 65536) problems.push(['address', `${f.type} at ${f.address} runs past 65535`]);
+  if (f.scale === 0) problems.push(['scale', 'must not be 0']);
+  if (f.range && f.range[0] >= f.range[1]) problems.push(['range', 'low must be below high']);
   if (f.writable && (f.area === 'discrete' || f.area === 'input')) {
-    problems.push(`writable: ${f.area} is read-only in Modbus`);
+    problems.push(['writable', `${f.area} is read-only in Modbus`]);
   }
   if (!f.writable && (f.min !== undefined || f.max !== undefined)) {
-    problems.push('min/max: only for writable fields (use range for plausibility)');
+    problems.push(['min', 'min/max are only for writable fields (use range for plausibility)']);
   }
   if (f.min !== undefined && f.max !== undefined && f.min >= f.max) {
-    problems.push('min: must be below max');
+    problems.push(['min', 'must be below max']);
   }
   if (f.type === 'string' && (f.scale !== 1 || f.offset !== 0 || f.range)) {
-    problems.push('scale/offset/range: not for strings');
+    problems.push(['scale', 'scale, offset and range are not for strings']);
   }
   return problems;
 }
@@ -195,7 +223,7 @@ function checkOverlaps(name: string, fields: RegisterField[], issues: ConfigIssu
 function checkDevices(config: Config, issues: ConfigIssue[]): void {
   const substations = new Map(config.network.substations.map((s) => [s.id, s]));
   const ids = new UniqueIds('device', issues);
-  const addresses = new UniqueIds('device address', issues);
+  const addresses = new UniqueIds('device', issues, 'address');
   config.ingest.modbus.devices.forEach((d, i) => {
     const at: PathSegment[] = ['ingest', 'modbus', 'devices', i];
     ids.add(d.id, [...at, 'id']);

@@ -3,7 +3,13 @@ import Value from 'typebox/value';
 import { LineCounter, parseDocument } from 'yaml';
 import { HeatnetError } from '../core/errors.ts';
 import { crosscheck } from './crosscheck.ts';
-import { type ConfigIssue, formatIssue, type PathSegment, schemaIssues } from './issues.ts';
+import {
+  type ConfigIssue,
+  formatIssue,
+  issueAt,
+  type PathSegment,
+  schemaIssues,
+} from './issues.ts';
 import { type Config, ConfigSchema, RegisterFieldSchema } from './schema.ts';
 
 export type { ConfigIssue };
@@ -28,14 +34,21 @@ export function parseConfig(
     path: '',
     message: `YAML: ${e.message.split('\n')[0]}`,
     line: lineCounter.linePos(e.pos[0]).line,
+    file: fileName,
   }));
   if (issues.length > 0) return { ok: false, issues };
 
   const raw: unknown = doc.toJS() ?? {};
   const resolved = resolveEnvRefs(raw, env, [], issues);
   const withDefaults = applyDefaults(Value.Clone(resolved));
-  issues.push(...schemaIssues([...Value.Errors(ConfigSchema, withDefaults)]));
-  if (issues.length === 0) issues.push(...crosscheck(withDefaults as Config));
+  // One issue per path: an unresolved env:NAME is not also "too short", and the
+  // cross-checks (which run even on a schema-invalid config, so every error shows at
+  // once) say nothing more about a path the schema already reported.
+  const reported = new Set(issues.map((i) => i.path));
+  const schemaProblems = schemaIssues([...Value.Errors(ConfigSchema, withDefaults)]);
+  issues.push(...schemaProblems.filter((i) => !reported.has(i.path)));
+  for (const i of schemaProblems) reported.add(i.path);
+  issues.push(...crosscheck(withDefaults as Config).filter((i) => !reported.has(i.path)));
 
   for (const issue of issues) {
     if (issue.line === undefined && issue.segments) {
@@ -43,7 +56,12 @@ export function parseConfig(
     }
     issue.file = fileName;
   }
-  if (issues.length > 0) return { ok: false, issues };
+  if (issues.length > 0) {
+    issues.sort(
+      (a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER),
+    );
+    return { ok: false, issues };
+  }
   return { ok: true, config: withDefaults as Config };
 }
 
@@ -98,11 +116,7 @@ function resolveEnvRefs(
     if (!match) return value;
     const resolved = env[match[1]!];
     if (resolved === undefined || resolved === '') {
-      issues.push({
-        path: '',
-        segments: path,
-        message: `environment variable ${match[1]} is not set`,
-      });
+      issues.push(issueAt(path, `environment variable ${match[1]} is not set`));
       return value;
     }
     return resolved;

@@ -6,14 +6,24 @@ import type { Reading } from '../ingest/reading.ts';
  * measurement , and space; tag keys/values and field keys , = and space;
  * string field values " and \.
  */
-const escapeMeasurement = (s: string) => s.replace(/[, \\]/g, (c) => `\\${c}`);
-const escapeKey = (s: string) => s.replace(/[,= \\]/g, (c) => `\\${c}`);
+// A newline ends a line and cannot be escaped in names: it becomes a space.
+const escapeMeasurement = (s: string) =>
+  s.replace(/[\r\n]/g, ' ').replace(/[, \\]/g, (c) => `\\${c}`);
+const escapeKey = (s: string) => s.replace(/[\r\n]/g, ' ').replace(/[,= \\]/g, (c) => `\\${c}`);
+
+/** InfluxDB integers are int64; a value beyond it cannot be stored as one. */
+const INT64_LIMIT = 2 ** 63;
 const escapeString = (s: string) => s.replace(/["\\]/g, (c) => `\\${c}`);
 
 function fieldValue(value: number | boolean | string, integer: boolean): string | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
-    if (integer && Number.isInteger(value)) return `${value}i`;
+    if (integer) {
+      // Out of int64 range the field would flip type or be refused: leave it out.
+      if (!Number.isInteger(value) || value >= INT64_LIMIT || value < -INT64_LIMIT)
+        return undefined;
+      return `${value}i`;
+    }
     return String(value);
   }
   if (typeof value === 'boolean') return value ? 'true' : 'false';

@@ -27,6 +27,8 @@ export interface StorageHealth {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+/** Consecutive failed attempts after which storage reports `failing`, not `retrying`. */
+const FAILING_AFTER = 5;
 
 /**
  * Buffers readings as line protocol and sends them in batches (size or interval,
@@ -37,6 +39,10 @@ const MAX_BACKOFF_MS = 30_000;
 export class BatchingWriter implements Component {
   readonly name = 'storage';
   private buffer: string[] = [];
+  /** The batch being sent; out of `buffer` so dropping oldest lines never touches it. */
+  private sending: string[] = [];
+  private consecutiveFailures = 0;
+  private authFailed = false;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private retryAt = 0;
@@ -69,12 +75,7 @@ export class BatchingWriter implements Component {
       const line = toLine(r);
       if (line !== undefined) this.buffer.push(line);
     }
-    const excess = this.buffer.length - this.options.maxBufferedLines;
-    if (excess > 0) {
-      this.buffer.splice(0, excess);
-      this.stats.droppedLines += excess;
-      this.log.warn({ dropped: excess }, 'write buffer full: oldest lines dropped');
-    }
+    this.enforceBound();
     if (this.buffer.length >= this.options.batchSize) this.tick();
   }
 
@@ -110,19 +111,35 @@ export class BatchingWriter implements Component {
   }
 
   health(): StorageHealth {
-    const state = this.stats.lastError === null ? 'ok' : this.retryAt > 0 ? 'retrying' : 'failing';
+    const failing = this.authFailed || this.consecutiveFailures >= FAILING_AFTER;
+    const state = this.stats.lastError === null ? 'ok' : failing ? 'failing' : 'retrying';
     return {
       kind: this.transport.kind,
       target: this.transport.target,
       state,
-      backlogLines: this.buffer.length,
+      backlogLines: this.buffer.length + this.sending.length,
       ...this.stats,
     };
   }
 
+  /** Puts an unsent batch back in front, then enforces the memory bound. */
+  private requeue(batch: string[]): void {
+    this.buffer.unshift(...batch);
+    this.enforceBound();
+  }
+
+  private enforceBound(): void {
+    const excess = this.buffer.length - this.options.maxBufferedLines;
+    if (excess <= 0) return;
+    this.buffer.splice(0, excess);
+    this.stats.droppedLines += excess;
+    this.log.warn({ dropped: excess }, 'write buffer full: oldest lines dropped');
+  }
+
   private tick(): void {
     if (this.inFlight || this.buffer.length === 0 || Date.now() < this.retryAt) return;
-    const batch = this.buffer.slice(0, this.options.batchSize);
+    const batch = this.buffer.splice(0, this.options.batchSize);
+    this.sending = batch;
     this.inFlight = this.send(batch).finally(() => {
       this.inFlight = undefined;
       if (!this.stopping && this.buffer.length >= this.options.batchSize) this.tick();
@@ -132,20 +149,25 @@ export class BatchingWriter implements Component {
   private async send(batch: string[]): Promise<void> {
     try {
       await this.transport.send(batch);
-      this.buffer.splice(0, batch.length);
+      this.sending = [];
       this.stats.writtenLines += batch.length;
       this.stats.lastWriteAt = Date.now();
       this.stats.lastError = null;
       this.retryAt = 0;
       this.backoffMs = 500;
+      this.consecutiveFailures = 0;
+      this.authFailed = false;
     } catch (err) {
+      this.sending = [];
       this.stats.failedAttempts++;
+      this.consecutiveFailures++;
       const message = err instanceof Error ? err.message : String(err);
       this.stats.lastError = message;
       if (err instanceof TransportError && !err.retryable) {
         this.rejectBatch(batch, err);
         return;
       }
+      this.requeue(batch);
       const wait =
         err instanceof TransportError && err.retryAfterMs ? err.retryAfterMs : this.backoffMs;
       this.retryAt = Date.now() + wait * (0.8 + Math.random() * 0.4);
@@ -157,11 +179,12 @@ export class BatchingWriter implements Component {
   private rejectBatch(batch: string[], err: TransportError): void {
     // 401/403 will not heal by dropping data: keep the lines and surface the error.
     if (err.status === 401 || err.status === 403) {
+      this.requeue(batch);
+      this.authFailed = true;
       this.retryAt = Date.now() + MAX_BACKOFF_MS;
       this.log.error({ err: err.message }, 'storage refused our credentials; writes paused');
       return;
     }
-    this.buffer.splice(0, batch.length);
     this.stats.rejectedLines += batch.length;
     this.stats.lastError = null;
     if (!this.loggedRejected) {

@@ -142,7 +142,7 @@ function decodeString(
 
 /**
  * A raw value that devices use to mean "no value": 0x7FFF / −32768 for int16, 0xFFFF
- * for uint16, the extremes for 32-bit integers, NaN or ±Inf for floats.
+ * for uint16, the extremes for 32- and 64-bit integers, NaN or ±Inf for floats.
  */
 export function isSentinel(type: ModbusType, raw: DecodedValue): boolean {
   if (typeof raw !== 'number') return false;
@@ -155,6 +155,10 @@ export function isSentinel(type: ModbusType, raw: DecodedValue): boolean {
       return raw === 0x7fffffff || raw === -0x80000000;
     case 'uint32':
       return raw === 0xffffffff;
+    case 'int64':
+      return raw >= 2 ** 63 - 1 || raw <= -(2 ** 63);
+    case 'uint64':
+      return raw >= 2 ** 64 - 1;
     case 'float32':
     case 'float64':
       return !Number.isFinite(raw);

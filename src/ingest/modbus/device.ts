@@ -25,9 +25,13 @@ export function toEngineering(
   return { value };
 }
 
-/** 215 × 0.1 is 21.500000000000004 in binary floating point; users expect 21.5. */
+/**
+ * 219 × 0.1 is 21.900000000000002 in binary floating point; users expect 21.9.
+ * Fifteen significant digits is what a double always holds exactly, so large scaled
+ * counters (123456789012345 × 0.001) keep every decimal.
+ */
 function roundScaled(v: number): number {
-  return Number.parseFloat(v.toPrecision(12));
+  return Number.parseFloat(v.toPrecision(15));
 }
 
 /**

@@ -15,6 +15,7 @@ export type ModbusEndpoint =
     };
 
 const PARITIES = ['none', 'even', 'odd'] as const;
+const RTU_PARAMS = ['baud', 'parity', 'dataBits', 'stopBits'];
 
 /** Parses a device URL or throws an Error whose message says what is wrong. */
 export function parseModbusUrl(url: string): ModbusEndpoint {
@@ -30,12 +31,24 @@ export function parseModbusUrl(url: string): ModbusEndpoint {
   if (scheme === 'tcp' || scheme === 'rtu-over-tcp') {
     const port = u.port === '' ? 502 : Number(u.port);
     if (!u.hostname) throw new Error(`missing host in "${url}"`);
-    const host = u.hostname.replace(/^\[|\]$/g, '');
+    if (port === 0) throw new Error(`port 0 is not a destination in "${url}"`);
+    if ((u.pathname !== '' && u.pathname !== '/') || u.search !== '') {
+      throw new Error(`unexpected path or query in "${url}" (tcp://host:port)`);
+    }
+    const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
     return { transport: scheme, host, port, key: `${scheme}://${host}:${port}` };
   }
   if (scheme === 'rtu') {
-    if (!u.pathname || u.pathname === '/')
+    if (!u.pathname || u.pathname === '/') {
       throw new Error(`missing serial device path in "${url}"`);
+    }
+    if (u.hostname !== '') throw new Error(`serial URLs have no host: rtu:///dev/… in "${url}"`);
+    const unknown = [...u.searchParams.keys()].filter((k) => !RTU_PARAMS.includes(k));
+    if (unknown.length > 0) {
+      throw new Error(
+        `unknown parameter ${unknown.join(', ')} in "${url}" (${RTU_PARAMS.join(', ')})`,
+      );
+    }
     const baudRate = Number(u.searchParams.get('baud') ?? 9600);
     const parity = u.searchParams.get('parity') ?? 'none';
     const dataBits = Number(u.searchParams.get('dataBits') ?? 8);

@@ -4,7 +4,7 @@ import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Topology } from '../../domain/topology.ts';
 import type { Reading } from '../reading.ts';
-import { mapPayload } from './payload.ts';
+import { type FieldKinds, mapPayload } from './payload.ts';
 import { compileTopicTemplate, type TopicTemplate } from './topic-template.ts';
 
 export interface SubscriptionHealth {
@@ -25,6 +25,7 @@ export interface MqttHealth {
 
 interface ActiveSubscription {
   config: MqttSubscription;
+  kinds: FieldKinds;
   template: TopicTemplate;
   health: SubscriptionHealth;
 }
@@ -52,6 +53,7 @@ export class MqttIngestor implements Component {
     this.subs = config.subscriptions.map((s) => ({
       config: s,
       template: compileTopicTemplate(s.topic),
+      kinds: new Map(),
       health: { topic: s.topic, messages: 0, malformed: 0, lastMessageAt: null, lastError: null },
     }));
   }
@@ -102,9 +104,10 @@ export class MqttIngestor implements Component {
     for (const sub of this.subs) {
       const tags = sub.template.match(topic);
       if (!tags) continue;
-      const result = mapPayload(sub.config, payload);
+      const now = this.now();
+      const result = mapPayload(sub.config, payload, { now, kinds: sub.kinds });
       const h = sub.health;
-      h.lastMessageAt = this.now();
+      h.lastMessageAt = now;
       if (!result.ok) {
         h.malformed++;
         // Logged once per subscription and reason change; counts live in health.
@@ -120,7 +123,7 @@ export class MqttIngestor implements Component {
           measurement: sub.config.measurement,
           tags: this.enrich(sub.config.measurement, tags),
           fields: result.fields,
-          time: result.time ?? this.now(),
+          time: result.time ?? now,
         },
       ]);
     }
