@@ -3,9 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { HealthReport } from './api/routes/health.ts';
 import { buildApi } from './api/server.ts';
 import type { Config } from './config/schema.ts';
+import { EventBus } from './core/events.ts';
 import { type Component, Lifecycle } from './core/lifecycle.ts';
 import { childLogger, type Logger } from './core/logger.ts';
 import { Topology } from './domain/topology.ts';
+import type { HeatnetEvents } from './events.ts';
 import { ModbusIngestor } from './ingest/modbus/ingestor.ts';
 import { EmbeddedBroker } from './ingest/mqtt/broker.ts';
 import { MqttIngestor } from './ingest/mqtt/ingestor.ts';
@@ -43,6 +45,8 @@ export const spoolDir = (config: Config, baseDir: string) =>
  */
 export class HeatnetApp {
   readonly topology: Topology;
+  /** Typed in-process events; a failing listener is logged, never fatal. */
+  readonly bus: EventBus<HeatnetEvents>;
   readonly state = new LiveState();
   readonly writer: BatchingWriter;
   readonly modbus: ModbusIngestor;
@@ -75,8 +79,17 @@ export class HeatnetApp {
       },
       childLogger(log, 'storage'),
     );
-    const sink = (readings: Reading[]) => this.accept(readings);
-    this.modbus = new ModbusIngestor(config, sink, childLogger(log, 'ingest.modbus'), this.now);
+    this.bus = new EventBus<HeatnetEvents>(childLogger(log, 'events'));
+    this.bus.on('readings', 'state', (r) => this.state.apply(r));
+    this.bus.on('readings', 'storage', (r) => this.writer.write(r));
+    const sink = (readings: Reading[]) => this.bus.emit('readings', readings);
+    this.modbus = new ModbusIngestor(
+      config,
+      sink,
+      childLogger(log, 'ingest.modbus'),
+      this.now,
+      (change) => this.bus.emit('device.state', change),
+    );
     const mqttConfig = config.ingest.mqtt;
     this.broker =
       mqttConfig.url === 'embedded'
@@ -158,10 +171,5 @@ export class HeatnetApp {
       storage,
       state: { series: this.state.seriesCount },
     };
-  }
-
-  private accept(readings: Reading[]): void {
-    this.state.apply(readings);
-    this.writer.write(readings);
   }
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../../config/schema.ts';
 import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { HeatnetEvents } from '../../events.ts';
 import type { Reading } from '../reading.ts';
 import { ModbusConnection } from './connection.ts';
 import { ModbusDevice } from './device.ts';
@@ -16,6 +17,7 @@ import { planRequests } from './plan.ts';
 import { parseModbusUrl } from './url.ts';
 
 export type ReadingsListener = (readings: Reading[]) => void;
+export type DeviceStateListener = (change: HeatnetEvents['device.state']) => void;
 
 interface Scheduled {
   device: ModbusDevice;
@@ -46,6 +48,7 @@ export class ModbusIngestor implements Component {
     private readonly onReadings: ReadingsListener,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    private readonly onDeviceState: DeviceStateListener = () => undefined,
   ) {}
 
   async start(): Promise<void> {
@@ -136,7 +139,10 @@ export class ModbusIngestor implements Component {
       const outcome = await device.poll(entry.timeoutMs, this.now);
       const finished = this.now();
       const cameUp = recordSuccess(health, finished, finished - started, outcome);
-      if (cameUp) this.log.info({ device: device.config.id }, 'device up');
+      if (cameUp) {
+        this.log.info({ device: device.config.id }, 'device up');
+        this.announce(health, finished);
+      }
       if (outcome.rejected.length > 0) this.logRejects(entry, outcome.rejected);
       const readings = outcome.reading ? [outcome.reading] : [];
       readings.push(healthReading(health, outcome.reading?.time ?? finished, true));
@@ -146,9 +152,20 @@ export class ModbusIngestor implements Component {
       const wentDown = recordFailure(health, at, err);
       if (wentDown) {
         this.log.warn({ device: device.config.id, err: health.lastError }, 'device down');
+        this.announce(health, at);
       }
       this.onReadings([healthReading(health, at, false)]);
     }
+  }
+
+  private announce(h: DeviceHealth, at: number): void {
+    this.onDeviceState({
+      device: h.id,
+      substation: h.substation,
+      state: h.state,
+      reason: h.lastError,
+      at,
+    });
   }
 
   /** Logs a field's rejection the first time only; counts are in health and metrics. */
