@@ -78,3 +78,23 @@ export function schemaIssues(errors: readonly TLocalizedValidationError[]): Conf
   }
   return issues;
 }
+
+/** Reports the second and later uses of an id. */
+export class UniqueIds {
+  private readonly seen = new Map<string, string>();
+  constructor(
+    private readonly what: string,
+    private readonly issues: ConfigIssue[],
+    private readonly noun = 'id',
+  ) {}
+  add(id: string, path: PathSegment[]): void {
+    const first = this.seen.get(id);
+    if (first !== undefined) {
+      this.issues.push(
+        issueAt(path, `duplicate ${this.what} ${this.noun} "${id}" (first at ${first})`),
+      );
+    } else {
+      this.seen.set(id, issueAt(path, '').path);
+    }
+  }
+}

@@ -32,47 +32,40 @@ export class ModbusConnection {
   }
 
   read(unitId: number, area: ModbusArea, address: number, count: number, timeoutMs: number) {
-    return this.exclusive(async (): Promise<ReadResult> => {
-      const client = await this.connect(timeoutMs);
-      client.setID(unitId);
-      client.setTimeout(timeoutMs);
-      try {
-        switch (area) {
-          case 'coil':
-            return { bits: (await client.readCoils(address, count)).data.slice(0, count) };
-          case 'discrete':
-            return { bits: (await client.readDiscreteInputs(address, count)).data.slice(0, count) };
-          case 'holding':
-            return { registers: (await client.readHoldingRegisters(address, count)).data };
-          case 'input':
-            return { registers: (await client.readInputRegisters(address, count)).data };
-        }
-      } catch (err) {
-        throw this.translate(err, unitId, timeoutMs);
+    return this.request(unitId, timeoutMs, async (client): Promise<ReadResult> => {
+      switch (area) {
+        case 'coil':
+          return { bits: (await client.readCoils(address, count)).data.slice(0, count) };
+        case 'discrete':
+          return { bits: (await client.readDiscreteInputs(address, count)).data.slice(0, count) };
+        case 'holding':
+          return { registers: (await client.readHoldingRegisters(address, count)).data };
+        case 'input':
+          return { registers: (await client.readInputRegisters(address, count)).data };
       }
     });
   }
 
   writeRegisters(unitId: number, address: number, values: number[], timeoutMs: number) {
-    return this.exclusive(async () => {
-      const client = await this.connect(timeoutMs);
-      client.setID(unitId);
-      client.setTimeout(timeoutMs);
-      try {
-        await client.writeRegisters(address, values);
-      } catch (err) {
-        throw this.translate(err, unitId, timeoutMs);
-      }
+    return this.request(unitId, timeoutMs, async (client) => {
+      await client.writeRegisters(address, values);
     });
   }
 
   writeCoil(unitId: number, address: number, value: boolean, timeoutMs: number) {
+    return this.request(unitId, timeoutMs, async (client) => {
+      await client.writeCoil(address, value);
+    });
+  }
+
+  /** One request on this link: queued, addressed to `unitId`, bounded by `timeoutMs`. */
+  private request<T>(unitId: number, timeoutMs: number, fn: (client: ModbusRTU) => Promise<T>) {
     return this.exclusive(async () => {
       const client = await this.connect(timeoutMs);
       client.setID(unitId);
       client.setTimeout(timeoutMs);
       try {
-        await client.writeCoil(address, value);
+        return await fn(client);
       } catch (err) {
         throw this.translate(err, unitId, timeoutMs);
       }

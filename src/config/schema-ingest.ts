@@ -1,0 +1,125 @@
+import Type from 'typebox';
+import { Id, OneOf } from './schema-helpers.ts';
+
+/** Modbus register maps and devices, MQTT broker and subscriptions (DESIGN §4.1). */
+
+export const MODBUS_AREAS = ['coil', 'discrete', 'holding', 'input'] as const;
+export const MODBUS_TYPES = [
+  'bool',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'float32',
+  'float64',
+  'string',
+] as const;
+export const BYTE_ORDERS = ['ABCD', 'DCBA', 'BADC', 'CDAB'] as const;
+
+export const RegisterFieldSchema = Type.Object(
+  {
+    field: Type.String({
+      pattern: '^[a-z][a-z0-9_]*$',
+      description: 'Field name in InfluxDB, units in the name (supply_temp_c)',
+    }),
+    area: OneOf(MODBUS_AREAS, 'Modbus data area'),
+    address: Type.Integer({ minimum: 0, maximum: 65535, description: '0-based protocol address' }),
+    type: OneOf(MODBUS_TYPES, 'Data type'),
+    order: OneOf(BYTE_ORDERS, 'Byte order of multi-byte values; ABCD is big-endian', 'ABCD'),
+    bit: Type.Optional(Type.Integer({ minimum: 0, maximum: 15, description: 'Bit of a register' })),
+    length: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 125, description: 'String registers' }),
+    ),
+    scale: Type.Number({ default: 1 }),
+    offset: Type.Number({ default: 0 }),
+    range: Type.Optional(Type.Tuple([Type.Number(), Type.Number()])),
+    sentinels: Type.Boolean({
+      default: true,
+      description: 'Reject 0x7FFF, 0xFFFF, -32768 and NaN/Inf as "no value"',
+    }),
+    writable: Type.Boolean({ default: false }),
+    min: Type.Optional(Type.Number()),
+    max: Type.Optional(Type.Number()),
+  },
+  { additionalProperties: false },
+);
+
+export const DEVICE_KINDS = ['substation', 'pump'] as const;
+
+export const ModbusDeviceSchema = Type.Object(
+  {
+    id: Id('Device id'),
+    substation: Id('Substation the device belongs to'),
+    pump: Type.Optional(Id('Pump driven by this VFD (kind: pump)')),
+    kind: OneOf(DEVICE_KINDS, 'What the device measures'),
+    url: Type.String({ description: 'tcp://host:port, rtu-over-tcp://host:port, rtu:///dev/tty…' }),
+    unitId: Type.Integer({ minimum: 0, maximum: 255, default: 1 }),
+    map: Type.String({ minLength: 1 }),
+    intervalMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 50 })),
+    enabled: Type.Boolean({ default: true }),
+  },
+  { additionalProperties: false },
+);
+
+export const ModbusSchema = Type.Object(
+  {
+    defaults: Type.Object(
+      {
+        intervalMs: Type.Integer({ minimum: 100, default: 10000 }),
+        timeoutMs: Type.Integer({ minimum: 50, default: 1000 }),
+        maxRegistersPerRequest: Type.Integer({ minimum: 1, maximum: 125, default: 125 }),
+        maxBitsPerRequest: Type.Integer({ minimum: 1, maximum: 2000, default: 2000 }),
+        maxGapRegisters: Type.Integer({ minimum: 0, maximum: 124, default: 8 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    maps: Type.Record(
+      Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }),
+      Type.Array(RegisterFieldSchema),
+      {
+        default: {},
+        additionalProperties: false,
+      },
+    ),
+    devices: Type.Array(ModbusDeviceSchema, { default: [] }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const MqttSubscriptionSchema = Type.Object(
+  {
+    topic: Type.String({ minLength: 1, description: '{name} captures one topic level as a tag' }),
+    measurement: Type.String({ pattern: '^[a-z][a-z0-9_]*$' }),
+    format: OneOf(['json'] as const, 'Payload format', 'json'),
+    fields: Type.Record(
+      Type.String({ pattern: '^[a-z][a-z0-9_]*$' }),
+      Type.String({ minLength: 1, description: 'Dotted JSON path in the payload' }),
+      { additionalProperties: false, minProperties: 1 },
+    ),
+    time: Type.Optional(
+      Type.String({ description: 'JSON path of the timestamp; else receive time' }),
+    ),
+    qos: Type.Union([Type.Literal(0), Type.Literal(1)], { default: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const MqttSchema = Type.Object(
+  {
+    url: Type.String({ default: 'embedded', description: 'mqtt://host:port or "embedded"' }),
+    embeddedPort: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+    clientId: Type.String({ default: 'heatnet' }),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String()),
+    subscriptions: Type.Array(MqttSubscriptionSchema, { default: [] }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const IngestSchema = Type.Object(
+  { modbus: ModbusSchema, mqtt: MqttSchema },
+  { additionalProperties: false, default: {} },
+);

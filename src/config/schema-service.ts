@@ -1,0 +1,64 @@
+import Type from 'typebox';
+import { OneOf } from './schema-helpers.ts';
+
+/** Storage, HTTP API and simulation settings (DESIGN §4.1). */
+
+export const InfluxSchema = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://' }),
+    version: Type.Union([Type.Literal(1), Type.Literal(2)]),
+    db: Type.Optional(Type.String({ minLength: 1 })),
+    rp: Type.Optional(Type.String({ minLength: 1 })),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String()),
+    org: Type.Optional(Type.String({ minLength: 1 })),
+    bucket: Type.Optional(Type.String({ minLength: 1 })),
+    token: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const StorageSchema = Type.Object(
+  {
+    influx: Type.Optional(InfluxSchema),
+    dataDir: Type.String({ minLength: 1, default: 'data' }),
+    batchSize: Type.Integer({ minimum: 1, maximum: 100000, default: 5000 }),
+    flushIntervalMs: Type.Integer({ minimum: 10, maximum: 60000, default: 1000 }),
+    maxBufferedLines: Type.Integer({ minimum: 1000, default: 1000000 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const ROLES = ['viewer', 'service', 'dispatcher', 'admin'] as const;
+
+export const ApiSchema = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    anonymousRead: Type.Boolean({ default: false }),
+    tokens: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1 }),
+          token: Type.String({
+            minLength: 16,
+            description: 'Use env:NAME; at least 16 characters',
+          }),
+          role: OneOf(ROLES, 'What the token may do'),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const SimulationSchema = Type.Object(
+  {
+    seed: Type.Integer({ default: 1 }),
+    speed: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 1 }),
+    outdoorTempC: Type.Number({ default: -5, description: 'Mean outdoor temperature' }),
+  },
+  { additionalProperties: false, default: {} },
+);
