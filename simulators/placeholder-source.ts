@@ -48,7 +48,7 @@ export class PlaceholderSource implements ValueSource {
     const s = this.topology.substation(device.substation);
     const km = (s?.distanceM ?? 0) / 1000;
     const design = this.config.network.design;
-    const outdoor = this.config.simulation.outdoorTempC;
+    const outdoor = this.config.simulation.weather.meanC;
     const load = (design.indoorC - outdoor) / (design.indoorC - design.outdoorC);
     const tilt = 1.25 - 0.07 * km; // supply share: over near the plant, under far out
     const kw = ((s?.heatedAreaM2 ?? 10000) * design.heatLoadWPerM2 * load) / 1000;

@@ -67,6 +67,11 @@ export const NetworkDesignSchema = Type.Object(
     primary: TemperaturePair(110, 60),
     secondary: TemperaturePair(60, 45),
     heatLoadWPerM2: Type.Number({ exclusiveMinimum: 0, default: 45 }),
+    mainDropKpaPerKm: Type.Number({
+      exclusiveMinimum: 0,
+      default: 14,
+      description: 'Design pressure drop of the mains (supply + return) per km at design flows',
+    }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -139,7 +144,12 @@ export const SourceSchema = Type.Object(
   {
     id: Id('Heat source id'),
     name: Type.Optional(Type.String()),
-    differentialPressureMpa: Type.Number({ exclusiveMinimum: 0, default: 0.35 }),
+    differentialPressureMpa: Type.Number({
+      exclusiveMinimum: 0,
+      default: 0.08,
+      description:
+        'Differential pressure the plant keeps at its outlet (distributed pumping: small)',
+    }),
   },
   { additionalProperties: false },
 );

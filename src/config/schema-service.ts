@@ -53,12 +53,3 @@ export const ApiSchema = Type.Object(
   },
   { additionalProperties: false, default: {} },
 );
-
-export const SimulationSchema = Type.Object(
-  {
-    seed: Type.Integer({ default: 1 }),
-    speed: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 1 }),
-    outdoorTempC: Type.Number({ default: -5, description: 'Mean outdoor temperature' }),
-  },
-  { additionalProperties: false, default: {} },
-);

@@ -23,13 +23,8 @@ import {
   StandardsSchema,
   type SubstationSchema,
 } from './schema-network.ts';
-import {
-  ApiSchema,
-  type InfluxSchema,
-  type ROLES,
-  SimulationSchema,
-  StorageSchema,
-} from './schema-service.ts';
+import { ApiSchema, type InfluxSchema, type ROLES, StorageSchema } from './schema-service.ts';
+import { SimulationSchema } from './schema-simulation.ts';
 
 export {
   BYTE_ORDERS,

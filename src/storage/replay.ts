@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { localStoreDir, spoolDir, storageTransport } from '../app.ts';
 import type { Config } from '../config/schema.ts';
@@ -60,14 +60,22 @@ export async function replaySpool(config: Config, options: ReplayOptions): Promi
       );
       return 1;
     }
-    const done = join(file, '..', 'replayed');
-    await mkdir(done, { recursive: true });
-    await rename(file, join(done, file.split('/').pop()!));
+    await archive(file);
   }
   options.out.write(
     `\nreplay-spool: ${lines} lines from ${files.length} file(s) → ${transport.target}\n`,
   );
   return 0;
+}
+
+/** Moves a replayed file to `replayed/`, never over an earlier archive of the same name. */
+async function archive(file: string): Promise<void> {
+  const done = join(dirname(file), 'replayed');
+  await mkdir(done, { recursive: true });
+  const name = basename(file, '.lp');
+  let target = join(done, `${name}.lp`);
+  for (let n = 1; existsSync(target); n++) target = join(done, `${name}.${n}.lp`);
+  await rename(file, target);
 }
 
 async function* batches(file: string): AsyncGenerator<{ lines: string[]; bytes: number }> {

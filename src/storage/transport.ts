@@ -38,3 +38,16 @@ export function classifyStatus(
     Number.isFinite(seconds) ? seconds * 1000 : undefined,
   );
 }
+
+/**
+ * Why a request never got an HTTP answer: fetch hides the socket error
+ * (ECONNREFUSED, ENOTFOUND …) in `cause`, and that is what an operator needs.
+ */
+export function networkReason(err: unknown): string {
+  const e = err as { name?: string; message?: string; code?: string; cause?: unknown };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timed out';
+  const cause = e?.cause as { code?: string; message?: string } | undefined;
+  const code = cause?.code ?? e?.code;
+  const detail = cause?.message ?? e?.message ?? String(err);
+  return code && !detail.includes(code) ? `${code}: ${detail}` : detail;
+}

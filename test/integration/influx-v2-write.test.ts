@@ -43,12 +43,24 @@ describe('storage.influx version 2', () => {
   });
 
   it('delivers the readings with their values', async () => {
-    const params = new URLSearchParams({ 'match[]': '{__name__=~"substation_.*"}' });
-    const res = await fetch(`${vm.url}/api/v1/export?${params}`);
-    const rows = (await res.text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { metric: Record<string, string>; values: number[] });
+    // Under load a freshly flushed part can take a moment to become searchable, and an
+    // empty answer is cached per matcher: vary the matcher on every attempt.
+    let attempt = 0;
+    const rows = await eventually(
+      async () => {
+        attempt++;
+        const match = `{__name__=~"substation_.*", substation=~"S01|S02|retry${attempt}"}`;
+        const res = await fetch(
+          `${vm.url}/api/v1/export?${new URLSearchParams({ 'match[]': match })}`,
+        );
+        const text = (await res.text()).trim();
+        if (text === '') return undefined;
+        return text
+          .split('\n')
+          .map((l) => JSON.parse(l) as { metric: Record<string, string>; values: number[] });
+      },
+      { timeoutMs: 20_000, intervalMs: 500, what: 'exported series' },
+    );
     const device = config.ingest.modbus.devices.find((d) => d.id === 'S01-plc')!;
     const want = expectedValues(device);
     const supply = rows.find(

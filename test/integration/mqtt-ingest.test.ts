@@ -332,4 +332,45 @@ describe('real mosquitto → MQTT ingestor → live state, InfluxDB and health',
     expect(up.ingest.mqtt.reconnects).toBeGreaterThan(0);
     expect(roomSeries(other)?.fields.get('temp_c')).toEqual({ value: 23.5, time: last });
   });
+
+  // BUG (src/ingest/mqtt/payload.ts:86-90 with ingestor.ts `kinds` per subscription): a field's
+  // kind is fixed by the first message the subscription accepts after start, from any sensor.
+  // If that one sends a boolean ({"temp_c": true}) it is accepted and stored, and from then on
+  // every numeric temp_c of every household is rejected as "number, but was a boolean" until
+  // the service restarts. Expected: the boolean is the bad input (rejected and counted) and
+  // the other households' readings keep arriving.
+  it('does not let one sensor sending a boolean first block every numeric reading', async () => {
+    const { influx: _unused, ...localStorage } = config.storage;
+    const fresh = new HeatnetApp(
+      {
+        ...config,
+        storage: localStorage,
+        ingest: { ...config.ingest, mqtt: { ...config.ingest.mqtt, clientId: 'heatnet-test-2' } },
+      },
+      { log: silentLogger() },
+    );
+    await fresh.start();
+    try {
+      await eventually(
+        async () => {
+          await publish('heatnet/weather/probe-2', { outdoor_temp_c: 0, ts: nextTs() });
+          return fresh.state.find('weather', 'station', 'probe-2').length > 0;
+        },
+        { timeoutMs: 15_000, intervalMs: 300, what: 'the second service to be subscribed' },
+      );
+      const ts = nextTs();
+      await publish(roomTopic(low), { temp_c: true, ts }); // a broken sensor, first after start
+      await publish(roomTopic(high), { temp_c: 21.5, ts });
+      const room = () => fresh.mqtt.health().subscriptions.find((s) => s.topic === ROOM_TOPIC);
+      await eventually(() => (room()?.messages ?? 0) + (room()?.malformed ?? 0) >= 2, {
+        timeoutMs: 10_000,
+        what: 'both room messages to be handled',
+      });
+      const temp = fresh.state.find('room', 'household', high.id)[0]?.fields.get('temp_c');
+      expect(temp).toEqual({ value: 21.5, time: ts * 1000 });
+      expect(room()?.malformed).toBe(1);
+    } finally {
+      await fresh.stop();
+    }
+  });
 });

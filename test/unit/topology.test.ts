@@ -41,8 +41,9 @@ function network(substations: SubstationConfig[]): NetworkConfig {
       primary: { supplyC: 110, returnC: 60 },
       secondary: { supplyC: 60, returnC: 45 },
       heatLoadWPerM2: 45,
+      mainDropKpaPerKm: 14,
     },
-    sources: [{ id: 'P1', differentialPressureMpa: 0.35 }],
+    sources: [{ id: 'P1', differentialPressureMpa: 0.08 }],
     substations,
   };
 }

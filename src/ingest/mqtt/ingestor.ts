@@ -4,7 +4,7 @@ import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Topology } from '../../domain/topology.ts';
 import type { Reading } from '../reading.ts';
-import { type FieldKinds, mapPayload } from './payload.ts';
+import { mapPayload } from './payload.ts';
 import { compileTopicTemplate, type TopicTemplate } from './topic-template.ts';
 
 export interface SubscriptionHealth {
@@ -25,7 +25,6 @@ export interface MqttHealth {
 
 interface ActiveSubscription {
   config: MqttSubscription;
-  kinds: FieldKinds;
   template: TopicTemplate;
   health: SubscriptionHealth;
 }
@@ -53,7 +52,6 @@ export class MqttIngestor implements Component {
     this.subs = config.subscriptions.map((s) => ({
       config: s,
       template: compileTopicTemplate(s.topic),
-      kinds: new Map(),
       health: { topic: s.topic, messages: 0, malformed: 0, lastMessageAt: null, lastError: null },
     }));
   }
@@ -105,7 +103,7 @@ export class MqttIngestor implements Component {
       const tags = sub.template.match(topic);
       if (!tags) continue;
       const now = this.now();
-      const result = mapPayload(sub.config, payload, { now, kinds: sub.kinds });
+      const result = mapPayload(sub.config, payload, { now });
       const h = sub.health;
       h.lastMessageAt = now;
       if (!result.ok) {

@@ -1,8 +1,7 @@
 import type { MqttSubscription } from '../../config/schema.ts';
-import type { FieldValue } from '../reading.ts';
 
 export type PayloadResult =
-  | { ok: true; fields: Record<string, FieldValue>; time: number | undefined }
+  | { ok: true; fields: Record<string, number>; time: number | undefined }
   | { ok: false; reason: string };
 
 function at(obj: unknown, path: string): unknown {
@@ -39,31 +38,30 @@ export function parseTime(value: unknown, now?: number): number | undefined {
   return ms >= MIN_TIME_MS && ms <= latest ? ms : undefined;
 }
 
-/** The kind each field first arrived as; a field never flips kind afterwards. */
-export type FieldKinds = Map<string, 'number' | 'boolean'>;
-
 export interface MapOptions {
   /** Receive time, for bounding payload times. */
   now?: number;
-  kinds?: FieldKinds;
 }
 
-/** A JSON value as a field value: finite numbers, numeric strings, booleans. */
-function toFieldValue(v: unknown): number | boolean | string {
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A JSON value as a measurement: a finite number, or a decimal string ("21.5", as
+ * many sensors send). Anything else — booleans, "NaN", "0x15" — is a reason to
+ * reject. Fields are always numbers, written as floats, so none ever flips type.
+ */
+function toNumber(v: unknown): number | string {
   if (typeof v === 'number') return Number.isFinite(v) ? v : 'not a finite number';
-  if (typeof v === 'boolean') return v;
   if (typeof v === 'string') {
-    // Many sensors send numbers as strings ("21.5"); anything else is not a reading.
-    const n = v.trim() === '' ? Number.NaN : Number(v);
+    const n = DECIMAL.test(v.trim()) ? Number(v) : Number.NaN;
     return Number.isFinite(n) ? n : `"${v.slice(0, 20)}" is not a number`;
   }
-  return 'not a number or boolean';
+  return `${typeof v === 'boolean' ? 'a boolean' : 'not a number'} where a number is expected`;
 }
 
 /**
- * Maps a JSON payload to fields by the subscription's field paths. Numbers must be
- * finite (numeric strings are converted); booleans pass; a field keeps the kind it
- * first had, so it never flips type in InfluxDB. A payload giving none of the
+ * Maps a JSON payload to fields by the subscription's field paths. Values must be
+ * finite numbers (decimal strings are converted). A payload giving none of the
  * fields, or not JSON at all, is rejected with the reason.
  */
 export function mapPayload(
@@ -78,29 +76,23 @@ export function mapPayload(
     return { ok: false, reason: 'not JSON' };
   }
   if (doc === null || typeof doc !== 'object') return { ok: false, reason: 'not a JSON object' };
-  const fields: Record<string, FieldValue> = {};
+  const fields: Record<string, number> = {};
   for (const [field, path] of Object.entries(sub.fields)) {
     const raw = at(doc, path);
     if (raw === undefined || raw === null) continue;
-    const value = toFieldValue(raw);
+    const value = toNumber(raw);
     if (typeof value === 'string') return { ok: false, reason: `${path}: ${value}` };
-    const kind = typeof value === 'number' ? 'number' : 'boolean';
-    const known = options.kinds?.get(field);
-    if (known && known !== kind)
-      return { ok: false, reason: `${path}: ${kind}, but was a ${known}` };
     fields[field] = value;
   }
-  if (Object.keys(fields).length === 0)
+  if (Object.keys(fields).length === 0) {
     return { ok: false, reason: 'none of the mapped fields present' };
+  }
   let time: number | undefined;
   if (sub.time) {
     time = parseTime(at(doc, sub.time), options.now);
-    if (time === undefined)
+    if (time === undefined) {
       return { ok: false, reason: `${sub.time}: missing, unreadable or implausible time` };
-  }
-  for (const [field, value] of Object.entries(fields)) {
-    if (!options.kinds?.has(field))
-      options.kinds?.set(field, typeof value === 'number' ? 'number' : 'boolean');
+    }
   }
   return { ok: true, fields, time };
 }

@@ -1,6 +1,6 @@
 import { HttpError, InfluxDB, type WriteApi } from '@influxdata/influxdb-client';
 import type { InfluxConfig } from '../../config/schema.ts';
-import { type LineTransport, TransportError } from '../transport.ts';
+import { type LineTransport, networkReason, TransportError } from '../transport.ts';
 
 /**
  * InfluxDB 2.x / 3.x / Cloud (and 1.8+ compatibility) through the official client.
@@ -39,7 +39,7 @@ export class InfluxV2Transport implements LineTransport {
           retryAfter > 0 ? retryAfter : undefined,
         );
       }
-      throw new TransportError(`network: ${(err as Error).message}`, true);
+      throw new TransportError(`${this.target}: ${networkReason(err)}`, true);
     }
   }
 

@@ -1,0 +1,76 @@
+import type { FaultSpec } from '../src/config/schema-simulation.ts';
+
+export type { FaultSpec };
+export type FaultType = FaultSpec['type'];
+
+/**
+ * Faults the simulator can inject, from a scenario file, the config's
+ * `simulation.faults` or at runtime over the ground-truth endpoint. Physical faults
+ * change the model (a clogged strainer adds resistance, a fouled exchanger loses
+ * UA …); wire faults change only what a device answers, as a broken sensor or a
+ * sick PLC would.
+ */
+
+export interface ActiveFault {
+  id: string;
+  spec: FaultSpec;
+  fromMs: number;
+  untilMs: number;
+}
+
+const UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "+90m" → start + 90 min; an ISO time → that time; undefined → `fallback`. */
+export function resolveWhen(when: string | undefined, startMs: number, fallback: number): number {
+  if (when === undefined) return fallback;
+  const rel = /^\+(\d+(?:\.\d+)?)([smhd])$/.exec(when.trim());
+  if (rel) return startMs + Number(rel[1]) * UNITS_MS[rel[2]!]!;
+  const abs = Date.parse(when);
+  if (Number.isNaN(abs)) throw new Error(`"${when}": expected +N[smhd] or an ISO time`);
+  return abs;
+}
+
+/** The faults of a run, and what they do at a given time. */
+export class FaultBook {
+  private readonly faults: ActiveFault[] = [];
+  private counter = 0;
+
+  constructor(private readonly startMs: number) {}
+
+  add(spec: FaultSpec, nowMs = this.startMs): ActiveFault {
+    const fault: ActiveFault = {
+      id: spec.id ?? `${spec.type}-${++this.counter}`,
+      spec,
+      fromMs: resolveWhen(spec.at, this.startMs, nowMs),
+      untilMs: resolveWhen(spec.until, this.startMs, Number.POSITIVE_INFINITY),
+    };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  /** Ends a fault now (it stays in the list as history). Returns false for an unknown id. */
+  clear(id: string, nowMs: number): boolean {
+    const fault = this.faults.find((f) => f.id === id && f.untilMs > nowMs);
+    if (!fault) return false;
+    fault.untilMs = nowMs;
+    return true;
+  }
+
+  active(nowMs: number): ActiveFault[] {
+    return this.faults.filter((f) => f.fromMs <= nowMs && nowMs < f.untilMs);
+  }
+
+  all(): readonly ActiveFault[] {
+    return this.faults;
+  }
+
+  /** Active faults of one type, narrowed. */
+  of<T extends FaultType>(
+    type: T,
+    nowMs: number,
+  ): (ActiveFault & { spec: Extract<FaultSpec, { type: T }> })[] {
+    return this.active(nowMs).filter(
+      (f): f is ActiveFault & { spec: Extract<FaultSpec, { type: T }> } => f.spec.type === type,
+    );
+  }
+}
