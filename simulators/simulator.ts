@@ -2,49 +2,80 @@ import type { Config } from '../src/config/schema.ts';
 import type { Component } from '../src/core/lifecycle.ts';
 import type { Logger } from '../src/core/logger.ts';
 import { SimulatedModbusServers } from './modbus/server.ts';
-import { PlaceholderSource, type ValueSource } from './placeholder-source.ts';
+import { NetworkModel } from './model/network-model.ts';
+import { ModelSource } from './model-source.ts';
+import { SimClock } from './sim-clock.ts';
+import type { ValueSource } from './value-source.ts';
 
 export interface SimulatorOptions {
-  /** Replaces the value source (tests inject their own). */
+  /** Replaces the model as the devices' value source (tests inject fixed values). */
   source?: ValueSource;
-  /** Real clock; simulated time runs `speed` times faster from start. */
-  now?: () => number;
+  /** Real clock (tests pass a fake); simulated time runs `speed` times faster. */
+  realNow?: () => number;
+  /** Extra parts started after the Modbus servers and stopped before them. */
+  parts?: (sim: Simulator) => Component[];
 }
 
+/** How often the model is brought up to the simulated clock, real ms. */
+const TICK_MS = 200;
+
 /**
- * The simulated field: every substation PLC and VFD of the config served over
- * Modbus TCP on the ports the config names (DESIGN §4.6).
+ * The simulated field (DESIGN §4.6): the network model stepping with a simulated
+ * clock, every substation PLC and VFD of the config served over Modbus TCP from it,
+ * and the parts that publish, tell the truth and complain.
  */
 export class Simulator implements Component {
   readonly name = 'simulator';
+  readonly clock: SimClock;
+  readonly model: NetworkModel;
   readonly modbus: SimulatedModbusServers;
-  private readonly startedAt: number;
+  private readonly parts: Component[];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly config: Config,
-    private readonly log: Logger,
+    readonly config: Config,
+    readonly log: Logger,
     options: SimulatorOptions = {},
   ) {
-    const realNow = options.now ?? Date.now;
-    this.startedAt = realNow();
-    const speed = config.simulation.speed;
-    const clock = () => this.startedAt + (realNow() - this.startedAt) * speed;
+    const sim = config.simulation;
+    const realNow = options.realNow ?? Date.now;
+    const start = sim.start ? Date.parse(sim.start) : realNow();
+    this.clock = new SimClock(realNow, start, sim.speed);
+    this.model = new NetworkModel(config, start);
     this.modbus = new SimulatedModbusServers(
       config,
-      options.source ?? new PlaceholderSource(config),
-      clock,
+      options.source ?? new ModelSource(this.model),
+      () => this.advance(),
     );
+    this.parts = options.parts?.(this) ?? [];
+  }
+
+  /** Brings the model up to the simulated now and returns that time. */
+  advance(): number {
+    const now = this.clock.now();
+    this.model.advanceTo(now);
+    return now;
   }
 
   async start(): Promise<void> {
     await this.modbus.start();
+    for (const part of this.parts) await part.start();
+    this.timer = setInterval(() => this.advance(), TICK_MS);
+    this.timer.unref();
     this.log.info(
-      { ports: this.modbus.ports.length, devices: this.config.ingest.modbus.devices.length },
-      'simulated Modbus devices listening',
+      {
+        ports: this.modbus.ports.length,
+        devices: this.config.ingest.modbus.devices.length,
+        speed: this.clock.speed,
+        simulatedStart: new Date(this.clock.startMs).toISOString(),
+      },
+      'simulated network running',
     );
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.timer);
+    for (const part of [...this.parts].reverse()) await part.stop();
     await this.modbus.stop();
   }
 }

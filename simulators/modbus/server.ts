@@ -1,7 +1,7 @@
 import { type IServiceVector, ServerTCP } from 'modbus-serial';
 import type { Config, ModbusDeviceConfig } from '../../src/config/schema.ts';
 import { parseModbusUrl } from '../../src/ingest/modbus/url.ts';
-import type { ValueSource } from '../placeholder-source.ts';
+import type { ValueSource } from '../value-source.ts';
 import { ModbusException, RegisterImage } from './register-image.ts';
 
 interface SimDevice {

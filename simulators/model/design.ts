@@ -6,7 +6,7 @@ import { KW_PER_M3H_K, lmtd } from './physics.ts';
 /** kPa per metre of water column. */
 export const KPA_PER_M = 9.79;
 /** Default pump shut-off head at rated speed, m. */
-const DEFAULT_PUMP_HEAD_M = 14;
+const DEFAULT_PUMP_HEAD_M = 35;
 /** Share of the pump's shut-off head lost inside it at design flow. */
 const PUMP_INTERNAL_SHARE = 0.25;
 /** Speed the pumps are commissioned at (the demo's uniform setting). */

@@ -69,7 +69,7 @@ export const NetworkDesignSchema = Type.Object(
     heatLoadWPerM2: Type.Number({ exclusiveMinimum: 0, default: 45 }),
     mainDropKpaPerKm: Type.Number({
       exclusiveMinimum: 0,
-      default: 14,
+      default: 40,
       description: 'Design pressure drop of the mains (supply + return) per km at design flows',
     }),
   },

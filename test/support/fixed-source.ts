@@ -1,5 +1,5 @@
 import type { EngineeringValue } from '../../simulators/modbus/register-image.ts';
-import type { ValueSource } from '../../simulators/placeholder-source.ts';
+import type { ValueSource } from '../../simulators/value-source.ts';
 import type { ModbusDeviceConfig } from '../../src/config/schema.ts';
 
 /**
