@@ -186,19 +186,20 @@ export class NetworkModel {
   }
 
   private solve(): HydraulicState {
-    const clog = (id: string) =>
-      this.faults
-        .of('strainer-clog', this.timeMs)
-        .filter((f) => f.spec.substation === id)
-        .reduce((k, f) => k * (f.spec.factor ?? 8), 1);
+    // Inputs fixed for this solve, looked up once: the solver asks for them hundreds of times.
+    const speed = new Map<string, number>();
+    for (const s of this.topology.substations) {
+      speed.set(s.id, Math.max(0, ...s.pumps.map((p) => this.pumps.get(p.id)?.hz ?? 0)));
+    }
+    const clog = new Map<string, number>();
+    for (const f of this.faults.of('strainer-clog', this.timeMs)) {
+      clog.set(f.spec.substation, (clog.get(f.spec.substation) ?? 1) * (f.spec.factor ?? 8));
+    }
     this.hydraulics = solveHydraulics(
       this.branches,
       {
-        speedHz: (id) =>
-          this.topology
-            .substation(id)
-            ?.pumps.reduce((hz, p) => Math.max(hz, this.pumps.get(p.id)?.hz ?? 0), 0) ?? 0,
-        resistanceFactor: clog,
+        speedHz: (id) => speed.get(id) ?? 0,
+        resistanceFactor: (id) => clog.get(id) ?? 1,
         sourceDpKpa: (source) => this.sourceDp.get(source) ?? 0,
       },
       this.hydraulics,
