@@ -1,10 +1,13 @@
 import type { Config } from '../src/config/schema.ts';
 import type { Component } from '../src/core/lifecycle.ts';
 import type { Logger } from '../src/core/logger.ts';
+import { ResidentsComponent } from './complaints.ts';
 import { SimulatedModbusServers } from './modbus/server.ts';
 import { NetworkModel } from './model/network-model.ts';
 import { ModelSource } from './model-source.ts';
+import { MqttPublisher } from './mqtt-publisher.ts';
 import { SimClock } from './sim-clock.ts';
+import { TruthServer } from './truth-server.ts';
 import type { ValueSource } from './value-source.ts';
 
 export interface SimulatorOptions {
@@ -46,8 +49,13 @@ export class Simulator implements Component {
       config,
       options.source ?? new ModelSource(this.model),
       () => this.advance(),
+      this.model.faults,
     );
     this.parts = options.parts?.(this) ?? [];
+    this.parts.push(new MqttPublisher(this));
+    // Ground truth and residents only when configured: both are for tests and demos.
+    if (sim.groundTruth.port > 0) this.parts.push(new TruthServer(this));
+    if (sim.complaints.target) this.parts.push(new ResidentsComponent(this));
   }
 
   /** Brings the model up to the simulated now and returns that time. */

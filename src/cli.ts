@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Simulator } from '../simulators/simulator.ts';
 import { HeatnetApp } from './app.ts';
 import { formatIssue } from './config/issues.ts';
 import { loadConfigFile } from './config/load.ts';
@@ -18,9 +19,11 @@ const STOP_DEADLINE_MS = 10_000;
 const USAGE = `heatnet — district-heating telemetry, balancing and complaint diagnosis
 
 usage:
-  heatnet demo [--config FILE]                 simulators + service on the demo network
+  heatnet demo [--config FILE] [--speed N] [--scenario FILE]
+                                               simulators + service on the demo network
   heatnet start [--config FILE]                the service
-  heatnet simulate [--config FILE] [--speed N] [--seed N]
+  heatnet simulate [--config FILE] [--speed N] [--seed N] [--scenario FILE]
+                                               the simulated network (Modbus, MQTT, faults)
   heatnet check-config FILE                    list every error in a config, exit 2 if any
   heatnet replay-spool [--config FILE] [--from DIR]
                                                load stored line protocol into InfluxDB
@@ -106,10 +109,51 @@ function serviceComponent(app: HeatnetApp, log: Logger): Component {
   };
 }
 
-async function simulatorComponent(config: Config, log: Logger): Promise<Component> {
+/** Speed ≤ 3600 as the schema allows; a larger factor would outrun the model's steps. */
+const MAX_SPEED = 3600;
+
+/** Applies --speed, --seed and --scenario to the config, or exits 2 listing the scenario's errors. */
+async function simulationOptions(
+  config: Config,
+  values: { speed?: string; seed?: string; scenario?: string },
+): Promise<void> {
+  const sim = config.simulation;
+  if (values.speed) sim.speed = positiveNumber('--speed', values.speed, MAX_SPEED);
+  if (values.seed) sim.seed = Math.trunc(positiveNumber('--seed', values.seed));
+  if (!values.scenario) return;
+  const { applyScenario, loadScenario } = await import('../simulators/scenario.ts');
+  const result = loadScenario(values.scenario, config);
+  if (!result.ok) {
+    process.stderr.write(`${values.scenario}: ${result.issues.length} error(s)\n`);
+    for (const issue of result.issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  // Before the Simulator is built: its model reads the faults once, at construction.
+  applyScenario(config, result.scenario);
+}
+
+async function createSimulator(config: Config, log: Logger): Promise<Simulator> {
   // Loaded lazily: the service itself never needs the simulator's code.
   const { Simulator } = await import('../simulators/simulator.ts');
   return new Simulator(config, childLogger(log, 'simulator'));
+}
+
+async function demo(
+  configPath: string,
+  values: { speed?: string; scenario?: string },
+  log: Logger,
+): Promise<number> {
+  const env = { ...DEMO_TOKENS, ...process.env };
+  Object.assign(process.env, env);
+  const config = readConfig(configPath, env);
+  await simulationOptions(config, values);
+  const simulator = await createSimulator(config, log);
+  // The service reads the simulator's clock: with --speed 60 an hour of simulated heating
+  // would otherwise be stamped as one minute of readings, and trends, SLAs and complaints'
+  // reportedAt would not line up with the data. At speed 1 with no simulation.start this
+  // clock is the wall clock, so sharing it always is harmless.
+  const app = new HeatnetApp(config, { log, now: () => simulator.clock.now() });
+  return runUntilSignal([simulator, serviceComponent(app, log)], log);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -121,6 +165,7 @@ async function main(argv: string[]): Promise<number> {
       config: { type: 'string' },
       speed: { type: 'string' },
       seed: { type: 'string' },
+      scenario: { type: 'string' },
       from: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -139,21 +184,14 @@ async function main(argv: string[]): Promise<number> {
       return runUntilSignal([serviceComponent(new HeatnetApp(config, { log }), log)], log);
     }
     case 'simulate': {
-      const config = readConfig(configPath);
-      if (values.speed) config.simulation.speed = positiveNumber('--speed', values.speed);
-      if (values.seed) config.simulation.seed = Math.trunc(positiveNumber('--seed', values.seed));
-      return runUntilSignal([await simulatorComponent(config, log)], log);
+      // The simulator never serves the API, so the demo's token variables need not be set
+      // for `npm run simulate` (they fill only what the environment leaves unset).
+      const config = readConfig(configPath, { ...DEMO_TOKENS, ...process.env });
+      await simulationOptions(config, values);
+      return runUntilSignal([await createSimulator(config, log)], log);
     }
-    case 'demo': {
-      const env = { ...DEMO_TOKENS, ...process.env };
-      Object.assign(process.env, env);
-      const config = readConfig(configPath, env);
-      const app = new HeatnetApp(config, { log });
-      return runUntilSignal(
-        [await simulatorComponent(config, log), serviceComponent(app, log)],
-        log,
-      );
-    }
+    case 'demo':
+      return demo(configPath, { speed: values.speed, scenario: values.scenario }, log);
     case 'replay-spool': {
       const config = readConfig(configPath);
       return replaySpool(config, { from: values.from, log, out: process.stdout });
@@ -163,9 +201,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function positiveNumber(flag: string, text: string): number {
+function positiveNumber(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number`);
+  if (!Number.isFinite(n) || n <= 0 || n > max) {
+    throw new UsageError(
+      `${flag} must be a positive number${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}`,
+    );
+  }
   return n;
 }
 

@@ -1,8 +1,10 @@
 import { type IServiceVector, ServerTCP } from 'modbus-serial';
 import type { Config, ModbusDeviceConfig } from '../../src/config/schema.ts';
 import { parseModbusUrl } from '../../src/ingest/modbus/url.ts';
+import type { FaultBook } from '../faults.ts';
 import type { ValueSource } from '../value-source.ts';
 import { ModbusException, RegisterImage } from './register-image.ts';
+import { type AlteredSample, NORMAL_ANSWER, WireFaults } from './wire-faults.ts';
 
 interface SimDevice {
   config: ModbusDeviceConfig;
@@ -13,21 +15,41 @@ interface SimDevice {
 /** How long an image is reused between reads: one poll's requests see one snapshot. */
 const SNAPSHOT_MS = 200;
 
+/** modbus-serial's node-style answer callback. */
+type Done<T> = (err: Error | null, value: T) => void;
+
+/**
+ * Runs `fn`, passing a throw to `done` as the error: modbus-serial does not catch a
+ * throw from a callback-style multi-register read, and it would end the process.
+ */
+function guarded<T>(done: Done<T>, empty: T, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    done(err instanceof Error ? err : new Error(String(err)), empty);
+  }
+}
+
 /**
  * One Modbus TCP server per configured port, answering for every unit id behind it
  * (like a gateway in front of a PLC and a VFD). Values come from the value source
  * and are encoded per the device's register map; writes of writable fields go back
- * to the source. Unknown unit ids get exception 11 (gateway target failed).
+ * to the source. Unknown unit ids get exception 11 (gateway target failed). With a
+ * fault book, wire faults (offline, slow, exceptions, stuck/drifting/failed sensors)
+ * change what the affected unit answers.
  */
 export class SimulatedModbusServers {
   private readonly servers: ServerTCP[] = [];
   private readonly byPort = new Map<number, Map<number, SimDevice>>();
+  private readonly wire: WireFaults | undefined;
 
   constructor(
     private readonly config: Config,
     private readonly source: ValueSource,
     private readonly clock: () => number,
+    faults?: FaultBook,
   ) {
+    this.wire = faults ? new WireFaults(faults) : undefined;
     for (const d of config.ingest.modbus.devices) {
       const endpoint = parseModbusUrl(d.url);
       if (endpoint.transport !== 'tcp') continue; // serial devices cannot be simulated here
@@ -76,52 +98,93 @@ export class SimulatedModbusServers {
     return undefined;
   }
 
-  private unit(units: Map<number, SimDevice>, unitId: number): SimDevice {
-    const device = units.get(unitId);
-    if (!device) throw new ModbusException(11);
-    return this.refreshed(device);
+  /**
+   * Answers one request to a unit as its wire faults say: at once, late, never (the
+   * client times out) or with a Modbus exception, while the other units behind the
+   * same port answer normally. Callback style throughout, as modbus-serial takes a
+   * promise only for single values.
+   */
+  private respond<T>(
+    units: Map<number, SimDevice>,
+    unitId: number,
+    read: (device: SimDevice) => T,
+    done: Done<T>,
+    empty: T,
+  ): void {
+    guarded(done, empty, () => {
+      const device = units.get(unitId);
+      if (!device) throw new ModbusException(11);
+      const how = this.wire?.answer(device.config.id, this.clock()) ?? NORMAL_ANSWER;
+      if (!how.answers) return; // offline: no answer at all
+      const reply = () =>
+        guarded(done, empty, () => {
+          if (how.exception !== undefined) throw new ModbusException(how.exception);
+          done(null, read(this.refreshed(device)));
+        });
+      if (how.delayMs > 0) setTimeout(reply, how.delayMs).unref();
+      else reply();
+    });
   }
 
   private refreshed(device: SimDevice): SimDevice {
     const now = this.clock();
     if (now - device.refreshedAt < SNAPSHOT_MS) return device;
-    const values = this.source.sample(device.config, now);
+    const { values, raw } = this.sample(device, now);
     for (const f of device.image.fields) {
       const v = values[f.field];
       if (v !== undefined) device.image.set(f, v);
     }
+    for (const r of raw) device.image.setRawWords(r.area, r.address, r.words);
     device.refreshedAt = now;
     return device;
   }
 
+  /** The source's values as the device's sensors report them, wire faults included. */
+  private sample(device: SimDevice, now: number): AlteredSample {
+    const healthy = this.source.sample(device.config, now);
+    if (!this.wire) return { values: healthy, raw: [] };
+    return this.wire.alter(device.config.id, device.image.fields, healthy, now);
+  }
+
   private vector(units: Map<number, SimDevice>): IServiceVector {
+    // Declared parameter counts matter: modbus-serial picks the callback style by them.
     return {
-      getCoil: (addr: number, unitId: number) =>
-        this.unit(units, unitId).image.readBit('coil', addr),
-      getDiscreteInput: (addr: number, unitId: number) =>
-        this.unit(units, unitId).image.readBit('discrete', addr),
-      getHoldingRegister: (addr: number, unitId: number) =>
-        this.unit(units, unitId).image.readWords('holding', addr, 1)[0] ?? 0,
-      getInputRegister: (addr: number, unitId: number) =>
-        this.unit(units, unitId).image.readWords('input', addr, 1)[0] ?? 0,
-      getMultipleHoldingRegisters: (addr: number, length: number, unitId: number) =>
-        this.unit(units, unitId).image.readWords('holding', addr, length),
-      getMultipleInputRegisters: (addr: number, length: number, unitId: number) =>
-        this.unit(units, unitId).image.readWords('input', addr, length),
-      setRegister: (addr: number, value: number, unitId: number) =>
-        this.writeRegister(units, unitId, addr, value),
-      setCoil: (addr: number, value: boolean, unitId: number) => {
-        const device = this.unit(units, unitId);
-        const field = device.image.writableAt('coil', addr);
-        if (!field) throw new ModbusException(2);
-        this.source.write(device.config, field.field, value ? 1 : 0, this.clock());
-        device.refreshedAt = Number.NEGATIVE_INFINITY;
-      },
+      getCoil: (addr: number, unitId: number, done: Done<boolean>) =>
+        this.respond(units, unitId, (d) => d.image.readBit('coil', addr), done, false),
+      getDiscreteInput: (addr: number, unitId: number, done: Done<boolean>) =>
+        this.respond(units, unitId, (d) => d.image.readBit('discrete', addr), done, false),
+      getHoldingRegister: (addr: number, unitId: number, done: Done<number>) =>
+        this.respond(units, unitId, (d) => d.image.readWords('holding', addr, 1)[0] ?? 0, done, 0),
+      getInputRegister: (addr: number, unitId: number, done: Done<number>) =>
+        this.respond(units, unitId, (d) => d.image.readWords('input', addr, 1)[0] ?? 0, done, 0),
+      // `empty` is [] because modbus-serial indexes the values even when given an error.
+      getMultipleHoldingRegisters: (
+        addr: number,
+        length: number,
+        unitId: number,
+        done: Done<number[]>,
+      ) => this.respond(units, unitId, (d) => d.image.readWords('holding', addr, length), done, []),
+      getMultipleInputRegisters: (
+        addr: number,
+        length: number,
+        unitId: number,
+        done: Done<number[]>,
+      ) => this.respond(units, unitId, (d) => d.image.readWords('input', addr, length), done, []),
+      setRegister: (addr: number, value: number, unitId: number, done: Done<void>) =>
+        this.respond(units, unitId, (d) => this.writeRegister(d, addr, value), done, undefined),
+      setCoil: (addr: number, value: boolean, unitId: number, done: Done<void>) =>
+        this.respond(units, unitId, (d) => this.writeCoil(d, addr, value), done, undefined),
     };
   }
 
-  private writeRegister(units: Map<number, SimDevice>, unitId: number, addr: number, word: number) {
-    const device = this.unit(units, unitId);
+  private writeCoil(device: SimDevice, addr: number, value: boolean): void {
+    const field = device.image.writableAt('coil', addr);
+    if (!field) throw new ModbusException(2);
+    this.source.write(device.config, field.field, value ? 1 : 0, this.clock());
+    device.refreshedAt = Number.NEGATIVE_INFINITY;
+  }
+
+  private writeRegister(device: SimDevice, addr: number, word: number): void {
     const field = device.image.writableAt('holding', addr);
     if (!field) throw new ModbusException(2);
     const value = RegisterImage.fromRaw(field, word);

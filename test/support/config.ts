@@ -64,6 +64,8 @@ export async function testConfigYaml(options: TestConfigOptions = {}): Promise<s
     flushIntervalMs: 100,
     ...(options.influx ? { influx: options.influx } : {}),
   };
+  // Tests run in parallel: no fixed ground-truth port, no complaint file in the repo.
+  raw.simulation = { ...raw.simulation, groundTruth: { port: 0 }, complaints: {} };
   options.patch?.(raw);
   return stringify(raw);
 }

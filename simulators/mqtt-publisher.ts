@@ -1,0 +1,419 @@
+import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
+import type { Config, MqttConfig } from '../src/config/schema.ts';
+import type { Component } from '../src/core/lifecycle.ts';
+import type { Logger } from '../src/core/logger.ts';
+import type { FaultBook } from './faults.ts';
+import type { BuildingState, NetworkModel } from './model/network-model.ts';
+import { createRng } from './rng.ts';
+import type { SimClock } from './sim-clock.ts';
+
+/**
+ * The simulator's MQTT side (DESIGN §4.1, §4.6; issue 3 items 4, 5 and 9): room
+ * sensors, building heat meters and the weather station publish on their topics at
+ * simulated intervals with simulated timestamps, as field devices behind a broker do.
+ */
+
+export type PublishKind = 'room' | 'building' | 'weather';
+
+/** What the publisher needs of the simulator (the `Simulator` itself satisfies it). */
+export interface PublisherHost {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly model: NetworkModel;
+  readonly clock: SimClock;
+  /** Brings the model to the simulated now and returns it. */
+  advance(): number;
+}
+
+export interface PublisherCounters {
+  /** Messages handed to the connected client, per kind. */
+  published: Record<PublishKind, number>;
+  /** Readings not sent because the broker was unreachable or could not keep up. */
+  dropped: Record<PublishKind, number>;
+  /** Room readings withheld by an active `rooms-silent` fault. */
+  silenced: number;
+  /** Readings skipped because publishing fell more than a whole interval behind. */
+  skipped: number;
+  connected: boolean;
+  /** Successful connections, the first one included. */
+  connects: number;
+}
+
+/** Timer ticks (real ms): each publishes every reading due by then, as one batch. */
+const MIN_TICK_MS = 50;
+const MAX_TICK_MS = 1000;
+/** At most this many readings of one kind per tick, so a stalled loop catches up gradually. */
+const MAX_PER_TICK = 20_000;
+/** Above this many bytes queued on the socket, readings are dropped instead of buffered. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const ROOM_NOISE_K = 0.1;
+const END_TIMEOUT_MS = 2000;
+/**
+ * The first tick waits this long for the first connection (`heatnet demo` starts the
+ * simulator before the service's embedded broker), so the opening readings are sent, not
+ * dropped; they keep their scheduled times.
+ */
+const FIRST_CONNECT_WAIT_MS = 2000;
+/**
+ * Rooms use QoS 0: a sensor reports again within one interval, so a lost reading
+ * costs a sample, whereas QoS 1 would cost a message id, a store entry and a PUBACK
+ * per message — the dominant cost at 250,000 sensors. Meters and weather are few and
+ * feed energy accounting and the heating curve, so they get QoS 1.
+ */
+const ROOM_OPTS: IClientPublishOptions = { qos: 0 };
+const METER_OPTS: IClientPublishOptions = { qos: 1 };
+
+interface RoomSensor {
+  topic: string;
+  household: string;
+  building: string;
+  state: BuildingState;
+}
+
+interface Meter {
+  topic: string;
+  state: BuildingState;
+}
+
+interface Stream {
+  spread: Spread;
+  visit: (item: number, cycle: number, dueMs: number) => void;
+}
+
+interface SilentRooms {
+  all: boolean;
+  buildings: Set<string>;
+  households: Set<string>;
+}
+
+const NOBODY_SILENT: SilentRooms = { all: false, buildings: new Set(), households: new Set() };
+const publishers = new WeakMap<PublisherHost, MqttPublisher>();
+
+export class MqttPublisher implements Component {
+  readonly name = 'simulator.mqtt';
+  private readonly log: Logger;
+  private client: MqttClient | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private streams: Stream[] = [];
+  private rooms: RoomSensor[] = [];
+  private meters: Meter[] = [];
+  private silent = NOBODY_SILENT;
+  private readonly counts = {
+    published: { room: 0, building: 0, weather: 0 },
+    dropped: { room: 0, building: 0, weather: 0 },
+    silenced: 0,
+    connects: 0,
+  };
+  private tickFailed = false;
+
+  constructor(private readonly host: PublisherHost) {
+    // The simulator's logger already carries ns: 'simulator'; a second ns would repeat the key.
+    this.log = host.log.child({ part: 'mqtt' });
+    publishers.set(host, this);
+  }
+
+  /** The publisher registered for a simulator (for tests and benchmarks). */
+  static of(host: PublisherHost): MqttPublisher | undefined {
+    return publishers.get(host);
+  }
+
+  get counters(): PublisherCounters {
+    const c = this.counts;
+    return {
+      published: { ...c.published },
+      dropped: { ...c.dropped },
+      silenced: c.silenced,
+      skipped: this.streams.reduce((sum, s) => sum + s.spread.skipped, 0),
+      connected: this.client?.connected === true,
+      connects: c.connects,
+    };
+  }
+
+  /** Households that have a room sensor (a seeded share of all). */
+  roomSensors(): string[] {
+    return this.rooms.map((r) => r.household);
+  }
+
+  async start(): Promise<void> {
+    const url = brokerUrl(this.host.config.ingest.mqtt);
+    if (!url) {
+      // Port 0 means "any free port": only the service that binds the broker knows it.
+      this.log.info('embedded broker on port 0: nothing to publish to, MQTT publishing off');
+      return;
+    }
+    this.buildStreams(this.host.clock.now());
+    this.client = this.connect(url);
+    this.schedule(FIRST_CONNECT_WAIT_MS);
+    this.log.info(
+      { url, rooms: this.rooms.length, buildings: this.meters.length },
+      'publishing room sensors, building meters and weather',
+    );
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const client = this.client;
+    this.client = undefined;
+    if (client) await endWithin(client, END_TIMEOUT_MS);
+  }
+
+  /** Connects in the background: the broker may start after us (`heatnet demo`) or go away. */
+  private connect(url: string): MqttClient {
+    const cfg = this.host.config.ingest.mqtt;
+    const client = mqtt.connect(url, {
+      clientId: `${cfg.clientId}-sim-${Math.random().toString(16).slice(2, 10)}`,
+      username: cfg.username,
+      password: cfg.password,
+      reconnectPeriod: 1000,
+      connectTimeout: 5000,
+      // Offline readings are dropped and counted, never queued without bound.
+      queueQoSZero: false,
+    });
+    let up = false;
+    client.on('connect', () => {
+      up = true;
+      if (this.counts.connects++ === 0 && this.timer) {
+        clearTimeout(this.timer);
+        this.schedule(0);
+      }
+      this.log.info({ url }, 'MQTT publisher connected');
+    });
+    client.on('close', () => {
+      // Once per outage (reconnect attempts close too), and not for our own stop().
+      if (up && this.client === client)
+        this.log.warn({ url }, 'MQTT broker connection lost; dropping readings until it is back');
+      up = false;
+    });
+    // Without a listener an 'error' event would crash the process; reconnecting is MQTT.js's job.
+    client.on('error', (err) => this.log.debug({ err: err.message }, 'MQTT publisher error'));
+    return client;
+  }
+
+  private buildStreams(originMs: number): void {
+    const { config, model } = this.host;
+    const publish = config.simulation.publish;
+    this.rooms = roomSensors(model, publish.roomSensorShare, config.simulation.seed);
+    this.meters = buildingMeters(model);
+    const seed = config.simulation.seed;
+    const station = config.simulation.weather.station;
+    const weatherTopic = `heatnet/weather/${station}`;
+    const stream = (count: number, intervalS: number, visit: Stream['visit']): Stream => ({
+      spread: new Spread(count, intervalS * 1000, originMs),
+      visit,
+    });
+    this.streams = [
+      stream(1, publish.weatherIntervalS, (_i, _c, dueMs) =>
+        this.publishWeather(weatherTopic, dueMs),
+      ),
+      stream(this.meters.length, publish.buildingIntervalS, (i, _c, dueMs) =>
+        this.publishMeter(i, dueMs),
+      ),
+      stream(this.rooms.length, publish.roomIntervalS, (i, cycle, dueMs) =>
+        this.publishRoom(i, cycle, dueMs, seed),
+      ),
+    ];
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(this.tick, delayMs);
+    this.timer.unref();
+  }
+
+  private readonly tick = (): void => {
+    if (!this.client) return;
+    try {
+      const now = this.host.advance();
+      this.silent = silentRooms(this.host.model.faults, now);
+      for (const s of this.streams) s.spread.drain(now, MAX_PER_TICK, s.visit);
+    } catch (err) {
+      // A bug here must not take the simulator (and its Modbus devices) down with it.
+      if (!this.tickFailed) this.log.error({ err }, 'MQTT publishing tick failed');
+      this.tickFailed = true;
+    }
+    this.schedule(this.nextDelayMs());
+  };
+
+  /** Real ms until the next reading is due, within [MIN_TICK_MS, MAX_TICK_MS]. */
+  private nextDelayMs(): number {
+    let delay = MAX_TICK_MS;
+    for (const s of this.streams) {
+      if (s.spread.count > 0)
+        delay = Math.min(delay, this.host.clock.realDelayUntil(s.spread.dueMs()));
+    }
+    return Math.max(MIN_TICK_MS, delay);
+  }
+
+  /** The connected client if it can take one more reading, else counts the drop. */
+  private writable(kind: PublishKind): MqttClient | undefined {
+    const client = this.client;
+    if (client?.connected && client.stream.writableLength <= MAX_BUFFERED_BYTES) return client;
+    this.counts.dropped[kind]++;
+    return undefined;
+  }
+
+  private publishRoom(item: number, cycle: number, dueMs: number, seed: number): void {
+    const sensor = this.rooms[item]!;
+    const silent = this.silent;
+    if (
+      silent.all ||
+      silent.buildings.has(sensor.building) ||
+      silent.households.has(sensor.household)
+    ) {
+      this.counts.silenced++;
+      return;
+    }
+    const client = this.writable('room');
+    if (!client) return;
+    const indoor = sensor.state.indoorC;
+    const truth = this.host.model.households.temperatureC(sensor.household, indoor) ?? indoor;
+    const tempC = round(truth + ROOM_NOISE_K * sensorNoise(seed, item, cycle), 10);
+    client.publish(sensor.topic, `{"temp_c":${tempC},"ts":${epochS(dueMs)}}`, ROOM_OPTS);
+    this.counts.published.room++;
+  }
+
+  private publishMeter(item: number, dueMs: number): void {
+    const meter = this.meters[item]!;
+    const client = this.writable('building');
+    if (!client) return;
+    const b = meter.state;
+    const payload =
+      `{"supply_temp_c":${round(b.supplyC, 100)},"return_temp_c":${round(b.returnC, 100)},` +
+      `"flow_m3h":${round(b.flowM3h, 1000)},"heat_power_kw":${round(b.heatKw, 10)},` +
+      `"ts":${epochS(dueMs)}}`;
+    client.publish(meter.topic, payload, METER_OPTS);
+    this.counts.published.building++;
+  }
+
+  private publishWeather(topic: string, dueMs: number): void {
+    const client = this.writable('weather');
+    if (!client) return;
+    // The weather is a pure function of time, so it is read at the reading's own time.
+    const outdoorC = round(this.host.model.outdoorC(dueMs), 10);
+    client.publish(topic, `{"outdoor_temp_c":${outdoorC},"ts":${epochS(dueMs)}}`, METER_OPTS);
+    this.counts.published.weather++;
+  }
+}
+
+/**
+ * `count` publications spread evenly over `intervalMs` of simulated time, repeating
+ * (not one burst of thousands per interval): slot k is due at origin + k·interval/count
+ * and belongs to item k mod count in cycle ⌊k/count⌋.
+ */
+class Spread {
+  private slot = 0;
+  skipped = 0;
+
+  constructor(
+    readonly count: number,
+    private readonly intervalMs: number,
+    private readonly originMs: number,
+  ) {}
+
+  dueMs(): number {
+    return this.originMs + (this.slot * this.intervalMs) / this.count;
+  }
+
+  /** Visits the slots due by `nowMs` (at most `max`); more than an interval behind, skips ahead. */
+  drain(nowMs: number, max: number, visit: Stream['visit']): void {
+    if (this.count === 0) return;
+    const lastDue = Math.floor(((nowMs - this.originMs) * this.count) / this.intervalMs);
+    const excess = lastDue + 1 - this.slot - this.count;
+    if (excess > 0) {
+      this.skipped += excess;
+      this.slot += excess;
+    }
+    for (let n = 0; n < max; n++) {
+      const due = this.dueMs();
+      if (due > nowMs) return;
+      visit(this.slot % this.count, Math.floor(this.slot / this.count), due);
+      this.slot++;
+    }
+  }
+}
+
+/** `mqtt://…` as configured, the embedded broker on loopback, or undefined if unknowable. */
+export function brokerUrl(cfg: MqttConfig): string | undefined {
+  if (cfg.url !== 'embedded') return cfg.url;
+  return cfg.embeddedPort === 0 ? undefined : `mqtt://127.0.0.1:${cfg.embeddedPort}`;
+}
+
+/** A seeded share of households carry a sensor; topics are built once, not per message. */
+function roomSensors(model: NetworkModel, share: number, seed: number): RoomSensor[] {
+  const rng = createRng(seed ^ 0x5e4503);
+  const out: RoomSensor[] = [];
+  for (const s of model.topology.substations) {
+    for (const b of s.buildings) {
+      const state = model.substations.get(s.id)?.buildings.get(b.id);
+      for (const h of b.households) {
+        // Drawn for every household, so the chosen ones do not depend on the share's order.
+        if (rng.next() >= share || !state) continue;
+        const topic = `heatnet/room/${s.id}/${b.id}/${h.id}`;
+        out.push({ topic, household: h.id, building: b.id, state });
+      }
+    }
+  }
+  return out;
+}
+
+function buildingMeters(model: NetworkModel): Meter[] {
+  const out: Meter[] = [];
+  for (const s of model.topology.substations) {
+    for (const b of s.buildings) {
+      const state = model.substations.get(s.id)?.buildings.get(b.id);
+      if (state) out.push({ topic: `heatnet/building/${s.id}/${b.id}`, state });
+    }
+  }
+  return out;
+}
+
+/** Rooms under a `rooms-silent` fault: a household, a building, or (neither given) all. */
+function silentRooms(faults: FaultBook, nowMs: number): SilentRooms {
+  const active = faults.of('rooms-silent', nowMs);
+  if (active.length === 0) return NOBODY_SILENT;
+  const silent: SilentRooms = { all: false, buildings: new Set(), households: new Set() };
+  for (const { spec } of active) {
+    if (spec.building) silent.buildings.add(spec.building);
+    if (spec.household) silent.households.add(spec.household);
+    if (!spec.building && !spec.household) silent.all = true;
+  }
+  return silent;
+}
+
+const round = (value: number, per: number) => Math.round(value * per) / per;
+const epochS = (ms: number) => Math.floor(ms / 1000);
+
+/** murmur3's finaliser: every input bit flips about half the output bits. */
+function fmix32(x: number): number {
+  let h = x ^ (x >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * Sensor noise (standard normal) as a function of (seed, sensor, cycle) alone, not of
+ * a shared random stream: a reading keeps its noise whatever else was published,
+ * silenced or dropped, so the same seed gives the same data (DESIGN §4.6).
+ */
+function sensorNoise(seed: number, sensor: number, cycle: number): number {
+  const h = fmix32(fmix32(fmix32(seed) ^ sensor) ^ cycle);
+  const u = ((h >>> 0) + 0.5) / 4294967296;
+  const v = ((fmix32(h ^ 0x9e3779b9) >>> 0) + 0.5) / 4294967296;
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** end() waits for QoS 1 acknowledgements; a broker that never sends them must not hang stop. */
+async function endWithin(client: MqttClient, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), timeoutMs);
+  });
+  const ended = client
+    .endAsync(!client.connected)
+    .then(() => false)
+    .catch(() => false);
+  if (await Promise.race([ended, timedOut])) client.stream.destroy();
+  clearTimeout(timer);
+}
