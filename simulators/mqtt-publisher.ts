@@ -2,9 +2,16 @@ import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import type { Config, MqttConfig } from '../src/config/schema.ts';
 import type { Component } from '../src/core/lifecycle.ts';
 import type { Logger } from '../src/core/logger.ts';
-import type { FaultBook } from './faults.ts';
-import type { BuildingState, NetworkModel } from './model/network-model.ts';
-import { createRng } from './rng.ts';
+import type { NetworkModel } from './model/network-model.ts';
+import { type SlotVisitor, Spread, sensorNoise } from './mqtt-schedule.ts';
+import {
+  buildingMeters,
+  type Meter,
+  NOBODY_SILENT,
+  type RoomSensor,
+  roomSensors,
+  silentRooms,
+} from './mqtt-sensors.ts';
 import type { SimClock } from './sim-clock.ts';
 
 /**
@@ -63,30 +70,11 @@ const FIRST_CONNECT_WAIT_MS = 2000;
 const ROOM_OPTS: IClientPublishOptions = { qos: 0 };
 const METER_OPTS: IClientPublishOptions = { qos: 1 };
 
-interface RoomSensor {
-  topic: string;
-  household: string;
-  building: string;
-  state: BuildingState;
-}
-
-interface Meter {
-  topic: string;
-  state: BuildingState;
-}
-
 interface Stream {
   spread: Spread;
-  visit: (item: number, cycle: number, dueMs: number) => void;
+  visit: SlotVisitor;
 }
 
-interface SilentRooms {
-  all: boolean;
-  buildings: Set<string>;
-  households: Set<string>;
-}
-
-const NOBODY_SILENT: SilentRooms = { all: false, buildings: new Set(), households: new Set() };
 const publishers = new WeakMap<PublisherHost, MqttPublisher>();
 
 export class MqttPublisher implements Component {
@@ -295,114 +283,14 @@ export class MqttPublisher implements Component {
   }
 }
 
-/**
- * `count` publications spread evenly over `intervalMs` of simulated time, repeating
- * (not one burst of thousands per interval): slot k is due at origin + k·interval/count
- * and belongs to item k mod count in cycle ⌊k/count⌋.
- */
-class Spread {
-  private slot = 0;
-  skipped = 0;
-
-  constructor(
-    readonly count: number,
-    private readonly intervalMs: number,
-    private readonly originMs: number,
-  ) {}
-
-  dueMs(): number {
-    return this.originMs + (this.slot * this.intervalMs) / this.count;
-  }
-
-  /** Visits the slots due by `nowMs` (at most `max`); more than an interval behind, skips ahead. */
-  drain(nowMs: number, max: number, visit: Stream['visit']): void {
-    if (this.count === 0) return;
-    const lastDue = Math.floor(((nowMs - this.originMs) * this.count) / this.intervalMs);
-    const excess = lastDue + 1 - this.slot - this.count;
-    if (excess > 0) {
-      this.skipped += excess;
-      this.slot += excess;
-    }
-    for (let n = 0; n < max; n++) {
-      const due = this.dueMs();
-      if (due > nowMs) return;
-      visit(this.slot % this.count, Math.floor(this.slot / this.count), due);
-      this.slot++;
-    }
-  }
-}
-
 /** `mqtt://…` as configured, the embedded broker on loopback, or undefined if unknowable. */
 export function brokerUrl(cfg: MqttConfig): string | undefined {
   if (cfg.url !== 'embedded') return cfg.url;
   return cfg.embeddedPort === 0 ? undefined : `mqtt://127.0.0.1:${cfg.embeddedPort}`;
 }
 
-/** A seeded share of households carry a sensor; topics are built once, not per message. */
-function roomSensors(model: NetworkModel, share: number, seed: number): RoomSensor[] {
-  const rng = createRng(seed ^ 0x5e4503);
-  const out: RoomSensor[] = [];
-  for (const s of model.topology.substations) {
-    for (const b of s.buildings) {
-      const state = model.substations.get(s.id)?.buildings.get(b.id);
-      for (const h of b.households) {
-        // Drawn for every household, so the chosen ones do not depend on the share's order.
-        if (rng.next() >= share || !state) continue;
-        const topic = `heatnet/room/${s.id}/${b.id}/${h.id}`;
-        out.push({ topic, household: h.id, building: b.id, state });
-      }
-    }
-  }
-  return out;
-}
-
-function buildingMeters(model: NetworkModel): Meter[] {
-  const out: Meter[] = [];
-  for (const s of model.topology.substations) {
-    for (const b of s.buildings) {
-      const state = model.substations.get(s.id)?.buildings.get(b.id);
-      if (state) out.push({ topic: `heatnet/building/${s.id}/${b.id}`, state });
-    }
-  }
-  return out;
-}
-
-/** Rooms under a `rooms-silent` fault: a household, a building, or (neither given) all. */
-function silentRooms(faults: FaultBook, nowMs: number): SilentRooms {
-  const active = faults.of('rooms-silent', nowMs);
-  if (active.length === 0) return NOBODY_SILENT;
-  const silent: SilentRooms = { all: false, buildings: new Set(), households: new Set() };
-  for (const { spec } of active) {
-    if (spec.building) silent.buildings.add(spec.building);
-    if (spec.household) silent.households.add(spec.household);
-    if (!spec.building && !spec.household) silent.all = true;
-  }
-  return silent;
-}
-
 const round = (value: number, per: number) => Math.round(value * per) / per;
 const epochS = (ms: number) => Math.floor(ms / 1000);
-
-/** murmur3's finaliser: every input bit flips about half the output bits. */
-function fmix32(x: number): number {
-  let h = x ^ (x >>> 16);
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
-
-/**
- * Sensor noise (standard normal) as a function of (seed, sensor, cycle) alone, not of
- * a shared random stream: a reading keeps its noise whatever else was published,
- * silenced or dropped, so the same seed gives the same data (DESIGN §4.6).
- */
-function sensorNoise(seed: number, sensor: number, cycle: number): number {
-  const h = fmix32(fmix32(fmix32(seed) ^ sensor) ^ cycle);
-  const u = ((h >>> 0) + 0.5) / 4294967296;
-  const v = ((fmix32(h ^ 0x9e3779b9) >>> 0) + 0.5) / 4294967296;
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
 
 /** end() waits for QoS 1 acknowledgements; a broker that never sends them must not hang stop. */
 async function endWithin(client: MqttClient, timeoutMs: number): Promise<void> {

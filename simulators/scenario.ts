@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import Type from 'typebox';
 import Value from 'typebox/value';
 import { LineCounter, parseDocument } from 'yaml';
@@ -9,6 +8,7 @@ import {
   schemaIssues,
   UniqueIds,
 } from '../src/config/issues.ts';
+import { readTextFile } from '../src/config/load.ts';
 import type { Config } from '../src/config/schema.ts';
 import { FaultSchema, type FaultSpec, SimulationSchema } from '../src/config/schema-simulation.ts';
 import { Topology } from '../src/domain/topology.ts';
@@ -137,14 +137,9 @@ function timeIssues(spec: Record<string, unknown>, at: PathSegment[]): ConfigIss
 }
 
 export function loadScenario(path: string, config: Config): ScenarioResult {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
-    return { ok: false, issues: [{ path: '', message: `cannot read ${path}: ${reason}` }] };
-  }
-  return parseScenario(text, config, path);
+  const file = readTextFile(path);
+  if ('issue' in file) return { ok: false, issues: [file.issue] };
+  return parseScenario(file.text, config, path);
 }
 
 /** Every problem of a scenario at once, by path and line, as `check-config` does for configs. */

@@ -65,15 +65,20 @@ export function parseConfig(
   return { ok: true, config: withDefaults as Config };
 }
 
-export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
-  let text: string;
+/** A file's text, or the issue that says why it cannot be read. */
+export function readTextFile(path: string): { text: string } | { issue: ConfigIssue } {
   try {
-    text = readFileSync(path, 'utf8');
+    return { text: readFileSync(path, 'utf8') };
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? String(err);
-    return { ok: false, issues: [{ path: '', message: `cannot read ${path}: ${reason}` }] };
+    return { issue: { path: '', message: `cannot read ${path}: ${reason}` } };
   }
-  return parseConfig(text, env, path);
+}
+
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  const file = readTextFile(path);
+  if ('issue' in file) return { ok: false, issues: [file.issue] };
+  return parseConfig(file.text, env, path);
 }
 
 /** Loads or throws a CONFIG_INVALID error whose message lists every issue. */
