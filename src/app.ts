@@ -24,6 +24,8 @@ export interface AppOptions {
   now?: () => number;
   /** Resolve `storage.dataDir` against this (default: the working directory). */
   baseDir?: string;
+  /** Clock seconds per real second when `now` is a simulated clock (default 1). */
+  clockRate?: number;
 }
 
 /** Where readings go: InfluxDB when configured, else the local line-protocol store. */
@@ -119,6 +121,7 @@ export class HeatnetApp {
       state: this.state,
       devices: () => this.modbus.health(),
       now: this.now,
+      clockRate: this.options.clockRate ?? 1,
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
     });

@@ -152,7 +152,11 @@ async function demo(
   // would otherwise be stamped as one minute of readings, and trends, SLAs and complaints'
   // reportedAt would not line up with the data. At speed 1 with no simulation.start this
   // clock is the wall clock, so sharing it always is harmless.
-  const app = new HeatnetApp(config, { log, now: () => simulator.clock.now() });
+  const app = new HeatnetApp(config, {
+    log,
+    now: () => simulator.clock.now(),
+    clockRate: simulator.clock.speed,
+  });
   return runUntilSignal([simulator, serviceComponent(app, log)], log);
 }
 

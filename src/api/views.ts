@@ -17,6 +17,8 @@ export interface NetworkViewSource {
   state: LiveState;
   devices: () => readonly DeviceHealth[];
   now: () => number;
+  /** Clock seconds per real second (a simulated clock runs faster); scales staleness. */
+  clockRate: number;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -43,7 +45,8 @@ function staleAfterMs(src: NetworkViewSource, substation: string): number {
   const intervals = devices
     .filter((d) => d.substation === substation)
     .map((d) => d.intervalMs ?? defaults.intervalMs);
-  return 3 * Math.max(defaults.intervalMs, ...intervals);
+  // Poll intervals are real time; on a faster (simulated) clock they span more of it.
+  return 3 * Math.max(defaults.intervalMs, ...intervals) * src.clockRate;
 }
 
 export function substationSummary(src: NetworkViewSource, s: Substation): SubstationSummary {
