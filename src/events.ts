@@ -6,6 +6,15 @@ export interface HeatnetEvents {
   /** New readings from any ingestor, already validated. */
   readings: Reading[];
   /** A Modbus device went up or down (alerting and the API listen). */
+  /** A component met a condition service staff must see (the alerts issue routes these). */
+  'alert.raise': {
+    source: string;
+    code: string;
+    severity: 'info' | 'warning' | 'critical';
+    message: string;
+    at: number;
+  };
+  'alert.clear': { source: string; code: string; at: number };
   'device.state': {
     device: string;
     substation: string;

@@ -60,6 +60,11 @@ export const ModbusDeviceSchema = Type.Object(
     intervalMs: Type.Optional(Type.Integer({ minimum: 100 })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 50 })),
     enabled: Type.Boolean({ default: true }),
+    maxRegistersPerRequest: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 125, description: 'Lower cap some devices need' }),
+    ),
+    maxBitsPerRequest: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })),
+    maxGapRegisters: Type.Optional(Type.Integer({ minimum: 0, maximum: 124 })),
   },
   { additionalProperties: false },
 );
@@ -73,6 +78,13 @@ export const ModbusSchema = Type.Object(
         maxRegistersPerRequest: Type.Integer({ minimum: 1, maximum: 125, default: 125 }),
         maxBitsPerRequest: Type.Integer({ minimum: 1, maximum: 2000, default: 2000 }),
         maxGapRegisters: Type.Integer({ minimum: 0, maximum: 124, default: 8 }),
+        busyRetries: Type.Integer({
+          minimum: 0,
+          maximum: 10,
+          default: 2,
+          description: 'Retries after exception 6 (slave device busy)',
+        }),
+        busyRetryDelayMs: Type.Integer({ minimum: 0, maximum: 10000, default: 200 }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -111,9 +123,31 @@ export const MqttSchema = Type.Object(
   {
     url: Type.String({ default: 'embedded', description: 'mqtt://host:port or "embedded"' }),
     embeddedPort: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
-    clientId: Type.String({ default: 'heatnet' }),
+    clientId: Type.String({ default: 'heatnet', description: 'Fixed, so the session persists' }),
     username: Type.Optional(Type.String()),
     password: Type.Optional(Type.String()),
+    protocolVersion: Type.Union([Type.Literal(4), Type.Literal(5)], {
+      default: 5,
+      description: '4 = MQTT 3.1.1, 5 = MQTT 5',
+    }),
+    sessionExpiryS: Type.Integer({
+      minimum: 0,
+      default: 86400,
+      description: 'How long the broker keeps our session (and QoS 1 messages) while we are away',
+    }),
+    sharedGroup: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_-]+$',
+        description: 'Subscribe as $share/GROUP/… so several instances split one stream',
+      }),
+    ),
+    reconnectMinMs: Type.Integer({ minimum: 100, default: 1000 }),
+    reconnectMaxMs: Type.Integer({ minimum: 100, default: 60000 }),
+    staleAfterS: Type.Integer({
+      minimum: 1,
+      default: 1800,
+      description: 'A subscription with no message for this long is flagged stale',
+    }),
     subscriptions: Type.Array(MqttSubscriptionSchema, { default: [] }),
   },
   { additionalProperties: false, default: {} },

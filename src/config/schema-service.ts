@@ -25,6 +25,11 @@ export const StorageSchema = Type.Object(
     batchSize: Type.Integer({ minimum: 1, maximum: 100000, default: 5000 }),
     flushIntervalMs: Type.Integer({ minimum: 10, maximum: 60000, default: 1000 }),
     maxBufferedLines: Type.Integer({ minimum: 1000, default: 1000000 }),
+    spoolMaxBytes: Type.Integer({
+      minimum: 1048576,
+      default: 1073741824,
+      description: 'Disk spool cap while InfluxDB is unreachable; beyond it the oldest data go',
+    }),
   },
   { additionalProperties: false, default: {} },
 );
