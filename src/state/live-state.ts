@@ -35,11 +35,16 @@ export class LiveState {
           else this.byTag.set(idx, [s]);
         }
       }
-      for (const [field, value] of Object.entries(r.fields)) {
+      for (const field in r.fields) {
+        const value = r.fields[field]!;
         const prev = s.fields.get(field);
-        // Out-of-order arrivals (a replayed batch) must not roll the state back.
-        if (prev && prev.time > r.time) continue;
-        s.fields.set(field, { value, time: r.time });
+        if (!prev) s.fields.set(field, { value, time: r.time });
+        // Out-of-order arrivals (a replayed batch) must not roll the state back; the
+        // sample is updated in place, since allocating one per reading dominates.
+        else if (prev.time <= r.time) {
+          prev.value = value;
+          prev.time = r.time;
+        }
       }
       if (r.time > s.updatedAt) s.updatedAt = r.time;
     }

@@ -52,7 +52,7 @@ function mosquittoConfig(port: number, persistDir: string | undefined): string {
 }
 
 export async function startMosquitto(
-  opts: { persistence?: boolean } = {},
+  opts: { persistence?: boolean; extraConfig?: string[] } = {},
 ): Promise<MosquittoHandle> {
   const binary = findBinary('mosquitto', 'MOSQUITTO_BIN');
   const dir = await mkdtemp(join(tmpdir(), 'heatnet-mosquitto-'));
@@ -60,7 +60,8 @@ export async function startMosquitto(
   if (persistDir) await mkdir(persistDir);
   const port = await freePort();
   const configFile = join(dir, 'mosquitto.conf');
-  await writeFile(configFile, mosquittoConfig(port, persistDir));
+  const extra = opts.extraConfig?.length ? `${opts.extraConfig.join('\n')}\n` : '';
+  await writeFile(configFile, mosquittoConfig(port, persistDir) + extra);
 
   const launch = async (): Promise<ManagedProcess> => {
     const proc = spawnManaged('mosquitto', binary, ['-c', configFile]);
