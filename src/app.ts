@@ -12,6 +12,7 @@ import { ModbusIngestor } from './ingest/modbus/ingestor.ts';
 import { EmbeddedBroker } from './ingest/mqtt/broker.ts';
 import { MqttIngestor } from './ingest/mqtt/ingestor.ts';
 import type { Reading } from './ingest/reading.ts';
+import { createMetrics } from './metrics.ts';
 import { LiveState } from './state/live-state.ts';
 import { InfluxV1Transport } from './storage/influx/v1.ts';
 import { InfluxV2Transport } from './storage/influx/v2.ts';
@@ -124,6 +125,11 @@ export class HeatnetApp {
       clockRate: this.options.clockRate ?? 1,
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
+      metrics: createMetrics({
+        modbus: () => this.modbus.health(),
+        mqtt: () => this.mqtt.health(),
+        storage: () => this.writer.health(),
+      }),
     });
     return this.api;
   }
@@ -152,6 +158,9 @@ export class HeatnetApp {
     const problems: string[] = [];
     const down = devices.filter((d) => d.state === 'down').map((d) => d.id);
     if (down.length > 0) problems.push(`modbus devices down: ${down.join(', ')}`);
+    const partial = devices.filter((d) => d.badRanges > 0).map((d) => d.id);
+    if (partial.length > 0)
+      problems.push(`modbus devices refusing some registers: ${partial.join(', ')}`);
     if (storage.state !== 'ok') problems.push(`storage ${storage.state}: ${storage.lastError}`);
     if (!mqtt.connected) problems.push(`MQTT not connected to ${mqtt.url}`);
     return {

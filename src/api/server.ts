@@ -3,9 +3,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { ApiConfig } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Metrics } from '../metrics.ts';
 import { Authenticator } from './auth.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { type HealthReport, healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { substationRoutes } from './routes/substations.ts';
 import type { NetworkViewSource } from './views.ts';
 
@@ -13,6 +15,8 @@ export interface ApiDeps extends NetworkViewSource {
   api: ApiConfig;
   log: Logger;
   health: () => HealthReport;
+  /** Prometheus metrics for `GET /metrics` (DESIGN §4.3); the route is absent without. */
+  metrics?: Metrics;
 }
 
 /**
@@ -43,6 +47,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   installErrorHandler(app);
   const auth = new Authenticator(deps.api);
   healthRoutes(app, auth, deps.health);
+  if (deps.metrics) metricsRoutes(app, auth, deps.metrics);
   substationRoutes(app, auth, deps);
   return app;
 }

@@ -188,6 +188,15 @@ describe('walking skeleton: simulated field → service → API', () => {
     ]);
   });
 
+  it('exposes Prometheus metrics with per-device state', async () => {
+    const res = await get('/metrics');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/plain; version=0\.0\.4/);
+    expect(res.body).toMatch(/heatnet_modbus_device_up\{[^}]*device="S01-plc"[^}]*\} 1/);
+    expect(res.body).toMatch(/heatnet_modbus_device_up\{[^}]*device="dead-plc"[^}]*\} 0/);
+    expect(res.body).toMatch(/process_cpu_seconds_total/);
+  });
+
   it('serves the OpenAPI description at /docs', async () => {
     const res = await get('/docs/json');
     expect(res.statusCode).toBe(200);

@@ -1,25 +1,43 @@
-import modbusSerial from 'modbus-serial';
 import type { ModbusArea } from '../../config/schema.ts';
 import { errorMessage, HeatnetError } from '../../core/errors.ts';
+import {
+  closeLink,
+  isLostLink,
+  type Link,
+  type ModbusClient,
+  openLink,
+  whileOpen,
+} from './link.ts';
 import type { ModbusEndpoint } from './url.ts';
 
-// modbus-serial is CommonJS; its typings put the client class on `default`.
-const ModbusRTU = modbusSerial.default;
-type ModbusRTU = InstanceType<typeof ModbusRTU>;
-
 export type ReadResult = { registers: number[] } | { bits: boolean[] };
+
+/** Where a request reports that it had to reopen the link (a device's poll stats). */
+export interface LinkStats {
+  reconnects: number;
+}
+
+/** Timeouts in a row, with no answer between, after which a TCP link is opened afresh. */
+export const RECONNECT_AFTER_TIMEOUTS = 3;
+/** Our own deadline past the library's timeout, so no request can ever hang the queue. */
+const DEADLINE_GRACE_MS = 250;
 
 /**
  * One link to a Modbus endpoint (a TCP socket or a serial bus), shared by every unit
  * id behind it — a gateway or an RS-485 line answers one request at a time, so
  * requests are queued here and only one is ever in flight. The unit id and timeout
  * are set per request, because they belong to the request, not to the link.
+ *
+ * The link heals itself: a peer that closes is reconnected on the next request (and
+ * a read it cut off is repeated once on the new link); a TCP stream that falls out of
+ * step (answers nobody waits for, a torn frame, a silently dead path — Telegraf
+ * #14317) is dropped and reopened instead of timing out forever.
  */
 export class ModbusConnection {
-  private client: ModbusRTU | undefined;
-  private connecting: Promise<ModbusRTU> | undefined;
+  private link: Link | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private opened = 0;
   reconnects = 0;
 
   constructor(readonly endpoint: ModbusEndpoint) {}
@@ -31,45 +49,42 @@ export class ModbusConnection {
     return run;
   }
 
-  read(unitId: number, area: ModbusArea, address: number, count: number, timeoutMs: number) {
-    return this.request(unitId, timeoutMs, async (client): Promise<ReadResult> => {
-      switch (area) {
-        case 'coil':
-          return { bits: (await client.readCoils(address, count)).data.slice(0, count) };
-        case 'discrete':
-          return { bits: (await client.readDiscreteInputs(address, count)).data.slice(0, count) };
-        case 'holding':
-          return { registers: (await client.readHoldingRegisters(address, count)).data };
-        case 'input':
-          return { registers: (await client.readInputRegisters(address, count)).data };
+  read(
+    unitId: number,
+    area: ModbusArea,
+    address: number,
+    count: number,
+    timeoutMs: number,
+    stats?: LinkStats,
+  ): Promise<ReadResult> {
+    const fn = (client: ModbusClient) => readArea(client, area, address, count);
+    return this.exclusive(async () => {
+      try {
+        return await this.attempt(unitId, timeoutMs, fn, stats);
+      } catch (err) {
+        // A read is safe to repeat: the peer closing under it (a gateway's idle
+        // timeout crossing our request) should not cost the poll.
+        if (!isLostLink(err)) throw err;
+        return this.attempt(unitId, timeoutMs, fn, stats);
       }
     });
   }
 
+  /** Writes are never repeated: the device may have acted on the first one. */
   writeRegisters(unitId: number, address: number, values: number[], timeoutMs: number) {
-    return this.request(unitId, timeoutMs, async (client) => {
-      await client.writeRegisters(address, values);
-    });
+    return this.exclusive(() =>
+      this.attempt(unitId, timeoutMs, async (client) => {
+        await client.writeRegisters(address, values);
+      }),
+    );
   }
 
   writeCoil(unitId: number, address: number, value: boolean, timeoutMs: number) {
-    return this.request(unitId, timeoutMs, async (client) => {
-      await client.writeCoil(address, value);
-    });
-  }
-
-  /** One request on this link: queued, addressed to `unitId`, bounded by `timeoutMs`. */
-  private request<T>(unitId: number, timeoutMs: number, fn: (client: ModbusRTU) => Promise<T>) {
-    return this.exclusive(async () => {
-      const client = await this.connect(timeoutMs);
-      client.setID(unitId);
-      client.setTimeout(timeoutMs);
-      try {
-        return await fn(client);
-      } catch (err) {
-        throw this.translate(err, unitId, timeoutMs);
-      }
-    });
+    return this.exclusive(() =>
+      this.attempt(unitId, timeoutMs, async (client) => {
+        await client.writeCoil(address, value);
+      }),
+    );
   }
 
   async close(): Promise<void> {
@@ -77,84 +92,109 @@ export class ModbusConnection {
     await this.drop();
   }
 
-  private async connect(timeoutMs: number): Promise<ModbusRTU> {
-    if (this.closed) throw new HeatnetError('MODBUS_CONNECTION', 'connection closed');
-    if (this.client?.isOpen) return this.client;
-    if (this.client) {
-      await this.drop();
-      this.reconnects++;
-    }
-    this.connecting ??= this.open(timeoutMs).finally(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting;
-  }
-
-  private async open(timeoutMs: number): Promise<ModbusRTU> {
-    const client = new ModbusRTU();
-    const e = this.endpoint;
-    const opening = connectClient(client, e);
+  /** One request on the current link: addressed to `unitId`, bounded by `timeoutMs`. */
+  private async attempt<T>(
+    unitId: number,
+    timeoutMs: number,
+    fn: (client: ModbusClient) => Promise<T>,
+    stats?: LinkStats,
+  ): Promise<T> {
+    const link = await this.linkFor(timeoutMs, stats);
+    link.client.setID(unitId);
+    link.client.setTimeout(timeoutMs);
+    const before = link.received;
+    const open = whileOpen(link, this.endpoint.key);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new HeatnetError('MODBUS_TIMEOUT', `connect to ${e.key} timed out`)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => reject(deadlineError()), timeoutMs + DEADLINE_GRACE_MS);
     });
     try {
-      await Promise.race([opening, deadline]);
+      const result = await Promise.race([fn(link.client), open.lost, deadline]);
+      link.timeoutsInRow = 0;
+      return result;
     } catch (err) {
-      client.destroy(() => undefined);
-      opening.catch(() => undefined);
-      if (err instanceof HeatnetError) throw err;
-      throw new HeatnetError('MODBUS_CONNECTION', `connect to ${e.key}: ${errorMessage(err)}`);
+      throw this.translate(err, link, link.received > before, unitId, timeoutMs);
     } finally {
       clearTimeout(timer);
+      open.release();
     }
-    this.client = client;
-    return client;
+  }
+
+  private async linkFor(timeoutMs: number, stats?: LinkStats): Promise<Link> {
+    if (this.closed) throw new HeatnetError('MODBUS_CONNECTION', 'connection closed');
+    const current = this.link;
+    if (current && !current.lost && current.client.isOpen) return current;
+    if (current) await this.drop();
+    const link = await openLink(this.endpoint, timeoutMs);
+    if (this.closed) {
+      await closeLink(link);
+      throw new HeatnetError('MODBUS_CONNECTION', 'connection closed');
+    }
+    if (this.opened++ > 0) {
+      this.reconnects++;
+      if (stats) stats.reconnects++;
+    }
+    this.link = link;
+    return link;
   }
 
   private async drop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    if (!client) return;
-    await new Promise<void>((resolve) => {
-      const done = setTimeout(resolve, 500);
-      client.close(() => {
-        clearTimeout(done);
-        resolve();
-      });
-    });
+    const link = this.link;
+    this.link = undefined;
+    if (link) await closeLink(link);
   }
 
-  private translate(err: unknown, unitId: number, timeoutMs: number): HeatnetError {
-    const e = err as { modbusCode?: number; errno?: string; message?: string };
+  private translate(
+    err: unknown,
+    link: Link,
+    unclaimedBytes: boolean,
+    unitId: number,
+    timeoutMs: number,
+  ): HeatnetError {
+    const e = err as { modbusCode?: number; errno?: string; code?: string };
     if (typeof e.modbusCode === 'number') {
+      link.timeoutsInRow = 0;
       return new HeatnetError('MODBUS_EXCEPTION', `unit ${unitId}: exception ${e.modbusCode}`, {
         exceptionCode: e.modbusCode,
       });
     }
-    if (e.errno === 'ETIMEDOUT') {
-      // Without transaction ids (RTU framing) a late answer would be taken for the
-      // next request's: start that link afresh.
-      if (this.endpoint.transport !== 'tcp') void this.drop();
+    if (e.errno === 'ETIMEDOUT' || e.code === 'DEADLINE') {
+      link.timeoutsInRow++;
+      // Without transaction ids (RTU framing) a late answer would be taken for the next
+      // request's; on TCP, bytes nobody claimed or a run of silence mean the stream (or
+      // the path) is broken. Either way: start that link afresh.
+      const stale =
+        this.endpoint.transport !== 'tcp' ||
+        unclaimedBytes ||
+        e.code === 'DEADLINE' ||
+        link.timeoutsInRow >= RECONNECT_AFTER_TIMEOUTS;
+      if (stale && this.link === link) void this.drop();
       return new HeatnetError('MODBUS_TIMEOUT', `unit ${unitId}: no answer in ${timeoutMs} ms`);
     }
-    void this.drop();
+    if (this.link === link) void this.drop();
+    if (err instanceof HeatnetError) return err;
     return new HeatnetError('MODBUS_CONNECTION', `unit ${unitId}: ${errorMessage(err)}`);
   }
 }
 
-function connectClient(client: ModbusRTU, e: ModbusEndpoint): Promise<void> {
-  if (e.transport === 'rtu') {
-    return client.connectRTUBuffered(e.path, {
-      baudRate: e.baudRate,
-      parity: e.parity,
-      dataBits: e.dataBits,
-      stopBits: e.stopBits,
-    });
+async function readArea(
+  client: ModbusClient,
+  area: ModbusArea,
+  address: number,
+  count: number,
+): Promise<ReadResult> {
+  switch (area) {
+    case 'coil':
+      return { bits: (await client.readCoils(address, count)).data.slice(0, count) };
+    case 'discrete':
+      return { bits: (await client.readDiscreteInputs(address, count)).data.slice(0, count) };
+    case 'holding':
+      return { registers: (await client.readHoldingRegisters(address, count)).data };
+    case 'input':
+      return { registers: (await client.readInputRegisters(address, count)).data };
   }
-  if (e.transport === 'tcp') return client.connectTCP(e.host, { port: e.port });
-  return client.connectTcpRTUBuffered(e.host, { port: e.port });
+}
+
+function deadlineError(): Error {
+  return Object.assign(new Error('request deadline passed'), { code: 'DEADLINE' });
 }

@@ -1,6 +1,7 @@
-import { isHeatnetError } from '../../core/errors.ts';
 import type { Reading } from '../reading.ts';
 import type { PollOutcome } from './device.ts';
+import type { PlannedRequest } from './plan.ts';
+import type { PollStats } from './poll-stats.ts';
 
 export type DeviceState = 'unknown' | 'up' | 'down' | 'disabled';
 
@@ -17,9 +18,20 @@ export interface DeviceHealth {
   polls: number;
   failures: number;
   consecutiveFailures: number;
+  /** Requests that got no answer in time. */
   timeouts: number;
+  /** Requests that failed on the link itself (refused, reset, closed by the peer). */
   connectionErrors: number;
+  /** Exception answers by code — every one, also those a split or a busy retry got past. */
   exceptions: Record<string, number>;
+  /** Requests repeated after exception 6 (busy). */
+  busyRetries: number;
+  /** Times this device's requests found its link closed and reopened it. */
+  reconnects: number;
+  /** Address ranges the device refuses (exception 2/3) on their own: skipped, probed now and then. */
+  badRanges: number;
+  /** What those ranges are, e.g. "holding 40+2 (flow_m3h)": what a technician needs to look at. */
+  badRangeList: string[];
   rejected: { sentinel: number; range: number };
   /** Field → why its last values were rejected: what a technician needs to look at. */
   rejectedFields: Record<string, { reason: string; count: number; lastRaw: string }>;
@@ -51,6 +63,10 @@ export function newHealth(
     timeouts: 0,
     connectionErrors: 0,
     exceptions: {},
+    busyRetries: 0,
+    reconnects: 0,
+    badRanges: 0,
+    badRangeList: [],
     rejected: { sentinel: 0, range: 0 },
     rejectedFields: {},
     nextPollAt: null,
@@ -83,18 +99,38 @@ export function recordSuccess(
   return cameUp;
 }
 
-/** Records a failed poll; returns true when this failure took the device down. */
+/** Adds what one poll saw on the wire (success or not) and the device's bad ranges now. */
+export function recordPollStats(
+  h: DeviceHealth,
+  stats: PollStats,
+  bad: readonly PlannedRequest[],
+): void {
+  h.timeouts += stats.timeouts;
+  h.connectionErrors += stats.connectionErrors;
+  h.busyRetries += stats.busyRetries;
+  h.reconnects += stats.reconnects;
+  for (const [code, n] of Object.entries(stats.exceptions)) {
+    h.exceptions[code] = (h.exceptions[code] ?? 0) + n;
+  }
+  if (bad.length === 0 && h.badRanges === 0) return;
+  const list = bad.map(
+    (r) => `${r.area} ${r.address}+${r.count} (${r.fields.map((f) => f.spec.field).join(', ')})`,
+  );
+  // A new array only when the ranges changed, so a caller can tell by identity.
+  if (list.join('\n') !== h.badRangeList.join('\n')) h.badRangeList = list;
+  h.badRanges = bad.length;
+}
+
+/**
+ * Records a failed poll; returns true when this failure took the device down. What
+ * the failure was (timeout, exception, link) is counted by `recordPollStats`.
+ */
 export function recordFailure(h: DeviceHealth, at: number, err: unknown): boolean {
   h.polls++;
   h.failures++;
   h.consecutiveFailures++;
   h.lastAttemptAt = at;
   h.lastError = err instanceof Error ? err.message : String(err);
-  if (isHeatnetError(err, 'MODBUS_TIMEOUT')) h.timeouts++;
-  else if (isHeatnetError(err, 'MODBUS_EXCEPTION')) {
-    const code = String(err.context.exceptionCode);
-    h.exceptions[code] = (h.exceptions[code] ?? 0) + 1;
-  } else h.connectionErrors++;
   if (h.state !== 'down' && h.consecutiveFailures >= DOWN_AFTER_FAILURES) {
     h.state = 'down';
     return true;
@@ -113,10 +149,18 @@ export function healthReading(h: DeviceHealth, time: number, ok: boolean): Readi
       errors: h.failures,
       timeouts: h.timeouts,
       rejected: h.rejected.sentinel + h.rejected.range,
+      reconnects: h.reconnects,
+      bad_ranges: h.badRanges,
     },
     intFields: HEALTH_INT_FIELDS,
     time,
   };
 }
 
-const HEALTH_INT_FIELDS: ReadonlySet<string> = new Set(['errors', 'timeouts', 'rejected']);
+const HEALTH_INT_FIELDS: ReadonlySet<string> = new Set([
+  'errors',
+  'timeouts',
+  'rejected',
+  'reconnects',
+  'bad_ranges',
+]);

@@ -1,4 +1,4 @@
-import type { Config } from '../../config/schema.ts';
+import type { Config, ModbusDeviceConfig } from '../../config/schema.ts';
 import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { HeatnetEvents } from '../../events.ts';
@@ -7,13 +7,15 @@ import { ModbusConnection } from './connection.ts';
 import { ModbusDevice } from './device.ts';
 import {
   type DeviceHealth,
-  DOWN_AFTER_FAILURES,
   healthReading,
   newHealth,
   recordFailure,
+  recordPollStats,
   recordSuccess,
 } from './health.ts';
-import { planRequests } from './plan.ts';
+import { limitsFor, planRequests } from './plan.ts';
+import { newPollStats } from './poll-stats.ts';
+import { backoffDelay, firstPollDelay } from './schedule.ts';
 import { parseModbusUrl } from './url.ts';
 
 export type ReadingsListener = (readings: Reading[]) => void;
@@ -28,9 +30,6 @@ interface Scheduled {
   running: Promise<void> | undefined;
 }
 
-/** Longest a down device waits between attempts. */
-const MAX_BACKOFF_MS = 5 * 60_000;
-
 /**
  * Polls every configured Modbus device on its own schedule. Devices are isolated:
  * each has its own timer, a timeout on every request and, once down, an exponential
@@ -42,6 +41,8 @@ export class ModbusIngestor implements Component {
   private readonly connections = new Map<string, ModbusConnection>();
   private readonly scheduled: Scheduled[] = [];
   private stopped = false;
+  /** Ends busy-retry pauses at once when the service stops. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly config: Config,
@@ -52,33 +53,12 @@ export class ModbusIngestor implements Component {
   ) {}
 
   async start(): Promise<void> {
-    const { maps, devices, defaults } = this.config.ingest.modbus;
+    const { devices } = this.config.ingest.modbus;
     const sourceOf = new Map(this.config.network.substations.map((s) => [s.id, s.source]));
     for (const d of devices) {
-      const endpoint = parseModbusUrl(d.url);
-      let connection = this.connections.get(endpoint.key);
-      if (!connection) {
-        connection = new ModbusConnection(endpoint);
-        this.connections.set(endpoint.key, connection);
-      }
-      const requests = planRequests(maps[d.map] ?? [], defaults);
-      const device = new ModbusDevice(d, requests, connection, sourceOf.get(d.substation) ?? '');
-      const health = newHealth(d.id, d.substation, d.url, d.unitId);
-      const entry: Scheduled = {
-        device,
-        health,
-        intervalMs: d.intervalMs ?? defaults.intervalMs,
-        timeoutMs: d.timeoutMs ?? defaults.timeoutMs,
-        timer: undefined,
-        running: undefined,
-      };
-      this.scheduled.push(entry);
-      if (!d.enabled) {
-        health.state = 'disabled';
-        continue;
-      }
-      // Spread first polls over a short window so devices do not all fire together.
-      this.schedule(entry, Math.random() * Math.min(entry.intervalMs, 1000));
+      const entry = this.add(d, sourceOf.get(d.substation) ?? '');
+      if (!d.enabled) entry.health.state = 'disabled';
+      else this.schedule(entry, firstPollDelay(entry.intervalMs));
     }
     this.log.info(
       { devices: devices.length, connections: this.connections.size },
@@ -86,8 +66,35 @@ export class ModbusIngestor implements Component {
     );
   }
 
+  /** A device with its own plan, caps and timings, on its endpoint's shared connection. */
+  private add(d: ModbusDeviceConfig, source: string): Scheduled {
+    const { maps, defaults } = this.config.ingest.modbus;
+    const endpoint = parseModbusUrl(d.url);
+    let connection = this.connections.get(endpoint.key);
+    if (!connection) {
+      connection = new ModbusConnection(endpoint);
+      this.connections.set(endpoint.key, connection);
+    }
+    const requests = planRequests(maps[d.map] ?? [], limitsFor(d, defaults));
+    const device = new ModbusDevice(d, requests, connection, source, {
+      busyRetries: defaults.busyRetries,
+      busyRetryDelayMs: defaults.busyRetryDelayMs,
+    });
+    const entry: Scheduled = {
+      device,
+      health: newHealth(d.id, d.substation, d.url, d.unitId),
+      intervalMs: d.intervalMs ?? defaults.intervalMs,
+      timeoutMs: d.timeoutMs ?? defaults.timeoutMs,
+      timer: undefined,
+      running: undefined,
+    };
+    this.scheduled.push(entry);
+    return entry;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     for (const s of this.scheduled) clearTimeout(s.timer);
     await Promise.all(this.scheduled.map((s) => s.running));
     await Promise.all([...this.connections.values()].map((c) => c.close()));
@@ -97,6 +104,7 @@ export class ModbusIngestor implements Component {
     return this.scheduled.map((s) => s.health);
   }
 
+  /** Reconnects of every link (a device's own share is in its health). */
   connectionReconnects(): number {
     let n = 0;
     for (const c of this.connections.values()) n += c.reconnects;
@@ -114,31 +122,32 @@ export class ModbusIngestor implements Component {
     if (this.stopped) return;
     entry.health.nextPollAt = this.now() + delayMs;
     entry.timer = setTimeout(() => {
-      const started = this.now();
+      // Durations on the monotonic clock: `now` may be simulated (faster than real time)
+      // or a wall clock that NTP steps, and timers run in real milliseconds.
+      const started = performance.now();
       entry.running = this.pollOnce(entry).finally(() => {
         entry.running = undefined;
-        const elapsed = this.now() - started;
+        const elapsed = performance.now() - started;
         // Keep the cadence; a poll that overran its interval starts the next at once.
-        this.schedule(entry, Math.max(0, this.nextDelay(entry) - elapsed));
+        const next = backoffDelay(entry.intervalMs, entry.health.consecutiveFailures);
+        this.schedule(entry, Math.max(0, next - elapsed));
       });
     }, delayMs);
     entry.timer.unref?.();
   }
 
-  private nextDelay(entry: Scheduled): number {
-    const excess = entry.health.consecutiveFailures - DOWN_AFTER_FAILURES;
-    if (excess < 0) return entry.intervalMs;
-    const backoff = Math.min(entry.intervalMs * 2 ** (excess + 1), MAX_BACKOFF_MS);
-    return backoff * (0.8 + Math.random() * 0.4);
-  }
-
   private async pollOnce(entry: Scheduled): Promise<void> {
     const { device, health } = entry;
-    const started = this.now();
+    const started = performance.now();
+    const stats = newPollStats();
     try {
-      const outcome = await device.poll(entry.timeoutMs, this.now);
+      const outcome = await device.poll(entry.timeoutMs, this.now, stats, this.stopping.signal);
+      const badBefore = health.badRangeList;
+      recordPollStats(health, stats, device.plan.bad);
+      if (health.badRangeList !== badBefore) this.logBadRanges(entry, badBefore);
       const finished = this.now();
-      const cameUp = recordSuccess(health, finished, finished - started, outcome);
+      const latencyMs = Math.round((performance.now() - started) * 10) / 10;
+      const cameUp = recordSuccess(health, finished, latencyMs, outcome);
       if (cameUp) {
         this.log.info({ device: device.config.id }, 'device up');
         this.announce(health, finished);
@@ -148,6 +157,8 @@ export class ModbusIngestor implements Component {
       readings.push(healthReading(health, outcome.reading?.time ?? finished, true));
       this.onReadings(readings);
     } catch (err) {
+      if (this.stopped) return; // cut short by stop(): nothing learnt about the device
+      recordPollStats(health, stats, device.plan.bad);
       const at = this.now();
       const wentDown = recordFailure(health, at, err);
       if (wentDown) {
@@ -166,6 +177,18 @@ export class ModbusIngestor implements Component {
       reason: h.lastError,
       at,
     });
+  }
+
+  /** Logs a range once when the device starts refusing it, and once when it reads again. */
+  private logBadRanges(entry: Scheduled, before: readonly string[]): void {
+    const now = entry.health.badRangeList;
+    const device = entry.device.config.id;
+    for (const range of now.filter((r) => !before.includes(r))) {
+      this.log.warn({ device, range }, 'range refused by the device (exception 2/3): skipped');
+    }
+    for (const range of before.filter((r) => !now.includes(r))) {
+      this.log.info({ device, range }, 'range readable again');
+    }
   }
 
   /** Logs a field's rejection the first time only; counts are in health and metrics. */

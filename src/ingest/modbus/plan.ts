@@ -1,4 +1,4 @@
-import type { ModbusArea, RegisterField } from '../../config/schema.ts';
+import type { ModbusArea, ModbusDeviceConfig, RegisterField } from '../../config/schema.ts';
 import { registerCount } from './codec.ts';
 
 export interface PlanLimits {
@@ -16,8 +16,25 @@ export interface PlannedRequest {
   fields: { spec: RegisterField; offset: number }[];
 }
 
+type PlannedField = PlannedRequest['fields'][number];
+
 function span(f: RegisterField): number {
   return f.area === 'coil' || f.area === 'discrete' ? 1 : registerCount(f.type, f.length);
+}
+
+/** A device's own caps where it sets them, the `ingest.modbus.defaults` elsewhere. */
+export function limitsFor(
+  device: Pick<
+    ModbusDeviceConfig,
+    'maxRegistersPerRequest' | 'maxBitsPerRequest' | 'maxGapRegisters'
+  >,
+  defaults: PlanLimits,
+): PlanLimits {
+  return {
+    maxRegistersPerRequest: device.maxRegistersPerRequest ?? defaults.maxRegistersPerRequest,
+    maxBitsPerRequest: device.maxBitsPerRequest ?? defaults.maxBitsPerRequest,
+    maxGapRegisters: device.maxGapRegisters ?? defaults.maxGapRegisters,
+  };
 }
 
 /**
@@ -55,4 +72,59 @@ export function planRequests(
     }
   }
   return requests;
+}
+
+/** Fields that share registers (bits of one word, overlapping spans): never read apart. */
+interface Cluster {
+  start: number;
+  end: number;
+  fields: PlannedField[];
+}
+
+function clusters(request: PlannedRequest): Cluster[] {
+  const sorted = [...request.fields].sort((a, b) => a.offset - b.offset);
+  const out: Cluster[] = [];
+  for (const f of sorted) {
+    const end = f.offset + span(f.spec);
+    const last = out.at(-1);
+    if (last && f.offset < last.end) {
+      last.end = Math.max(last.end, end);
+      last.fields.push(f);
+    } else out.push({ start: f.offset, end, fields: [f] });
+  }
+  return out;
+}
+
+function toRequest(parent: PlannedRequest, part: Cluster[]): PlannedRequest {
+  const start = part[0]?.start ?? 0;
+  const end = Math.max(...part.map((c) => c.end));
+  return {
+    area: parent.area,
+    address: parent.address + start,
+    count: end - start,
+    fields: part.flatMap((c) => c.fields.map((f) => ({ spec: f.spec, offset: f.offset - start }))),
+  };
+}
+
+/**
+ * Splits a request a device refused with exception 2 or 3 into two smaller ones,
+ * so the registers it does have are still read and the refused ones narrowed down.
+ * The cut goes through the widest unmapped gap, since bridged gaps are the usual
+ * culprit (Telegraf #14671); with no gap, through the middle. A request whose fields
+ * all share registers cannot be split: it comes back alone.
+ */
+export function splitRequest(request: PlannedRequest): PlannedRequest[] {
+  const parts = clusters(request);
+  if (parts.length < 2) return [request];
+  let cut = Math.ceil(parts.length / 2);
+  let widest = 0;
+  for (let i = 1; i < parts.length; i++) {
+    const gap = parts[i]!.start - parts[i - 1]!.end;
+    const nearer = Math.abs(i - parts.length / 2) < Math.abs(cut - parts.length / 2);
+    if (gap > widest || (gap === widest && gap > 0 && nearer)) {
+      widest = gap;
+      cut = i;
+    }
+  }
+  return [toRequest(request, parts.slice(0, cut)), toRequest(request, parts.slice(cut))];
 }
