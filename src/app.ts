@@ -17,6 +17,7 @@ import { LiveState } from './state/live-state.ts';
 import { InfluxV1Transport } from './storage/influx/v1.ts';
 import { InfluxV2Transport } from './storage/influx/v2.ts';
 import { LocalLineStore } from './storage/local-store.ts';
+import { Spool } from './storage/spool.ts';
 import type { LineTransport } from './storage/transport.ts';
 import { BatchingWriter } from './storage/writer.ts';
 
@@ -40,6 +41,56 @@ export const localStoreDir = (config: Config, baseDir: string) =>
   join(resolve(baseDir, config.storage.dataDir), 'local');
 export const spoolDir = (config: Config, baseDir: string) =>
   join(resolve(baseDir, config.storage.dataDir), 'spool');
+
+/** The batching writer, with the disk spool in front of a database. */
+function buildWriter(
+  config: Config,
+  baseDir: string,
+  log: Logger,
+  bus: EventBus<HeatnetEvents>,
+): BatchingWriter {
+  const transport = storageTransport(config, baseDir);
+  // The local store is disk already; a database gets the disk spool in front, and the
+  // local store as the last resort should the spool itself fail at shutdown.
+  const durability =
+    transport.kind === 'local'
+      ? {}
+      : {
+          spool: new Spool(
+            { dir: spoolDir(config, baseDir), maxBytes: config.storage.spoolMaxBytes },
+            childLogger(log, 'storage.spool'),
+          ),
+          fallback: new LocalLineStore(localStoreDir(config, baseDir)),
+        };
+  return new BatchingWriter(
+    transport,
+    {
+      batchSize: config.storage.batchSize,
+      flushIntervalMs: config.storage.flushIntervalMs,
+      maxBufferedLines: config.storage.maxBufferedLines,
+      ...durability,
+      onAlert: (alert) => bus.emit('alert.raise', alert),
+      onAlertClear: (clear) => bus.emit('alert.clear', clear),
+    },
+    childLogger(log, 'storage'),
+  );
+}
+
+/** A subscription gone quiet raises an alert; its next message clears it. */
+function staleAlerts(bus: EventBus<HeatnetEvents>, staleAfterS: number, now: () => number) {
+  return {
+    onStale: (topic: string) =>
+      bus.emit('alert.raise', {
+        source: `ingest.mqtt:${topic}`,
+        code: 'mqtt-stale',
+        severity: 'warning' as const,
+        message: `no MQTT message on ${topic} for ${staleAfterS} s`,
+        at: now(),
+      }),
+    onResumed: (topic: string) =>
+      bus.emit('alert.clear', { source: `ingest.mqtt:${topic}`, code: 'mqtt-stale', at: now() }),
+  };
+}
 
 /**
  * The composition root: builds every component from the config, starts them in
@@ -69,23 +120,20 @@ export class HeatnetApp {
     this.now = options.now ?? Date.now;
     this.startedAt = this.now();
     this.topology = new Topology(config.network);
-    const transport = storageTransport(config, baseDir);
-    this.writer = new BatchingWriter(
-      transport,
-      {
-        batchSize: config.storage.batchSize,
-        flushIntervalMs: config.storage.flushIntervalMs,
-        maxBufferedLines: config.storage.maxBufferedLines,
-        ...(transport.kind === 'local'
-          ? {}
-          : { fallback: new LocalLineStore(spoolDir(config, baseDir)) }),
-      },
-      childLogger(log, 'storage'),
-    );
     this.bus = new EventBus<HeatnetEvents>(childLogger(log, 'events'));
+    this.writer = buildWriter(config, baseDir, log, this.bus);
     this.bus.on('readings', 'state', (r) => this.state.apply(r));
-    this.bus.on('readings', 'storage', (r) => this.writer.write(r));
-    const sink = (readings: Reading[]) => this.bus.emit('readings', readings);
+    // Storage is called directly, not as a bus listener: MQTT acknowledges a QoS 1
+    // message only once its readings are durable (in the database or the disk spool),
+    // so it needs accept()'s promise; Modbus has nothing to acknowledge.
+    const sink = (readings: Reading[]) => {
+      this.bus.emit('readings', readings);
+      this.writer.write(readings);
+    };
+    const accept = (readings: Reading[]) => {
+      this.bus.emit('readings', readings);
+      return this.writer.accept(readings);
+    };
     this.modbus = new ModbusIngestor(
       config,
       sink,
@@ -103,9 +151,10 @@ export class HeatnetApp {
       mqttConfig,
       () => (broker ? broker.url : mqttConfig.url),
       this.topology,
-      sink,
+      accept,
       childLogger(log, 'ingest.mqtt'),
       this.now,
+      staleAlerts(this.bus, mqttConfig.staleAfterS, this.now),
     );
     const components: Component[] = [this.writer];
     if (this.broker) components.push(this.broker);
@@ -163,6 +212,11 @@ export class HeatnetApp {
       problems.push(`modbus devices refusing some registers: ${partial.join(', ')}`);
     if (storage.state !== 'ok') problems.push(`storage ${storage.state}: ${storage.lastError}`);
     if (!mqtt.connected) problems.push(`MQTT not connected to ${mqtt.url}`);
+    const stale = mqtt.subscriptions.filter((s) => s.stale).map((s) => s.topic);
+    if (stale.length > 0) problems.push(`MQTT subscriptions stale: ${stale.join(', ')}`);
+    if (storage.spool && storage.spool.lines > 0) {
+      problems.push(`storage: ${storage.spool.lines} lines spooled to disk awaiting the database`);
+    }
     return {
       status: problems.length === 0 ? 'ok' : 'degraded',
       problems,

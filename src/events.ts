@@ -5,7 +5,6 @@ import type { Reading } from './ingest/reading.ts';
 export interface HeatnetEvents {
   /** New readings from any ingestor, already validated. */
   readings: Reading[];
-  /** A Modbus device went up or down (alerting and the API listen). */
   /** A component met a condition service staff must see (the alerts issue routes these). */
   'alert.raise': {
     source: string;
@@ -15,6 +14,7 @@ export interface HeatnetEvents {
     at: number;
   };
   'alert.clear': { source: string; code: string; at: number };
+  /** A Modbus device went up or down (alerting and the API listen). */
   'device.state': {
     device: string;
     substation: string;

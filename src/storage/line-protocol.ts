@@ -48,3 +48,13 @@ export function toLine(r: Reading): string | undefined {
   if (fields === '') return undefined;
   return `${line} ${fields} ${Math.round(r.time)}`;
 }
+
+/** The lines of the readings that have a writable field. */
+export function toLines(readings: readonly Reading[]): string[] {
+  const lines: string[] = [];
+  for (const r of readings) {
+    const line = toLine(r);
+    if (line !== undefined) lines.push(line);
+  }
+  return lines;
+}

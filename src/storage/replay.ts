@@ -6,6 +6,8 @@ import { localStoreDir, spoolDir, storageTransport } from '../app.ts';
 import type { Config } from '../config/schema.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { spoolLockHolder } from './spool-files.ts';
+import { isSpoolSegment, segmentRecords } from './spool-format.ts';
 
 export interface ReplayOptions {
   /** A directory of .lp files; default: the local store and the spool of `storage.dataDir`. */
@@ -41,14 +43,14 @@ export async function replaySpool(config: Config, options: ReplayOptions): Promi
   const dirs = options.from
     ? [options.from]
     : [localStoreDir(config, baseDir), spoolDir(config, baseDir)];
-  const files = (await Promise.all(dirs.map(lpFiles))).flat();
+  const files = (await Promise.all(dirs.map((dir) => filesToReplay(dir, options.out)))).flat();
   const totalBytes = (await Promise.all(files.map((f) => stat(f)))).reduce((n, s) => n + s.size, 0);
   const transport = storageTransport(config, baseDir);
   let sentBytes = 0;
   let lines = 0;
   for (const file of files) {
     try {
-      for await (const batch of batches(file)) {
+      for await (const batch of batchesOf(file, options.out)) {
         if (batch.lines.length > 0) await transport.send(batch.lines);
         lines += batch.lines.length;
         sentBytes += batch.bytes;
@@ -76,6 +78,34 @@ async function archive(file: string): Promise<void> {
   let target = join(done, `${name}.lp`);
   for (let n = 1; existsSync(target); n++) target = join(done, `${name}.${n}.lp`);
   await rename(file, target);
+}
+
+/**
+ * The .lp files of `dir`, unless a running heatnet owns it: the service replays its own
+ * spool, and moving segments away under it would lose what it appends next.
+ */
+async function filesToReplay(dir: string, out: NodeJS.WritableStream): Promise<string[]> {
+  const holder = await spoolLockHolder(dir);
+  if (holder === undefined) return lpFiles(dir);
+  out.write(
+    `replay-spool: ${dir} belongs to a running heatnet (pid ${holder}), which replays it ` +
+      `itself — skipped (if no such process is heatnet, delete ${join(dir, 'LOCK')})\n`,
+  );
+  return [];
+}
+
+/** Batches of a file: spool segments record by record (torn records skipped), else lines. */
+async function* batchesOf(
+  file: string,
+  out: NodeJS.WritableStream,
+): AsyncGenerator<{ lines: string[]; bytes: number }> {
+  if (!(await isSpoolSegment(file))) {
+    yield* batches(file);
+    return;
+  }
+  yield* segmentRecords(file, (reason, offset) =>
+    out.write(`\nreplay-spool: ${file} at byte ${offset}: ${reason} — record skipped\n`),
+  );
 }
 
 async function* batches(file: string): AsyncGenerator<{ lines: string[]; bytes: number }> {

@@ -30,13 +30,21 @@ export function classifyStatus(
   retryAfter: string | null,
 ): TransportError {
   const retryable = status === 429 || status >= 500;
-  const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
   return new TransportError(
     `HTTP ${status}: ${body.slice(0, 300)}`,
     retryable,
     status,
-    Number.isFinite(seconds) ? seconds * 1000 : undefined,
+    retryAfterMs(retryAfter),
   );
+}
+
+/** Retry-After is delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
 }
 
 /**

@@ -1,22 +1,37 @@
 import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../ingest/reading.ts';
-import { toLine } from './line-protocol.ts';
-import { type LineTransport, TransportError } from './transport.ts';
+import { type AlarmCallbacks, Alarms } from './alarms.ts';
+import { DatabaseStatus } from './db-status.ts';
+import { deliver, failureKind } from './delivery.ts';
+import { LineBuffer, type Taken } from './line-buffer.ts';
+import { toLines } from './line-protocol.ts';
+import type { Spool, SpoolStats } from './spool.ts';
+import { SpoolLane } from './spool-lane.ts';
+import type { LineTransport } from './transport.ts';
 
-export interface WriterOptions {
+export interface WriterOptions extends AlarmCallbacks {
   batchSize: number;
   flushIntervalMs: number;
   /** Memory bound: beyond it the oldest lines are dropped (and counted). */
   maxBufferedLines: number;
-  /** Where unsent lines go at shutdown when the database cannot take them. */
+  /** Where unsent lines go at shutdown when neither the database nor the spool takes them. */
   fallback?: LineTransport;
+  /** The disk spool in front of the database (none for the local store: that is disk). */
+  spool?: Spool;
+  /** How long failed writes are retried from memory before batches go to the spool. */
+  spoolAfterMs?: number;
+  /** Buffered lines beyond which batches go to the spool even while the database answers. */
+  spoolAtLines?: number;
+  /** Longest wait between attempts while the database fails (default 10 s). */
+  maxBackoffMs?: number;
 }
 
 export interface StorageHealth {
   kind: LineTransport['kind'];
   target: string;
   state: 'ok' | 'retrying' | 'failing';
+  authFailed: boolean;
   backlogLines: number;
   writtenLines: number;
   rejectedLines: number;
@@ -24,172 +39,261 @@ export interface StorageHealth {
   failedAttempts: number;
   lastWriteAt: number | null;
   lastError: string | null;
+  spool: (SpoolStats & { lastError: string | null }) | null;
 }
 
-const MAX_BACKOFF_MS = 30_000;
-/** Consecutive failed attempts after which storage reports `failing`, not `retrying`. */
-const FAILING_AFTER = 5;
+const SPOOL_AFTER_MS = 5_000;
+const SPOOL_RETRY_MS = 1_000;
 
 /**
- * Buffers readings as line protocol and sends them in batches (size or interval,
- * whichever comes first), one batch in flight at a time so order is kept.
- * Retryable failures back off with jitter, honouring Retry-After; lines the server
- * rejects as invalid (400/422) are dropped, counted and the first one logged.
+ * Buffers readings as line protocol and sends them in batches (size or interval, whichever
+ * comes first), one batch in flight at a time so order is kept. delivery.ts splits around
+ * 413 and 400/422; 429/5xx/no answer back off with jitter, honouring Retry-After.
+ *
+ * With a spool, a database that stays unreachable past a short in-memory retry (or a
+ * buffer that grows past `spoolAtLines`) turns the writer to "diverting": every batch goes
+ * to disk, and the database is fed from the spool, oldest first, until it is empty; only
+ * then do batches go straight to the database again. So order holds across an outage,
+ * and memory stays small. Two lanes run side by side — database sends and spool appends —
+ * and never take from memory at the same time, so lines settle in arrival order.
  */
 export class BatchingWriter implements Component {
   readonly name = 'storage';
-  private buffer: string[] = [];
-  /** The batch being sent; out of `buffer` so dropping oldest lines never touches it. */
-  private sending: string[] = [];
-  private consecutiveFailures = 0;
-  private authFailed = false;
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
-  private retryAt = 0;
-  private backoffMs = 500;
+  private readonly buffer: LineBuffer;
+  private readonly disk: SpoolLane | undefined;
+  private readonly db: DatabaseStatus;
+  private ready: boolean;
   private stopping = false;
-  private loggedRejected = false;
-  private readonly stats = {
-    writtenLines: 0,
-    rejectedLines: 0,
-    droppedLines: 0,
-    failedAttempts: 0,
-    lastWriteAt: null as number | null,
-    lastError: null as string | null,
-  };
+  private stopped = false;
+  private diverting = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Database sends and spool appends: at most one of each at a time. */
+  private readonly lanes: { db?: Promise<void> | undefined; disk?: Promise<void> | undefined } = {};
+  private memoryInFlight: Taken | undefined;
+  private diskInFlight: Taken | undefined;
+  private diskRetryAt = 0;
+  /** Failed attempts to move memory anywhere (database or spool): flush() stops on one. */
+  private laneFailures = 0;
+  private droppedLines = 0;
+  private readonly spoolAt: number;
 
   constructor(
     private readonly transport: LineTransport,
     private readonly options: WriterOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.buffer = new LineBuffer(options.batchSize);
+    const alarms = new Alarms('storage', options, log);
+    this.db = new DatabaseStatus(alarms, log, options.maxBackoffMs);
+    const spool = options.spool;
+    this.disk = spool && new SpoolLane(spool, transport, this.db, alarms, log);
+    this.ready = spool === undefined;
+    this.spoolAt =
+      options.spoolAtLines ?? Math.min(options.maxBufferedLines / 2, 10 * options.batchSize);
+  }
 
   async start(): Promise<void> {
-    this.timer = setInterval(() => this.tick(), this.options.flushIntervalMs);
+    if (this.disk) {
+      await this.disk.spool.open();
+      this.diverting = !this.disk.spool.isEmpty();
+      this.ready = true;
+    }
+    this.timer = setInterval(() => this.tick(true), this.options.flushIntervalMs);
     this.timer.unref();
     this.log.info({ kind: this.transport.kind, target: this.transport.target }, 'storage ready');
+    this.tick(false);
   }
 
+  /** Fire and forget: the readings are buffered and written in the background. */
   write(readings: readonly Reading[]): void {
-    for (const r of readings) {
-      const line = toLine(r);
-      if (line !== undefined) this.buffer.push(line);
-    }
-    this.enforceBound();
-    if (this.buffer.length >= this.options.batchSize) this.tick();
+    this.enqueue(readings, false);
   }
 
-  /** Sends everything buffered now; resolves when the buffer is empty or sending fails. */
+  /**
+   * Resolves once the readings are durable: written to the database, to the spool or to
+   * the local store. Rejects if they were dropped from memory first (only when the
+   * buffer overflows), so a caller that acknowledges on it never acknowledges a loss.
+   */
+  accept(readings: readonly Reading[]): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error('storage is stopped'));
+    return this.enqueue(readings, true) ?? Promise.resolve();
+  }
+
+  /**
+   * Moves everything buffered now to the database (or the spool while diverting);
+   * resolves when the buffer is empty or an attempt failed with nowhere else to go.
+   */
   async flush(): Promise<void> {
-    while (this.buffer.length > 0 || this.inFlight) {
-      if (this.inFlight) {
-        await this.inFlight;
-        continue;
-      }
-      const before = this.buffer.length;
-      this.retryAt = 0;
-      this.tick();
-      await this.inFlight;
-      if (this.buffer.length >= before && this.stats.lastError) return;
+    this.db.retryAt = 0;
+    this.diskRetryAt = 0;
+    while (this.ready && (this.buffer.size > 0 || this.memoryInFlight || this.lanes.disk)) {
+      const failures = this.laneFailures;
+      this.tick(true);
+      const lane = this.memoryInFlight ? this.lanes.db : (this.lanes.disk ?? this.lanes.db);
+      if (!lane) return;
+      await lane;
+      const failed = this.laneFailures > failures;
+      if (failed && !this.divert('flush after a failed write')) return;
     }
   }
 
+  /** Flushes to the database or the spool; what neither takes goes to `fallback`. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    await this.inFlight;
+    // A database that is failing now gets no second chance to hold up the shutdown.
+    if (this.db.consecutiveFailures > 0) this.divert('shutdown');
     await this.flush();
-    if (this.buffer.length > 0 && this.options.fallback) {
-      const lines = this.buffer.splice(0);
-      await this.options.fallback.send(lines);
-      this.log.warn(
-        { lines: lines.length, to: this.options.fallback.target },
-        'database unreachable at shutdown: unsent lines spooled to disk (heatnet replay-spool)',
-      );
-    }
+    // Lines from memory are waited for; a spool record in flight stays on disk for next time.
+    await Promise.all([this.memoryInFlight && this.lanes.db, this.lanes.disk]);
+    await this.rescue();
+    this.stopped = true;
+    await this.disk?.spool.close();
     await this.transport.close?.();
   }
 
   health(): StorageHealth {
-    const failing = this.authFailed || this.consecutiveFailures >= FAILING_AFTER;
-    const state = this.stats.lastError === null ? 'ok' : failing ? 'failing' : 'retrying';
+    const inFlight = [this.memoryInFlight, this.diskInFlight];
     return {
       kind: this.transport.kind,
       target: this.transport.target,
-      state,
-      backlogLines: this.buffer.length + this.sending.length,
-      ...this.stats,
+      state: this.db.state(),
+      authFailed: this.db.authFailed,
+      backlogLines: inFlight.reduce((n, t) => n + (t?.lines.length ?? 0), this.buffer.size),
+      ...this.db.stats,
+      droppedLines: this.droppedLines,
+      spool: this.disk?.stats() ?? null,
     };
   }
 
-  /** Puts an unsent batch back in front, then enforces the memory bound. */
-  private requeue(batch: string[]): void {
-    this.buffer.unshift(...batch);
+  private enqueue(readings: readonly Reading[], durable: boolean): Promise<void> | undefined {
+    const lines = toLines(readings);
+    if (lines.length === 0) return undefined;
+    const settled = this.buffer.push(lines, durable);
     this.enforceBound();
+    if (this.buffer.size >= this.spoolAt) this.divert(`buffer passed ${this.spoolAt} lines`);
+    if (this.buffer.size >= this.options.batchSize) this.tick(false);
+    return settled;
   }
 
   private enforceBound(): void {
-    const excess = this.buffer.length - this.options.maxBufferedLines;
+    const excess = this.buffer.size - this.options.maxBufferedLines;
     if (excess <= 0) return;
-    this.buffer.splice(0, excess);
-    this.stats.droppedLines += excess;
+    this.buffer.dropOldest(excess, new Error('storage buffer full: readings dropped'));
+    this.droppedLines += excess;
     this.log.warn({ dropped: excess }, 'write buffer full: oldest lines dropped');
   }
 
-  private tick(): void {
-    if (this.inFlight || this.buffer.length === 0 || Date.now() < this.retryAt) return;
-    const batch = this.buffer.splice(0, this.options.batchSize);
-    this.sending = batch;
-    this.inFlight = this.send(batch).finally(() => {
-      this.inFlight = undefined;
-      if (!this.stopping && this.buffer.length >= this.options.batchSize) this.tick();
+  /** Sends batches to the disk from now on; false if there is no spool (or already). */
+  private divert(reason: string): boolean {
+    if (!this.disk || this.diverting) return false;
+    this.diverting = true;
+    this.log.warn({ reason, spool: this.disk.spool.dir }, 'writing batches to the disk spool');
+    return true;
+  }
+
+  private tick(partialOk: boolean): void {
+    if (!this.ready || this.stopped) return;
+    this.startDiskLane(partialOk);
+    this.startDbLane(partialOk);
+  }
+
+  private batchDue(partialOk: boolean): boolean {
+    return this.buffer.size >= this.options.batchSize || (partialOk && this.buffer.size > 0);
+  }
+
+  private startDbLane(partialOk: boolean): void {
+    if (this.lanes.db || Date.now() < this.db.retryAt) return;
+    if (this.diverting) {
+      // At shutdown the spool stays for the next start: no time for the database now.
+      if (!this.stopping) this.run('db', this.drainOne());
+      return;
+    }
+    if (!this.batchDue(partialOk)) return;
+    this.memoryInFlight = this.buffer.take(this.options.batchSize);
+    this.run('db', this.sendMemory(this.memoryInFlight));
+  }
+
+  private run(lane: 'db' | 'disk', work: Promise<boolean>): void {
+    this.lanes[lane] = work.then((progress) => {
+      this.lanes[lane] = undefined;
+      if (progress && !this.stopping) this.tick(false);
     });
   }
 
-  private async send(batch: string[]): Promise<void> {
+  private startDiskLane(partialOk: boolean): void {
+    if (!this.diverting || this.lanes.disk || this.memoryInFlight) return;
+    if (!this.batchDue(partialOk) || Date.now() < this.diskRetryAt) return;
+    this.diskInFlight = this.buffer.take(this.options.batchSize);
+    this.run('disk', this.spoolBatch(this.diskInFlight));
+  }
+
+  private async sendMemory(taken: Taken): Promise<boolean> {
     try {
-      await this.transport.send(batch);
-      this.sending = [];
-      this.stats.writtenLines += batch.length;
-      this.stats.lastWriteAt = Date.now();
-      this.stats.lastError = null;
-      this.retryAt = 0;
-      this.backoffMs = 500;
-      this.consecutiveFailures = 0;
-      this.authFailed = false;
+      const report = await deliver(this.transport, taken.lines);
+      this.memoryInFlight = undefined;
+      this.buffer.settle(taken);
+      this.db.delivered(report);
+      return true;
     } catch (err) {
-      this.sending = [];
-      this.stats.failedAttempts++;
-      this.consecutiveFailures++;
-      const message = err instanceof Error ? err.message : String(err);
-      this.stats.lastError = message;
-      if (err instanceof TransportError && !err.retryable) {
-        this.rejectBatch(batch, err);
-        return;
+      this.laneFailures++;
+      this.memoryInFlight = undefined;
+      this.buffer.putBack(taken);
+      this.enforceBound();
+      this.db.failed(err);
+      const outOfTime = this.db.failingLongerThan(this.options.spoolAfterMs ?? SPOOL_AFTER_MS);
+      if (failureKind(err) === 'auth' || outOfTime) {
+        this.divert(`database unreachable: ${this.db.stats.lastError}`);
       }
-      this.requeue(batch);
-      const wait =
-        err instanceof TransportError && err.retryAfterMs ? err.retryAfterMs : this.backoffMs;
-      this.retryAt = Date.now() + wait * (0.8 + Math.random() * 0.4);
-      this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
-      this.log.warn({ err: message, retryInMs: Math.round(wait) }, 'write failed; will retry');
+      return this.diverting;
     }
   }
 
-  private rejectBatch(batch: string[], err: TransportError): void {
-    // 401/403 will not heal by dropping data: keep the lines and surface the error.
-    if (err.status === 401 || err.status === 403) {
-      this.requeue(batch);
-      this.authFailed = true;
-      this.retryAt = Date.now() + MAX_BACKOFF_MS;
-      this.log.error({ err: err.message }, 'storage refused our credentials; writes paused');
-      return;
+  /** Sends the spool's oldest record; switches back to direct writes once it is empty. */
+  private async drainOne(): Promise<boolean> {
+    const disk = this.disk!;
+    const outcome = await disk.sendOldest();
+    if (outcome !== 'none') return outcome === 'sent';
+    if (!disk.spool.isEmpty() || this.lanes.disk) return false;
+    this.diverting = false;
+    disk.drained();
+    return true;
+  }
+
+  private async spoolBatch(taken: Taken): Promise<boolean> {
+    const ok = await this.disk!.append(taken.lines);
+    this.diskInFlight = undefined;
+    if (ok) {
+      this.buffer.settle(taken);
+      return true;
     }
-    this.stats.rejectedLines += batch.length;
-    this.stats.lastError = null;
-    if (!this.loggedRejected) {
-      this.loggedRejected = true;
-      this.log.error({ err: err.message, firstLine: batch[0] }, 'storage rejected lines; dropped');
+    this.laneFailures++;
+    this.buffer.putBack(taken);
+    this.enforceBound();
+    this.diskRetryAt = Date.now() + SPOOL_RETRY_MS;
+    return false;
+  }
+
+  /** Last resort at shutdown: what neither the database nor the spool took. */
+  private async rescue(): Promise<void> {
+    if (this.buffer.size === 0) return;
+    const taken = this.buffer.take(this.buffer.size);
+    const fallback = this.options.fallback;
+    try {
+      if (!fallback) throw new Error('no fallback store');
+      await fallback.send(taken.lines);
+      this.buffer.settle(taken);
+      this.log.warn(
+        { lines: taken.lines.length, to: fallback.target },
+        'database unreachable at shutdown: unsent lines stored (heatnet replay-spool)',
+      );
+    } catch (err) {
+      // Put back only to drop: that rejects the promises of accept() callers.
+      this.buffer.putBack(taken);
+      this.buffer.dropOldest(taken.lines.length, new Error('storage stopped before writing'));
+      this.droppedLines += taken.lines.length;
+      this.log.error({ err, lines: taken.lines.length }, 'lines lost at shutdown');
     }
   }
 }

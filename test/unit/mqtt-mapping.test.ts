@@ -1,8 +1,15 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import type { MqttSubscription } from '../../src/config/schema.ts';
+import { describe, expect, it, vi } from 'vitest';
+import type { MqttConfig, MqttSubscription, NetworkConfig } from '../../src/config/schema.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { Topology } from '../../src/domain/topology.ts';
+import { backoffDelay } from '../../src/ingest/mqtt/backoff.ts';
+import { type Accept, DeliverySession } from '../../src/ingest/mqtt/delivery.ts';
+import { MqttIngestor } from '../../src/ingest/mqtt/ingestor.ts';
 import { mapPayload, parseTime } from '../../src/ingest/mqtt/payload.ts';
 import { compileTopicTemplate } from '../../src/ingest/mqtt/topic-template.ts';
+import { StaleWatchdog } from '../../src/ingest/mqtt/watchdog.ts';
+import type { Reading } from '../../src/ingest/reading.ts';
 
 describe('compileTopicTemplate', () => {
   const room = compileTopicTemplate('heatnet/room/{substation}/{building}/{household}');
@@ -255,3 +262,291 @@ describe('parseTime', () => {
     expect(parseTime('')).toBeUndefined();
   });
 });
+
+describe('backoffDelay', () => {
+  const low = () => 0;
+  const high = () => 1;
+
+  it('starts at the minimum and doubles its ceiling per attempt up to the maximum', () => {
+    expect(backoffDelay(0, 1000, 60_000, low)).toBe(1000);
+    expect(backoffDelay(0, 1000, 60_000, high)).toBe(1000);
+    expect([1, 2, 3].map((a) => backoffDelay(a, 1000, 60_000, high))).toEqual([2000, 4000, 8000]);
+    expect(backoffDelay(10, 1000, 60_000, high)).toBe(60_000);
+    expect(backoffDelay(1e6, 1000, 60_000, low)).toBe(30_000);
+  });
+
+  it('jitters within the upper half of the ceiling and never leaves [min, max]', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (attempt, min, max, r) => {
+          const d = backoffDelay(attempt, min, max, () => r);
+          expect(d).toBeGreaterThanOrEqual(min);
+          expect(d).toBeLessThanOrEqual(Math.max(min, max));
+          expect(Number.isInteger(d)).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+const reading = (seq: number): Reading => ({
+  measurement: 'probe',
+  tags: {},
+  fields: { seq },
+  time: 1_700_000_000_000 + seq,
+});
+
+/** A promise per accept call, settled by the test. */
+function deferredAccept() {
+  const calls: { readings: Reading[]; resolve: () => void; reject: (e: Error) => void }[] = [];
+  const accept = (readings: Reading[]) =>
+    new Promise<void>((resolve, reject) => calls.push({ readings, resolve, reject }));
+  return { calls, accept };
+}
+
+function session(accept: Accept) {
+  const acks: number[] = [];
+  const stats = { acked: 0, acceptFailures: 0, droppedQos0: 0 };
+  const s = new DeliverySession({
+    accept,
+    sendAck: (id) => acks.push(id),
+    stats,
+    log: silentLogger(),
+    retryMinMs: 5,
+    retryMaxMs: 20,
+  });
+  return { s, acks, stats };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('DeliverySession', () => {
+  it('acks QoS 1 in receive order, only after accept resolves', async () => {
+    const { calls, accept } = deferredAccept();
+    const { s, acks } = session(accept);
+    s.deliver([reading(1)], 11);
+    s.deliver([], 12); // malformed: nothing to store, acked in turn
+    s.deliver([reading(3)], 13);
+    expect(acks).toEqual([]);
+    calls[1]!.resolve();
+    await tick();
+    expect(acks).toEqual([]); // 11 still pending holds back 12 and 13
+    calls[0]!.resolve();
+    await tick();
+    expect(acks).toEqual([11, 12, 13]);
+    expect(s.pending).toBe(0);
+  });
+
+  it('holds a refused message unacked, retries it (batched) and acks once accepted', async () => {
+    const { calls, accept } = deferredAccept();
+    const { s, acks, stats } = session(accept);
+    s.deliver([reading(1)], 1);
+    s.deliver([reading(2)], 2);
+    calls[0]!.reject(new Error('down'));
+    calls[1]!.reject(new Error('down'));
+    await tick();
+    expect(stats.acceptFailures).toBe(2);
+    await vi.waitFor(() => expect(calls).toHaveLength(3));
+    expect(calls[2]!.readings).toEqual([reading(1), reading(2)]);
+    expect(acks).toEqual([]);
+    calls[2]!.resolve();
+    await vi.waitFor(() => expect(acks).toEqual([1, 2]));
+  });
+
+  it('never acks on a closed session: the broker redelivers on the next connection', async () => {
+    const { calls, accept } = deferredAccept();
+    const { s, acks } = session(accept);
+    s.deliver([reading(1)], 1);
+    s.close();
+    calls[0]!.resolve();
+    await tick();
+    expect(acks).toEqual([]);
+    expect(s.pending).toBe(0);
+  });
+
+  it('counts refused QoS 0 readings as dropped and treats a throwing sync sink as a refusal', async () => {
+    const { s, acks, stats } = session(() => {
+      throw new Error('sync sink failed');
+    });
+    s.deliver([reading(1), reading(2)]);
+    await tick();
+    expect(stats).toMatchObject({ acceptFailures: 1, droppedQos0: 2 });
+    s.deliver([reading(3)], 7);
+    await s.drain(100); // no retries once draining
+    expect(acks).toEqual([]);
+    const ok = session(() => {}); // the old fire-and-forget sink counts as durable on return
+    ok.s.deliver([reading(4)], 8);
+    await tick();
+    expect(ok.acks).toEqual([8]);
+  });
+});
+
+describe('StaleWatchdog', () => {
+  it('flags a quiet subscription once, counting from start, and clears it on a message', () => {
+    let now = 0;
+    const h = { topic: 't', filter: 't', messages: 0, malformed: 0 } as const;
+    const subs = [{ ...h, lastMessageAt: null, lastError: null, stale: false }];
+    const events: string[] = [];
+    const w = new StaleWatchdog(
+      () => subs,
+      1000,
+      () => now,
+      silentLogger(),
+      {
+        onStale: (t) => events.push(`stale ${t}`),
+        onResumed: (t) => events.push(`resumed ${t}`),
+      },
+    );
+    w.start();
+    w.stop(); // checks driven by hand
+    now = 999;
+    w.check();
+    expect(subs[0]!.stale).toBe(false);
+    now = 1000;
+    w.check();
+    w.check();
+    expect(events).toEqual(['stale t']);
+    w.seen(subs[0]!);
+    expect(subs[0]!.stale).toBe(false);
+    expect(events).toEqual(['stale t', 'resumed t']);
+  });
+});
+
+describe('MqttIngestor message handler (no broker)', () => {
+  const subscriptions: MqttSubscription[] = [
+    { ...sub({ temp_c: 'temp_c' }, 'ts'), topic: 'heatnet/room/{household}' },
+    { ...sub({ t: 'outdoor.t' }), topic: 'heatnet/weather/{station}', measurement: 'weather' },
+    { ...sub({ v: 'v' }), topic: 'meters/{building}/#', measurement: 'building', qos: 0 },
+  ];
+  const network: NetworkConfig = {
+    design: {
+      outdoorC: -13,
+      indoorC: 20,
+      primary: { supplyC: 110, returnC: 60 },
+      secondary: { supplyC: 60, returnC: 45 },
+      heatLoadWPerM2: 45,
+      mainDropKpaPerKm: 14,
+    },
+    sources: [{ id: 'P1', differentialPressureMpa: 0.08 }],
+    substations: [
+      {
+        id: 'S1',
+        source: 'P1',
+        branch: 'main',
+        distanceM: 100,
+        pumps: [],
+        buildings: [
+          {
+            id: 'B1',
+            floors: 2,
+            unitsPerFloor: 2,
+            areaPerUnitM2: 80,
+            zones: [{ id: 'low', floors: [1, 2] }],
+          },
+        ],
+      },
+    ],
+  };
+  const topic = fc.oneof(
+    fc.string(),
+    fc
+      .array(
+        fc.oneof(
+          fc.string(),
+          fc.constantFrom('heatnet', 'room', 'weather', 'meters', 'B1-0101', '+', '#', ''),
+        ),
+        { maxLength: 6 },
+      )
+      .map((l) => l.join('/')),
+    fc.constantFrom(
+      'heatnet/room/B1-0101',
+      'heatnet/room/nobody',
+      'heatnet/weather/W1',
+      'meters/B1',
+    ),
+  );
+  const body = fc.oneof(
+    fc.uint8Array({ maxLength: 100 }).map((b) => Buffer.from(b)),
+    fc.jsonValue().map((v) => JSON.stringify(v) ?? ''),
+    fc
+      .record({
+        temp_c: fc.jsonValue(),
+        ts: fc.oneof(fc.jsonValue(), fc.integer()),
+        outdoor: fc.jsonValue(),
+        v: fc.jsonValue(),
+      })
+      .map((o) => JSON.stringify(o)),
+  );
+  const packet = fc.record({
+    topic,
+    payload: body,
+    qos: fc.constantFrom(0, 1) as fc.Arbitrary<0 | 1>,
+    messageId: fc.integer({ min: 1, max: 65535 }),
+    dup: fc.boolean(),
+  });
+
+  it('never throws, calls back exactly once per packet and counts every matching message', async () => {
+    const config = { ...mqttConfig(), subscriptions };
+    const seen: Reading[] = [];
+    const sinks: Accept[] = [
+      (r) => void seen.push(...r),
+      async (r) => void seen.push(...r),
+      () => {
+        throw new Error('refused');
+      },
+      async () => Promise.reject(new Error('refused')),
+    ];
+    for (const accept of sinks) {
+      const ingestor = new MqttIngestor(
+        config,
+        () => 'mqtt://unused',
+        new Topology(network),
+        accept,
+        silentLogger(),
+      );
+      fc.assert(
+        fc.property(fc.array(packet, { maxLength: 20 }), (packets) => {
+          const before = ingestor.health().subscriptions.map((s) => s.messages + s.malformed);
+          let matches = 0;
+          for (const p of packets) {
+            matches += subscriptions.filter((s) =>
+              compileTopicTemplate(s.topic).match(p.topic),
+            ).length;
+            let calls = 0;
+            ingestor.onPublish({ cmd: 'publish', retain: false, length: 0, ...p }, () => calls++);
+            expect(calls).toBe(1);
+          }
+          const after = ingestor.health().subscriptions.map((s) => s.messages + s.malformed);
+          expect(after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)).toBe(
+            matches,
+          );
+        }),
+        { numRuns: 200 },
+      );
+      await ingestor.stop();
+    }
+    for (const r of seen) {
+      for (const v of Object.values(r.fields)) expect(Number.isFinite(v)).toBe(true);
+      expect(Number.isFinite(r.time)).toBe(true);
+    }
+    expect(seen.length).toBeGreaterThan(0);
+  });
+});
+
+function mqttConfig(): MqttConfig {
+  return {
+    url: 'mqtt://unused',
+    embeddedPort: 0,
+    clientId: 'unit',
+    protocolVersion: 5,
+    sessionExpiryS: 60,
+    reconnectMinMs: 100,
+    reconnectMaxMs: 1000,
+    staleAfterS: 60,
+    subscriptions: [],
+  };
+}

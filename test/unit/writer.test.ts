@@ -17,11 +17,18 @@ class FakeTransport implements LineTransport {
   private openGate: (() => void) | undefined;
   closed = false;
 
+  /** Lines the server calls invalid: a batch with any of them gets a 400. */
+  refuse: ((line: string) => boolean) | undefined;
+
   async send(lines: readonly string[]): Promise<void> {
     this.attempts.push([...lines]);
     const failure = this.failures.shift() ?? this.always;
     if (this.gate) await this.gate;
     if (failure) throw failure;
+    const refuse = this.refuse;
+    if (refuse && lines.some((l) => refuse(l))) {
+      throw new TransportError('HTTP 400: unable to parse', false, 400);
+    }
     this.delivered.push([...lines]);
   }
 
@@ -131,7 +138,8 @@ describe('BatchingWriter failures', () => {
     const w = makeWriter(t, { batchSize: 2, flushIntervalMs: 10 });
     await w.start();
     w.write(readings(0, 2));
-    await waitFor(() => expect(t.attempts).toHaveLength(1));
+    // The failure is booked a few microtasks after the attempt: wait for the booking.
+    await waitFor(() => expect(w.health().failedAttempts).toBe(1));
     w.write(readings(2, 4));
     expect(w.health()).toMatchObject({
       state: 'retrying',
@@ -164,25 +172,27 @@ describe('BatchingWriter failures', () => {
     t.failures.push(new Error('connect ECONNREFUSED'));
     const w = makeWriter(t, { batchSize: 2 });
     w.write(readings(0, 2));
-    await waitFor(() => expect(t.attempts).toHaveLength(1));
+    await waitFor(() => expect(w.health().failedAttempts).toBe(1));
     expect(w.health()).toMatchObject({ state: 'retrying', backlogLines: 2, rejectedLines: 0 });
     await w.flush();
     expect(t.deliveredLines()).toEqual(lines(0, 2));
   });
 
-  it('drops a batch the server rejects as invalid (400), counts it and goes on', async () => {
+  // Changed with the spool (issue 4): a 400 drops only the offending lines, found by halving
+  // the batch, not the whole batch.
+  it('drops only the lines the server rejects as invalid (400), counts them and goes on', async () => {
     const t = new FakeTransport();
-    t.failures.push(new TransportError('HTTP 400: partial write', false, 400));
-    const w = makeWriter(t, { batchSize: 2 });
+    t.refuse = (l) => l === line(1);
+    const w = makeWriter(t, { batchSize: 4 });
     w.write(readings(0, 4));
-    await waitFor(() => expect(t.attempts).toHaveLength(2));
-    expect(t.delivered).toEqual([lines(2, 4)]);
+    await w.flush();
+    expect(t.deliveredLines()).toEqual([line(0), line(2), line(3)]);
     expect(w.health()).toMatchObject({
       state: 'ok',
-      rejectedLines: 2,
-      writtenLines: 2,
+      rejectedLines: 1,
+      writtenLines: 3,
       backlogLines: 0,
-      failedAttempts: 1,
+      failedAttempts: 0,
       lastError: null,
     });
   });
@@ -193,7 +203,7 @@ describe('BatchingWriter failures', () => {
     const w = makeWriter(t, { batchSize: 2, flushIntervalMs: 10 });
     await w.start();
     w.write(readings(0, 2));
-    await waitFor(() => expect(t.attempts).toHaveLength(1));
+    await waitFor(() => expect(w.health().failedAttempts).toBe(1));
     await new Promise((r) => setTimeout(r, 60));
     expect(t.attempts).toHaveLength(1);
     expect(w.health()).toMatchObject({
@@ -212,8 +222,8 @@ describe('BatchingWriter failures', () => {
     t.failures.push(new TransportError('HTTP 403', false, 403));
     const w = makeWriter(t, { batchSize: 1 });
     w.write(readings(0, 1));
-    await waitFor(() => expect(t.attempts).toHaveLength(1));
-    expect(w.health()).toMatchObject({ backlogLines: 1, rejectedLines: 0 });
+    await waitFor(() => expect(w.health().failedAttempts).toBe(1));
+    expect(w.health()).toMatchObject({ backlogLines: 1, rejectedLines: 0, authFailed: true });
   });
 
   it('flush() gives up after a failed attempt rather than spinning', async () => {
@@ -307,6 +317,7 @@ describe('BatchingWriter stop and health', () => {
       kind: 'influx-v1',
       target: 'fake://db',
       state: 'ok',
+      authFailed: false,
       backlogLines: 0,
       writtenLines: 0,
       rejectedLines: 0,
@@ -314,12 +325,12 @@ describe('BatchingWriter stop and health', () => {
       failedAttempts: 0,
       lastWriteAt: null,
       lastError: null,
+      spool: null,
     });
     const before = Date.now();
     w.write(readings(0, 2));
-    await waitFor(() => expect(t.delivered).toHaveLength(1));
+    await waitFor(() => expect(w.health().writtenLines).toBe(2));
     const h = w.health();
-    expect(h.writtenLines).toBe(2);
     expect(h.lastWriteAt).toBeGreaterThanOrEqual(before);
     expect(h.lastWriteAt).toBeLessThanOrEqual(Date.now());
   });

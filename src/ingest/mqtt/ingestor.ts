@@ -1,136 +1,281 @@
-import mqtt, { type MqttClient } from 'mqtt';
-import type { MqttConfig, MqttSubscription } from '../../config/schema.ts';
+import mqtt, {
+  type DoneCallback,
+  type IClientOptions,
+  type IConnackPacket,
+  type IPublishPacket,
+  type ISubscriptionGrant,
+  type ISubscriptionMap,
+  type MqttClient,
+} from 'mqtt';
+import type { MqttConfig } from '../../config/schema.ts';
 import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Topology } from '../../domain/topology.ts';
 import type { Reading } from '../reading.ts';
-import { mapPayload } from './payload.ts';
-import { compileTopicTemplate, type TopicTemplate } from './topic-template.ts';
+import { backoffDelay } from './backoff.ts';
+import { type Accept, DeliverySession, type DeliveryStats } from './delivery.ts';
+import { MessageRouter, type SubscriptionHealth } from './router.ts';
+import { type StaleHooks, StaleWatchdog } from './watchdog.ts';
 
-export interface SubscriptionHealth {
-  topic: string;
-  messages: number;
-  malformed: number;
-  lastMessageAt: number | null;
-  lastError: string | null;
-}
+export type { Accept } from './delivery.ts';
+export type { SubscriptionHealth } from './router.ts';
+export type { StaleHooks } from './watchdog.ts';
 
-export interface MqttHealth {
+export interface MqttHealth extends DeliveryStats {
   url: string;
+  clientId: string;
+  protocolVersion: 4 | 5;
   connected: boolean;
+  /** The broker confirmed every subscription on the current connection. */
+  subscribed: boolean;
+  /** The broker still held our session (subscriptions and queued QoS 1 messages). */
+  sessionPresent: boolean | null;
   reconnects: number;
+  /** Messages the broker resent (DUP flag): unacknowledged when a connection dropped. */
+  redelivered: number;
+  /** QoS 1 messages received but not yet acknowledged (waiting for durable storage). */
+  pendingAcks: number;
   lastError: string | null;
   subscriptions: SubscriptionHealth[];
 }
 
-interface ActiveSubscription {
-  config: MqttSubscription;
-  template: TopicTemplate;
-  health: SubscriptionHealth;
+/**
+ * The broker's in-flight window towards us (MQTT 5 Receive Maximum). Acks wait for a
+ * durable write, so throughput is at most window / write latency; mosquitto falls back to
+ * its `max_inflight_messages` (20) when a v5 client does not state one, which at a 1 s
+ * flush is 20 messages/s. 65,535 is the protocol's maximum.
+ */
+const RECEIVE_MAXIMUM = 65_535;
+/** How long `stop()` waits for running accepts, so their acks go out before DISCONNECT. */
+const STOP_DRAIN_MS = 3_000;
+/** Retrying a refused accept: short, since the broker's window is filling meanwhile. */
+const ACCEPT_RETRY_MIN_MS = 250;
+const ACCEPT_RETRY_MAX_MS = 5_000;
+/** Passed to MQTT.js's handleMessage callback to withhold its automatic PUBACK. */
+const ACK_LATER = new Error('PUBACK sent by heatnet once the readings are durable');
+
+/** MQTT.js's packet writer: not public API, but the call its own publish handler uses. */
+interface PacketWriter {
+  _sendPacket(packet: { cmd: 'puback'; messageId: number; reasonCode: number }): void;
 }
 
 /**
- * Subscribes to the configured topics and turns messages into readings. Room
- * readings are enriched from the topology (zone, building, substation of the
- * household), so a sensor needs to know only its household id.
+ * Subscribes to the configured topics and turns messages into readings, as a persistent
+ * session (fixed client id, `clean: false`, a session expiry under MQTT 5), so QoS 1
+ * messages published while heatnet is away are waiting when it returns. A QoS 1 message
+ * is acknowledged only once `accept` says its readings are durable (see DeliverySession).
+ *
+ * MQTT.js acknowledges from `handleMessage`'s callback, but that callback also releases
+ * its packet pump: holding it until a write completes would process one message per
+ * write and starve keepalive (MQTT.js #2026). So the callback is released at once with
+ * an error (which MQTT.js takes as "no PUBACK") and the PUBACK is sent later by us.
  */
 export class MqttIngestor implements Component {
   readonly name = 'ingest.mqtt';
   private client: MqttClient | undefined;
-  private readonly subs: ActiveSubscription[];
-  private readonly status = { connected: false, reconnects: 0, lastError: null as string | null };
+  private readonly router: MessageRouter;
+  private readonly watchdog: StaleWatchdog;
+  private session: DeliverySession;
+  private readonly stats: DeliveryStats = { acked: 0, acceptFailures: 0, droppedQos0: 0 };
+  private readonly status = {
+    connected: false,
+    subscribed: false,
+    sessionPresent: null as boolean | null,
+    reconnects: 0,
+    redelivered: 0,
+    lastError: null as string | null,
+  };
+  private reconnectAttempt = 0;
   private stopping = false;
 
   constructor(
     private readonly config: MqttConfig,
     private readonly url: () => string,
-    private readonly topology: Topology,
-    private readonly onReadings: (readings: Reading[]) => void,
+    topology: Topology,
+    private readonly accept: Accept,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    hooks: StaleHooks = {},
   ) {
-    this.subs = config.subscriptions.map((s) => ({
-      config: s,
-      template: compileTopicTemplate(s.topic),
-      health: { topic: s.topic, messages: 0, malformed: 0, lastMessageAt: null, lastError: null },
-    }));
+    const staleMs = config.staleAfterS * 1000;
+    this.watchdog = new StaleWatchdog(() => this.router.health, staleMs, now, log, hooks);
+    this.router = new MessageRouter(config.subscriptions, config.sharedGroup, topology, log, (h) =>
+      this.watchdog.seen(h),
+    );
+    this.session = this.newSession(undefined);
   }
 
   async start(): Promise<void> {
-    const client = mqtt.connect(this.url(), {
-      clientId: this.config.clientId,
-      username: this.config.username,
-      password: this.config.password,
-      reconnectPeriod: 2000,
-      connectTimeout: 10_000,
-    });
+    this.stopping = false;
+    const client = mqtt.connect(this.url(), this.clientOptions());
+    if (typeof (client as unknown as Partial<PacketWriter>)._sendPacket !== 'function') {
+      throw new Error('this MQTT.js version cannot send a delayed PUBACK (no _sendPacket)');
+    }
+    if (this.config.protocolVersion === 5 && this.config.sessionExpiryS === 0) {
+      this.log.warn('sessionExpiryS is 0: the broker drops our session and queue at disconnect');
+    }
     this.client = client;
-    client.on('connect', () => {
-      this.status.connected = true;
-      this.log.info({ url: this.url() }, 'MQTT connected');
-      const filters = Object.fromEntries(
-        this.subs.map((s) => [s.template.filter, { qos: s.config.qos }] as const),
-      );
-      if (this.subs.length > 0) client.subscribe(filters);
-    });
-    client.on('reconnect', () => {
-      this.status.reconnects++;
-    });
-    client.on('close', () => {
-      if (this.status.connected && !this.stopping)
-        this.log.warn('MQTT connection lost; reconnecting');
-      this.status.connected = false;
-    });
+    this.session = this.newSession(client);
+    client.handleMessage = this.onPublish;
+    // Before MQTT.js's own 'close' listener, which arms the reconnect timer with this period.
+    client.prependListener('close', () => this.onClose(client));
+    client.on('connect', (connack) => this.onConnect(client, connack));
+    client.on('reconnect', () => this.status.reconnects++);
     client.on('error', (err) => {
       this.status.lastError = err.message;
     });
-    client.on('message', (topic, payload) => this.handle(topic, payload));
+    client.connect();
+    this.watchdog.start();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.watchdog.stop();
+    await this.session.drain(STOP_DRAIN_MS);
     const client = this.client;
     this.client = undefined;
-    if (client) await client.endAsync();
+    // Without a connection there is nobody to say DISCONNECT to; just drop the socket.
+    if (client) await client.endAsync(!client.connected);
+    this.session.close();
   }
 
   health(): MqttHealth {
-    return { url: this.url(), ...this.status, subscriptions: this.subs.map((s) => s.health) };
+    return {
+      url: this.url(),
+      clientId: this.config.clientId,
+      protocolVersion: this.config.protocolVersion,
+      ...this.status,
+      ...this.stats,
+      pendingAcks: this.session.pending,
+      subscriptions: this.router.health,
+    };
   }
 
-  private handle(topic: string, payload: Buffer): void {
-    for (const sub of this.subs) {
-      const tags = sub.template.match(topic);
-      if (!tags) continue;
-      const now = this.now();
-      const result = mapPayload(sub.config, payload, { now });
-      const h = sub.health;
-      h.lastMessageAt = now;
-      if (!result.ok) {
-        h.malformed++;
-        // Logged once per subscription and reason change; counts live in health.
-        if (h.lastError !== result.reason) {
-          this.log.warn({ topic, reason: result.reason }, 'malformed MQTT payload');
-        }
-        h.lastError = result.reason;
-        continue;
-      }
-      h.messages++;
-      this.onReadings([
-        {
-          measurement: sub.config.measurement,
-          tags: this.enrich(sub.config.measurement, tags),
-          fields: result.fields,
-          time: result.time ?? now,
-        },
-      ]);
+  /** MQTT.js's `handleMessage`: every PUBLISH, one at a time. Public for tests. */
+  readonly onPublish = (packet: IPublishPacket, done: DoneCallback): void => {
+    // Stopping: leave it unacknowledged for our next session rather than half-handle it.
+    if (this.stopping) {
+      done(ACK_LATER);
+      return;
+    }
+    if (packet.dup) this.status.redelivered++;
+    const session = this.session;
+    const readings = this.route(packet);
+    if (packet.qos === 1 && packet.messageId !== undefined) {
+      session.deliver(readings, packet.messageId);
+      done(ACK_LATER);
+    } else {
+      session.deliver(readings);
+      done();
+    }
+  };
+
+  /** Routing never throws by design; if it ever did, one message must not end the process. */
+  private route(packet: IPublishPacket): Reading[] {
+    try {
+      const payload =
+        typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+      return this.router.route(packet.topic, payload, this.now());
+    } catch (err) {
+      this.log.error({ err, topic: packet.topic }, 'MQTT message handling failed');
+      return [];
     }
   }
 
-  private enrich(measurement: string, tags: Record<string, string>): Record<string, string> {
-    if (measurement !== 'room' || !tags.household) return tags;
-    const h = this.topology.household(tags.household);
-    if (!h) return tags;
-    return { ...tags, substation: h.substation, building: h.building, zone: h.zone };
+  private clientOptions(): IClientOptions {
+    const c = this.config;
+    return {
+      clientId: c.clientId,
+      username: c.username,
+      password: c.password,
+      protocolVersion: c.protocolVersion,
+      clean: false,
+      reconnectPeriod: c.reconnectMinMs,
+      connectTimeout: 10_000,
+      // We subscribe on every connect (the config may have changed since the session began).
+      resubscribe: false,
+      // handleMessage must be in place before the first CONNACK: a resumed session
+      // delivers its queued messages right after it.
+      manualConnect: true,
+      ...(c.protocolVersion === 5
+        ? {
+            properties: {
+              // MQTT 5 §3.1.2.11.2: without it the session ends with the connection.
+              sessionExpiryInterval: c.sessionExpiryS,
+              receiveMaximum: RECEIVE_MAXIMUM,
+            },
+          }
+        : {}),
+    };
+  }
+
+  private newSession(client: MqttClient | undefined): DeliverySession {
+    return new DeliverySession({
+      accept: this.accept,
+      sendAck: (messageId) => {
+        if (!client?.connected) return;
+        (client as unknown as PacketWriter)._sendPacket({
+          cmd: 'puback',
+          messageId,
+          reasonCode: 0,
+        });
+      },
+      stats: this.stats,
+      log: this.log,
+      retryMinMs: ACCEPT_RETRY_MIN_MS,
+      retryMaxMs: ACCEPT_RETRY_MAX_MS,
+    });
+  }
+
+  private onConnect(client: MqttClient, connack: IConnackPacket): void {
+    this.status.connected = true;
+    this.status.sessionPresent = connack.sessionPresent;
+    this.reconnectAttempt = 0;
+    client.options.reconnectPeriod = this.config.reconnectMinMs;
+    this.log.info({ url: this.url(), sessionPresent: connack.sessionPresent }, 'MQTT connected');
+    this.subscribe(client);
+  }
+
+  /** Every closed connection or failed attempt: drop its acks, pick the next delay. */
+  private onClose(client: MqttClient): void {
+    this.session.close();
+    this.session = this.newSession(client);
+    const { reconnectMinMs, reconnectMaxMs } = this.config;
+    const delay = backoffDelay(this.reconnectAttempt++, reconnectMinMs, reconnectMaxMs);
+    client.options.reconnectPeriod = delay;
+    if (this.status.connected && !this.stopping) {
+      this.log.warn({ retryInMs: delay }, 'MQTT connection lost; reconnecting');
+    }
+    this.status.connected = false;
+    this.status.subscribed = false;
+  }
+
+  private subscribe(client: MqttClient): void {
+    const v5 = this.config.protocolVersion === 5;
+    const map: ISubscriptionMap = {};
+    for (const { filter, qos } of this.router.filters()) {
+      const prev = map[filter]?.qos ?? 0;
+      // rh 1 (MQTT 5): retained messages only for a new subscription, not on every reconnect.
+      map[filter] = v5
+        ? { qos: Math.max(prev, qos) as 0 | 1, rh: 1 }
+        : { qos: Math.max(prev, qos) as 0 | 1 };
+    }
+    if (Object.keys(map).length === 0) {
+      this.status.subscribed = true;
+      return;
+    }
+    client.subscribe(map, (err, granted) => this.onSuback(err, granted));
+  }
+
+  /** MQTT.js reports a refusal (no ACL, shared subscriptions unsupported …) as an error. */
+  private onSuback(err: Error | null, granted: ISubscriptionGrant[] | undefined): void {
+    if (!this.status.connected) return; // the connection it belonged to is gone
+    const refused = (granted ?? []).filter((g) => g.qos >= 0x80).map((g) => g.topic);
+    if (!err && refused.length === 0) {
+      this.status.subscribed = true;
+      return;
+    }
+    this.status.lastError = err?.message ?? 'subscription refused';
+    this.log.error({ err, refused }, 'MQTT subscribe failed; those topics will not arrive');
   }
 }

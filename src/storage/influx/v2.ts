@@ -1,6 +1,6 @@
 import { HttpError, InfluxDB, type WriteApi } from '@influxdata/influxdb-client';
 import type { InfluxConfig } from '../../config/schema.ts';
-import { type LineTransport, networkReason, TransportError } from '../transport.ts';
+import { classifyStatus, type LineTransport, networkReason, TransportError } from '../transport.ts';
 
 /**
  * InfluxDB 2.x / 3.x / Cloud (and 1.8+ compatibility) through the official client.
@@ -21,6 +21,9 @@ export class InfluxV2Transport implements LineTransport {
       maxRetries: 0,
       maxBufferLines: 1_000_000,
       gzipThreshold: 1000,
+      // The writer logs failed attempts itself; without this the client also prints each
+      // to the console. A returned promise replaces the client's own handling.
+      writeFailed: (error) => Promise.reject(error),
     });
   }
 
@@ -30,13 +33,12 @@ export class InfluxV2Transport implements LineTransport {
       await this.api.flush();
     } catch (err) {
       if (err instanceof HttpError) {
-        const retryable = err.statusCode === 429 || err.statusCode >= 500;
-        const retryAfter = err.retryAfter();
-        throw new TransportError(
-          `HTTP ${err.statusCode}: ${err.body?.slice(0, 300) ?? err.message}`,
-          retryable,
+        // Not err.retryAfter(): the client reads the header's seconds as milliseconds.
+        const header = err.headers?.['retry-after'];
+        throw classifyStatus(
           err.statusCode,
-          retryAfter > 0 ? retryAfter : undefined,
+          err.body ?? err.message,
+          typeof header === 'string' ? header : null,
         );
       }
       throw new TransportError(`${this.target}: ${networkReason(err)}`, true);

@@ -1,0 +1,104 @@
+import type { MqttSubscription } from '../../config/schema.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Topology } from '../../domain/topology.ts';
+import type { Reading } from '../reading.ts';
+import { mapPayload } from './payload.ts';
+import { compileTopicTemplate, type TopicTemplate } from './topic-template.ts';
+
+export interface SubscriptionHealth {
+  topic: string;
+  /** What we subscribe to at the broker (`$share/GROUP/…` with a shared group). */
+  filter: string;
+  messages: number;
+  malformed: number;
+  lastMessageAt: number | null;
+  lastError: string | null;
+  /** No message for `staleAfterS`: the sensors behind it (or the broker path) went quiet. */
+  stale: boolean;
+}
+
+interface ActiveSubscription {
+  config: MqttSubscription;
+  template: TopicTemplate;
+  health: SubscriptionHealth;
+}
+
+/**
+ * Subscriptions → readings: matches a topic against every configured template, maps the
+ * payload and keeps per-subscription counts. Room readings are enriched from the topology
+ * (zone, building, substation of the household), so a sensor needs to know only its
+ * household id. Never throws: bad input is counted and logged, not raised.
+ */
+export class MessageRouter {
+  private readonly subs: ActiveSubscription[];
+
+  constructor(
+    subscriptions: readonly MqttSubscription[],
+    sharedGroup: string | undefined,
+    private readonly topology: Topology,
+    private readonly log: Logger,
+    /** Told about every message a subscription receives (the stale watchdog listens). */
+    private readonly seen: (health: SubscriptionHealth) => void = () => {},
+  ) {
+    this.subs = subscriptions.map((config) => {
+      const template = compileTopicTemplate(config.topic);
+      // MQTT 5 §4.8.2: the broker delivers one copy per group, to one member of the group.
+      const filter = sharedGroup ? `$share/${sharedGroup}/${template.filter}` : template.filter;
+      const health: SubscriptionHealth = {
+        topic: config.topic,
+        filter,
+        messages: 0,
+        malformed: 0,
+        lastMessageAt: null,
+        lastError: null,
+        stale: false,
+      };
+      return { config, template, health };
+    });
+  }
+
+  get health(): SubscriptionHealth[] {
+    return this.subs.map((s) => s.health);
+  }
+
+  /** Broker filters with their QoS, for one SUBSCRIBE. */
+  filters(): { filter: string; qos: 0 | 1 }[] {
+    return this.subs.map((s) => ({ filter: s.health.filter, qos: s.config.qos }));
+  }
+
+  route(topic: string, payload: Buffer, now: number): Reading[] {
+    const readings: Reading[] = [];
+    for (const sub of this.subs) {
+      const tags = sub.template.match(topic);
+      if (!tags) continue;
+      const h = sub.health;
+      h.lastMessageAt = now;
+      this.seen(h);
+      const result = mapPayload(sub.config, payload, { now });
+      if (!result.ok) {
+        h.malformed++;
+        // Logged once per subscription and reason change; counts live in health.
+        if (h.lastError !== result.reason) {
+          this.log.warn({ topic, reason: result.reason }, 'malformed MQTT payload');
+        }
+        h.lastError = result.reason;
+        continue;
+      }
+      h.messages++;
+      readings.push({
+        measurement: sub.config.measurement,
+        tags: this.enrich(sub.config.measurement, tags),
+        fields: result.fields,
+        time: result.time ?? now,
+      });
+    }
+    return readings;
+  }
+
+  private enrich(measurement: string, tags: Record<string, string>): Record<string, string> {
+    if (measurement !== 'room' || !tags.household) return tags;
+    const h = this.topology.household(tags.household);
+    if (!h) return tags;
+    return { ...tags, substation: h.substation, building: h.building, zone: h.zone };
+  }
+}

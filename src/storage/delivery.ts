@@ -1,0 +1,82 @@
+import { type LineTransport, TransportError } from './transport.ts';
+
+/**
+ * What a failed write means for the lines in it:
+ * - `retry`: the database may take them later (429, 5xx, no answer, and any other status
+ *   such as 404 "database not found" — a setup problem, not bad data, so nothing is dropped);
+ * - `auth`: 401/403, they are kept until the credentials work;
+ * - `too-large`: 413, the same lines go through in smaller requests;
+ * - `invalid`: 400/422, some lines will never be accepted.
+ */
+export type FailureKind = 'retry' | 'auth' | 'too-large' | 'invalid';
+
+export function failureKind(err: unknown): FailureKind {
+  const status = err instanceof TransportError ? err.status : undefined;
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 413) return 'too-large';
+  if (status === 400 || status === 422) return 'invalid';
+  return 'retry';
+}
+
+export interface DeliveryReport {
+  /** Requests made, splits included. */
+  requests: number;
+  written: number;
+  /** Lines the database refused for good (dropped). */
+  rejected: number;
+  /** The first refused line and why, for the log. */
+  firstRejected: { line: string; reason: string } | undefined;
+}
+
+/**
+ * Requests one batch may spend isolating bad lines: enough to find a few dozen exactly
+ * (k bad lines in n cost about 2k·log2(n/k) requests). A batch worse than that is mostly
+ * bad; what is still unresolved is then dropped whole rather than holding every later
+ * batch up for thousands of requests (InfluxDB 1.x has stored the good lines of those
+ * pieces already, as a partial write).
+ */
+const SPLIT_BUDGET = 512;
+
+/** InfluxDB 1.x says how many points of a partial write it dropped: `… dropped=3"}`. */
+function droppedCount(err: unknown): number | undefined {
+  const match = err instanceof Error ? /dropped=(\d+)/.exec(err.message) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Writes `lines`, splitting around what the database will not take: a 413 halves the
+ * request until it fits, a 400/422 halves it until the offending lines stand alone and
+ * are dropped (within SPLIT_BUDGET; a batch InfluxDB 1.x says it dropped whole is dropped
+ * at once). InfluxDB 1.x stores the good points of a "partial write" and still answers
+ * 400; sending those again is harmless because points carry their timestamps.
+ *
+ * Throws the transport's error for `retry` and `auth`; the caller keeps every line then
+ * (the halves written so far will be written again, harmlessly).
+ */
+export async function deliver(
+  transport: LineTransport,
+  lines: readonly string[],
+  report: DeliveryReport = { requests: 0, written: 0, rejected: 0, firstRejected: undefined },
+): Promise<DeliveryReport> {
+  if (lines.length === 0) return report;
+  report.requests++;
+  try {
+    await transport.send(lines);
+    report.written += lines.length;
+    return report;
+  } catch (err) {
+    const kind = failureKind(err);
+    if (kind === 'retry' || kind === 'auth') throw err;
+    const hopeless =
+      kind === 'invalid' && (droppedCount(err) === lines.length || report.requests >= SPLIT_BUDGET);
+    if (lines.length === 1 || hopeless) {
+      report.rejected += lines.length;
+      report.firstRejected ??= { line: lines[0] ?? '', reason: (err as Error).message };
+      return report;
+    }
+    const half = Math.ceil(lines.length / 2);
+    await deliver(transport, lines.slice(0, half), report);
+    await deliver(transport, lines.slice(half), report);
+    return report;
+  }
+}
