@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { HeatnetApp } from '../src/app.ts';
-import { silentLogger } from '../src/core/logger.ts';
+import { createLogger } from '../src/core/logger.ts';
 import { eventually, testConfig } from '../test/support/config.ts';
 import { startInfluxd } from '../test/support/influxd.ts';
 import { startMosquitto } from '../test/support/mosquitto.ts';
@@ -50,7 +50,9 @@ const config = await testConfig({
     };
   },
 });
-const app = new HeatnetApp(config, { log: silentLogger() });
+const app = new HeatnetApp(config, {
+  log: createLogger({ level: process.env.BENCH_LOG ?? 'silent' }),
+});
 await app.start();
 await eventually(() => app.mqtt.health().connected, { what: 'MQTT connection' });
 
@@ -70,6 +72,8 @@ const publisher = spawn(
   ],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
+// Listen for the exit now: the publisher may well be done before the points are written.
+const publisherExit = new Promise((r) => publisher.once('exit', r));
 let publisherOut = '';
 publisher.stdout.on('data', (d) => {
   publisherOut += d;
@@ -88,7 +92,7 @@ await eventually(() => app.writer.health().writtenLines >= points, {
 clearInterval(progress);
 const wallS = (performance.now() - wall0) / 1000;
 const cpu = process.cpuUsage(cpu0);
-await new Promise((r) => publisher.once('exit', r));
+await publisherExit;
 const count = await influx.query('SELECT count("temp_c") FROM "room"', 'bench');
 const stored = Number(count[0]?.values[0]?.[1] ?? 0);
 const result = {
