@@ -46,12 +46,13 @@ writeFileSync(simFile, stringify(raw));
 const [mutePort, closedPort] = await freePorts(2);
 const sockets: Socket[] = [];
 const mute = createServer((s) => sockets.push(s)).listen(mutePort, '127.0.0.1');
-const devices = raw.ingest.modbus.devices as { id: string; url: string }[];
+const devices = raw.ingest.modbus.devices as { id: string; url: string; unitId: number }[];
 const deadIds = new Set<string>();
 devices.forEach((d, i) => {
   if (i % Math.round(1 / deadShare) !== 0) return;
   deadIds.add(d.id);
   d.url = `tcp://127.0.0.1:${deadIds.size % 2 === 0 ? mutePort : closedPort}`;
+  d.unitId = Math.ceil(deadIds.size / 2); // unique per dead port
 });
 const loaded = parseConfig(stringify(raw), TEST_TOKENS, 'bench');
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues.slice(0, 5)));
