@@ -76,6 +76,32 @@ function buildWriter(
   );
 }
 
+/** The MQTT ingestor, and the embedded broker when the config asks for one. */
+function buildMqtt(
+  config: Config,
+  topology: Topology,
+  accept: (readings: Reading[]) => Promise<void>,
+  log: Logger,
+  bus: EventBus<HeatnetEvents>,
+  now: () => number,
+): { broker: EmbeddedBroker | undefined; mqtt: MqttIngestor } {
+  const mqttConfig = config.ingest.mqtt;
+  const broker =
+    mqttConfig.url === 'embedded'
+      ? new EmbeddedBroker(mqttConfig.embeddedPort, childLogger(log, 'mqtt.broker'))
+      : undefined;
+  const mqtt = new MqttIngestor(
+    mqttConfig,
+    () => (broker ? broker.url : mqttConfig.url),
+    topology,
+    accept,
+    childLogger(log, 'ingest.mqtt'),
+    now,
+    staleAlerts(bus, mqttConfig.staleAfterS, now),
+  );
+  return { broker, mqtt };
+}
+
 /** A subscription gone quiet raises an alert; its next message clears it. */
 function staleAlerts(bus: EventBus<HeatnetEvents>, staleAfterS: number, now: () => number) {
   return {
@@ -141,21 +167,14 @@ export class HeatnetApp {
       this.now,
       (change) => this.bus.emit('device.state', change),
     );
-    const mqttConfig = config.ingest.mqtt;
-    this.broker =
-      mqttConfig.url === 'embedded'
-        ? new EmbeddedBroker(mqttConfig.embeddedPort, childLogger(log, 'mqtt.broker'))
-        : undefined;
-    const broker = this.broker;
-    this.mqtt = new MqttIngestor(
-      mqttConfig,
-      () => (broker ? broker.url : mqttConfig.url),
+    ({ broker: this.broker, mqtt: this.mqtt } = buildMqtt(
+      config,
       this.topology,
       accept,
-      childLogger(log, 'ingest.mqtt'),
+      log,
+      this.bus,
       this.now,
-      staleAlerts(this.bus, mqttConfig.staleAfterS, this.now),
-    );
+    ));
     const components: Component[] = [this.writer];
     if (this.broker) components.push(this.broker);
     components.push(this.mqtt, this.modbus);
