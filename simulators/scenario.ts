@@ -8,7 +8,7 @@ import {
   schemaIssues,
   UniqueIds,
 } from '../src/config/issues.ts';
-import { readTextFile } from '../src/config/load.ts';
+import { lineOf, readTextFile } from '../src/config/load.ts';
 import type { Config } from '../src/config/schema.ts';
 import { FaultSchema, type FaultSpec, SimulationSchema } from '../src/config/schema-simulation.ts';
 import { Topology } from '../src/domain/topology.ts';
@@ -187,17 +187,4 @@ function faultListIssues(faults: unknown[], config: Config): ConfigIssue[] {
 export function applyScenario(config: Config, scenario: Scenario): void {
   config.simulation.faults.push(...scenario.faults);
   Object.assign(config.simulation.weather, scenario.weather);
-}
-
-function lineOf(
-  doc: ReturnType<typeof parseDocument>,
-  counter: LineCounter,
-  segments: PathSegment[],
-): number | undefined {
-  // A missing property has no node: report it at the nearest parent that exists.
-  for (let n = segments.length; n >= 0; n--) {
-    const node = doc.getIn(segments.slice(0, n), true) as { range?: [number, number, number] };
-    if (node && typeof node === 'object' && node.range) return counter.linePos(node.range[0]).line;
-  }
-  return undefined;
 }

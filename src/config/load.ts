@@ -136,7 +136,8 @@ function resolveEnvRefs(
   return value;
 }
 
-function lineOf(
+/** The YAML line of a path, or of its nearest parent that exists. */
+export function lineOf(
   doc: ReturnType<typeof parseDocument>,
   counter: LineCounter,
   segments: PathSegment[],
