@@ -1,6 +1,6 @@
 import type { ModbusDeviceConfig } from '../src/config/schema.ts';
 import type { EngineeringValue } from './modbus/register-image.ts';
-import type { NetworkModel } from './model/network-model.ts';
+import { BASE_MAKEUP_M3H, type NetworkModel } from './model/network-model.ts';
 import { createRng, type Rng } from './rng.ts';
 import type { ValueSource } from './value-source.ts';
 
@@ -38,7 +38,7 @@ export class ModelSource implements ValueSource {
   private substation(device: ModbusDeviceConfig): Record<string, EngineeringValue> {
     const s = this.model.substations.get(device.substation);
     if (!s) return {};
-    const leakMpa = Math.max(0, s.makeupM3h - 0.05) * LEAK_MPA_PER_M3H;
+    const leakMpa = Math.max(0, s.makeupM3h - BASE_MAKEUP_M3H) * LEAK_MPA_PER_M3H;
     const secSupplyMpa = Math.max(0.02, SECONDARY_SUPPLY_MPA - leakMpa);
     const secReturnMpa = Math.max(0.01, SECONDARY_RETURN_MPA - leakMpa);
     return {

@@ -23,7 +23,7 @@ const MAIN_VELOCITY_M_S = 1.0;
 /** Heat loss of the supply main, K per km. */
 const MAIN_LOSS_K_PER_KM = 0.15;
 /** Leak-free make-up water of a substation, m³/h. */
-const BASE_MAKEUP_M3H = 0.05;
+export const BASE_MAKEUP_M3H = 0.05;
 
 export interface SubstationState {
   primaryFlowM3h: number;
