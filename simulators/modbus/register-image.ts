@@ -1,4 +1,5 @@
 import type { RegisterField } from '../../src/config/schema.ts';
+import { registerCount } from '../../src/ingest/modbus/codec.ts';
 import { encodeString, encodeValue, withBit } from './encode.ts';
 
 export type EngineeringValue = number | boolean | string;
@@ -8,15 +9,6 @@ export class ModbusException extends Error {
   constructor(readonly modbusErrorCode: number) {
     super(`Modbus exception ${modbusErrorCode}`);
   }
-}
-
-/** Registers a field spans on the wire. */
-function spanOf(f: RegisterField): number {
-  if (f.area === 'coil' || f.area === 'discrete') return 1;
-  if (f.type === 'string') return f.length ?? 1;
-  if (f.bit !== undefined || f.type === 'bool' || f.type === 'int16' || f.type === 'uint16')
-    return 1;
-  return f.type.endsWith('64') ? 4 : 2;
 }
 
 /** Engineering value → raw register value (inverse of scale/offset), as the device stores it. */
@@ -46,7 +38,8 @@ export class RegisterImage {
   constructor(readonly fields: readonly RegisterField[]) {
     for (const f of fields) {
       // Round the block up to a multiple of 16 words past the last field, as PLCs do.
-      const end = f.address + spanOf(f);
+      const bits = f.area === 'coil' || f.area === 'discrete';
+      const end = f.address + (bits ? 1 : registerCount(f.type, f.length));
       this.limit[f.area] = Math.max(this.limit[f.area], Math.ceil(end / 16) * 16);
     }
   }

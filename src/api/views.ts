@@ -39,24 +39,44 @@ function deviceView(h: DeviceHealth): DeviceStateView {
   return { id: h.id, state: h.state, lastSuccessAt: iso(h.lastSuccessAt), lastError: h.lastError };
 }
 
-/** A substation's readings are stale after three of its slowest poll intervals. */
-function staleAfterMs(src: NetworkViewSource, substation: string): number {
-  const { devices, defaults } = src.config.ingest.modbus;
-  const intervals = devices
-    .filter((d) => d.substation === substation)
-    .map((d) => d.intervalMs ?? defaults.intervalMs);
-  // Poll intervals are real time; on a faster (simulated) clock they span more of it.
-  return 3 * Math.max(defaults.intervalMs, ...intervals) * src.clockRate;
+/** Devices by substation and pump, looked up once per request rather than per substation. */
+export interface DeviceIndex {
+  health: Map<string, DeviceHealth[]>;
+  vfdOfPump: Map<string, string>;
+  staleAfterMs: Map<string, number>;
 }
 
-export function substationSummary(src: NetworkViewSource, s: Substation): SubstationSummary {
+export function deviceIndex(src: NetworkViewSource): DeviceIndex {
+  const { devices, defaults } = src.config.ingest.modbus;
+  const health = new Map<string, DeviceHealth[]>();
+  for (const h of src.devices()) health.set(h.substation, [...(health.get(h.substation) ?? []), h]);
+  const vfdOfPump = new Map<string, string>();
+  const slowest = new Map<string, number>();
+  for (const d of devices) {
+    if (d.kind === 'pump' && d.pump && !vfdOfPump.has(d.pump)) vfdOfPump.set(d.pump, d.id);
+    const interval = d.intervalMs ?? defaults.intervalMs;
+    slowest.set(d.substation, Math.max(slowest.get(d.substation) ?? defaults.intervalMs, interval));
+  }
+  // Stale after three of the slowest poll intervals. Intervals are real time; on a
+  // faster (simulated) clock they span more of it.
+  const staleAfterMs = new Map<string, number>();
+  for (const [id, ms] of slowest) staleAfterMs.set(id, 3 * ms * src.clockRate);
+  return { health, vfdOfPump, staleAfterMs };
+}
+
+export function substationSummary(
+  src: NetworkViewSource,
+  s: Substation,
+  index: DeviceIndex = deviceIndex(src),
+): SubstationSummary {
   const now = src.now();
   const readings = src.state.latest('substation', 'substation', s.id);
   let updatedAt: number | null = null;
   for (const sample of readings.values()) updatedAt = Math.max(updatedAt ?? 0, sample.time);
-  const health = src.devices().filter((d) => d.substation === s.id);
-  const vfdOf = (pumpId: string) =>
-    src.config.ingest.modbus.devices.find((d) => d.kind === 'pump' && d.pump === pumpId)?.id;
+  const health = index.health.get(s.id) ?? [];
+  const staleAfter =
+    index.staleAfterMs.get(s.id) ??
+    3 * src.config.ingest.modbus.defaults.intervalMs * src.clockRate;
   return {
     id: s.id,
     name: s.name ?? null,
@@ -67,10 +87,11 @@ export function substationSummary(src: NetworkViewSource, s: Substation): Substa
     buildings: s.buildings.length,
     households: s.buildings.reduce((n, b) => n + b.households.length, 0),
     updatedAt: iso(updatedAt),
-    stale: updatedAt === null || now - updatedAt > staleAfterMs(src, s.id),
+    stale: updatedAt === null || now - updatedAt > staleAfter,
     readings: samples(readings, now),
     pumps: s.pumps.map((p) => {
-      const device = health.find((h) => h.id === vfdOf(p.id));
+      const vfd = index.vfdOfPump.get(p.id);
+      const device = health.find((h) => h.id === vfd);
       return {
         id: p.id,
         minHz: p.minHz,

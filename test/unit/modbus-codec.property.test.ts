@@ -8,19 +8,7 @@ import {
   type ModbusType,
 } from '../../src/config/schema.ts';
 import { type DecodeSpec, decodeRegisters } from '../../src/ingest/modbus/codec.ts';
-
-/** Registers per type, written out here rather than taken from the code under test. */
-const WIDTH: Record<Exclude<ModbusType, 'string'>, number> = {
-  bool: 1,
-  int16: 1,
-  uint16: 1,
-  int32: 2,
-  uint32: 2,
-  float32: 2,
-  int64: 4,
-  uint64: 4,
-  float64: 4,
-};
+import { WIDTH } from './modbus-plan-fields.ts';
 
 function registersNeeded(spec: DecodeSpec): number {
   if (spec.bit !== undefined) return 1;

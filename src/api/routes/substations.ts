@@ -3,7 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { HeatnetError } from '../../core/errors.ts';
 import type { Authenticator } from '../auth.ts';
 import { ErrorSchema, IdParams, SubstationDetailSchema, SubstationListSchema } from '../schemas.ts';
-import { type NetworkViewSource, substationDetail, substationSummary } from '../views.ts';
+import {
+  deviceIndex,
+  type NetworkViewSource,
+  substationDetail,
+  substationSummary,
+} from '../views.ts';
 
 export function substationRoutes(
   app: FastifyInstance,
@@ -23,7 +28,8 @@ export function substationRoutes(
       },
     },
     async () => {
-      const substations = src.topology.substations.map((s) => substationSummary(src, s));
+      const index = deviceIndex(src);
+      const substations = src.topology.substations.map((s) => substationSummary(src, s, index));
       return { count: substations.length, substations };
     },
   );
