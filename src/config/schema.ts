@@ -4,6 +4,7 @@
  * (a device naming a substation, a map …) are checked in `crosscheck.ts`.
  */
 import Type, { type Static } from 'typebox';
+import { BalanceSchema, ControlSchema } from './schema-balance.ts';
 import {
   type BYTE_ORDERS,
   IngestSchema,
@@ -42,6 +43,8 @@ export const ConfigSchema = Type.Object(
     network: NetworkSchema,
     ingest: IngestSchema,
     storage: StorageSchema,
+    balance: BalanceSchema,
+    control: ControlSchema,
     api: ApiSchema,
     simulation: SimulationSchema,
   },
@@ -61,6 +64,8 @@ export type MqttSubscription = Static<typeof MqttSubscriptionSchema>;
 export type InfluxConfig = Static<typeof InfluxSchema>;
 export type StorageConfig = Static<typeof StorageSchema>;
 export type ApiConfig = Static<typeof ApiSchema>;
+export type BalanceConfig = Static<typeof BalanceSchema>;
+export type ControlConfig = Static<typeof ControlSchema>;
 export type Role = (typeof ROLES)[number];
 export type ModbusArea = (typeof MODBUS_AREAS)[number];
 export type ModbusType = (typeof MODBUS_TYPES)[number];
