@@ -70,6 +70,15 @@ export class ModbusConnection {
     });
   }
 
+  /** FC6, one holding register. Never repeated, like every write. */
+  writeRegister(unitId: number, address: number, value: number, timeoutMs: number) {
+    return this.exclusive(() =>
+      this.attempt(unitId, timeoutMs, async (client) => {
+        await client.writeRegister(address, value);
+      }),
+    );
+  }
+
   /** Writes are never repeated: the device may have acted on the first one. */
   writeRegisters(unitId: number, address: number, values: number[], timeoutMs: number) {
     return this.exclusive(() =>
