@@ -1,0 +1,139 @@
+import type { Reading } from '../ingest/reading.ts';
+import { RollingWindow } from './rolling-window.ts';
+
+/** PLC fields the balancing engine averages over its window (DESIGN §4.2 names). */
+export const SUBSTATION_FIELDS = [
+  'primary_supply_temp_c',
+  'primary_return_temp_c',
+  'primary_flow_m3h',
+  'primary_supply_pressure_mpa',
+  'primary_return_pressure_mpa',
+  'secondary_supply_temp_c',
+  'secondary_return_temp_c',
+  'heat_power_kw',
+  'makeup_water_m3h',
+] as const;
+export type SubstationField = (typeof SUBSTATION_FIELDS)[number];
+
+const SUBSTATION_FIELD_SET: ReadonlySet<string> = new Set(SUBSTATION_FIELDS);
+
+/** One household's room sensor, with its heated area for weighting. */
+export interface RoomWindow {
+  household: string;
+  areaM2: number;
+  window: RollingWindow;
+}
+
+/**
+ * Rolling windows of exactly what balancing needs, fed from the readings stream:
+ * substation PLC fields per station, room temperatures per household grouped by
+ * station (so one station's rooms are one lookup), and the outdoor temperature per
+ * weather station. Everything else in the stream is ignored here.
+ */
+export class BalanceWindows {
+  readonly substations = new Map<string, Map<SubstationField, RollingWindow>>();
+  /** substation → its households' room windows (an array: evaluations walk them all). */
+  readonly rooms = new Map<string, RoomWindow[]>();
+  private readonly roomByKey = new Map<string, RoomWindow>();
+  readonly weather = new Map<string, RollingWindow>();
+  private readonly keepMs: number;
+  private readonly bucketMs: number;
+  /** Samples refused for a time ahead of the service clock (a device's clock running fast). */
+  rejectedAhead = 0;
+  /** Room readings of households the network does not know. */
+  rejectedUnknown = 0;
+
+  /**
+   * @param areaOf a household's heated area, looked up once per sensor (the indoor
+   *   mean is area-weighted); readings of households it does not know are refused
+   * @param now the service clock: a sample stamped further ahead than `maxAheadMs`
+   *   would become the window's newest and push every on-time sample out, so it is
+   *   refused (and counted)
+   */
+  constructor(
+    windowMs: number,
+    private readonly areaOf: (household: string) => number | undefined,
+    private readonly now: () => number,
+    private readonly maxAheadMs = 120_000,
+  ) {
+    // Keep a quarter more than the window: evaluations run a little behind readings.
+    this.keepMs = windowMs * 1.25;
+    // Sixty buckets per window: the window's edges are resolved to a sixtieth of it.
+    this.bucketMs = Math.max(1000, Math.round(windowMs / 60));
+  }
+
+  apply(readings: readonly Reading[]): void {
+    const latest = this.now() + this.maxAheadMs;
+    for (const r of readings) {
+      if (r.time > latest) {
+        this.rejectedAhead++;
+        continue;
+      }
+      switch (r.measurement) {
+        case 'room':
+          this.applyRoom(r);
+          break;
+        case 'substation':
+          this.applySubstation(r);
+          break;
+        case 'weather':
+          this.applyWeather(r);
+          break;
+      }
+    }
+  }
+
+  private applyRoom(r: Reading): void {
+    const { substation, household } = r.tags;
+    const temp = r.fields.temp_c;
+    if (!substation || !household || typeof temp !== 'number') return;
+    const key = `${substation}\u0000${household}`;
+    let entry = this.roomByKey.get(key);
+    if (!entry) {
+      const areaM2 = this.areaOf(household);
+      if (areaM2 === undefined) {
+        this.rejectedUnknown++;
+        return;
+      }
+      entry = { household, areaM2, window: new RollingWindow(this.keepMs, this.bucketMs) };
+      this.roomByKey.set(key, entry);
+      const list = this.rooms.get(substation);
+      if (list) list.push(entry);
+      else this.rooms.set(substation, [entry]);
+    }
+    entry.window.add(r.time, temp);
+  }
+
+  private applySubstation(r: Reading): void {
+    const id = r.tags.substation;
+    if (!id) return;
+    let fields = this.substations.get(id);
+    if (!fields) {
+      fields = new Map();
+      this.substations.set(id, fields);
+    }
+    for (const name in r.fields) {
+      const v = r.fields[name];
+      if (typeof v !== 'number' || !SUBSTATION_FIELD_SET.has(name)) continue;
+      const field = name as SubstationField;
+      let w = fields.get(field);
+      if (!w) {
+        w = new RollingWindow(this.keepMs, this.bucketMs);
+        fields.set(field, w);
+      }
+      w.add(r.time, v);
+    }
+  }
+
+  private applyWeather(r: Reading): void {
+    const station = r.tags.station ?? '';
+    const v = r.fields.outdoor_temp_c;
+    if (typeof v !== 'number') return;
+    let w = this.weather.get(station);
+    if (!w) {
+      w = new RollingWindow(this.keepMs, this.bucketMs);
+      this.weather.set(station, w);
+    }
+    w.add(r.time, v);
+  }
+}
