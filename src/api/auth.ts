@@ -11,6 +11,14 @@ export interface Principal {
 /** What a route needs: `read` (any role, or anonymous when allowed) or specific roles. */
 export type Access = 'read' | readonly Role[];
 
+export interface GuardOptions {
+  /**
+   * Only the listed roles, admin included: admin administers the system but is no
+   * dispatcher, so it may not, say, change a pump's frequency (issue 5).
+   */
+  exclusive?: boolean;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
@@ -21,7 +29,8 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /**
  * Bearer tokens from the config, compared in constant time over their digests so
- * neither content nor length leaks through timing. `admin` may do everything.
+ * neither content nor length leaks through timing. `admin` may do everything, except
+ * on routes guarded `exclusive`ly.
  */
 export class Authenticator {
   private readonly tokens: { digest: Buffer; principal: Principal }[];
@@ -44,7 +53,7 @@ export class Authenticator {
   }
 
   /** A preHandler enforcing `access`; throws 401/403 as HeatnetErrors. */
-  guard(access: Access) {
+  guard(access: Access, options: GuardOptions = {}) {
     return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const who = this.identify(request.headers.authorization);
       if (who === 'invalid') {
@@ -61,7 +70,8 @@ export class Authenticator {
         reply.header('www-authenticate', 'Bearer');
         throw new HeatnetError('UNAUTHORIZED', 'a bearer token is required');
       }
-      if (who.role !== 'admin' && !access.includes(who.role)) {
+      const adminPasses = who.role === 'admin' && !options.exclusive;
+      if (!adminPasses && !access.includes(who.role)) {
         throw new HeatnetError(
           'FORBIDDEN',
           `role "${who.role}" may not do this (needs ${access.join(' or ')})`,

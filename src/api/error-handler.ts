@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { ControlError, type ControlErrorCode } from '../control/types.ts';
 import { type ErrorCode, isHeatnetError } from '../core/errors.ts';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -8,11 +9,34 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
 };
 
+/**
+ * The control path's codes (issue 5). Their messages are written for the dispatcher
+ * (the limit hit, the drive's answer), so they are shown for 5xx statuses too.
+ */
+const CONTROL_STATUS: Record<ControlErrorCode, number> = {
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  PUMP_NOT_FOUND: 404,
+  NOT_CONTROLLABLE: 409,
+  PUMP_BUSY: 409,
+  TOO_FREQUENT: 409,
+  OUT_OF_RANGE: 422,
+  STEP_TOO_LARGE: 422,
+  WRITE_FAILED: 502,
+  NOT_CONFIRMED: 502,
+  DEVICE_UNHEALTHY: 503,
+  AUDIT_FAILED: 503,
+};
+
 export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
   field?: string;
+  /** The stable code of a control refusal or failure. */
+  code?: string;
+  /** The audit entry that recorded a control attempt. */
+  auditId?: number;
 }
 
 const REASONS: Record<number, string> = {
@@ -21,7 +45,10 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  422: 'Unprocessable Entity',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
 };
 
 function body(statusCode: number, message: string, field?: string): ErrorBody {
@@ -47,6 +74,16 @@ export function installErrorHandler(app: FastifyInstance): void {
       const where = err.validationContext ?? 'request';
       const message = `${where}${field ? `.${field}` : ''} ${v.message ?? 'is invalid'}`;
       return reply.status(400).send(body(400, message, field));
+    }
+    if (err instanceof ControlError) {
+      const status = CONTROL_STATUS[err.code];
+      if (status >= 500) request.log.warn({ err, code: err.code }, 'control request failed');
+      const { field, auditId } = err.context;
+      return reply.status(status).send({
+        ...body(status, err.message, field),
+        code: err.code,
+        ...(auditId === undefined ? {} : { auditId }),
+      });
     }
     if (isHeatnetError(err)) {
       const status = STATUS[err.code] ?? 500;

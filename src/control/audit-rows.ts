@@ -1,0 +1,89 @@
+import type { AuditEntry, AuditResult, ControlSource, EffectVerdict } from './types.ts';
+
+/** The audit table (one row per attempt) and its mapping to `AuditEntry`. */
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS control_audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT,
+  source TEXT NOT NULL,
+  pump TEXT NOT NULL,
+  substation TEXT,
+  device TEXT,
+  reason TEXT,
+  before_hz REAL,
+  requested_hz REAL,
+  readback_hz REAL,
+  result TEXT NOT NULL,
+  code TEXT,
+  error TEXT,
+  -- 1 when a write went to the drive and was not refused by it: the drive may have
+  -- acted, so the minimum interval counts from this attempt.
+  wrote INTEGER NOT NULL DEFAULT 0,
+  completed_ms INTEGER,
+  effect TEXT,
+  deviation_before_c REAL,
+  deviation_after_c REAL,
+  effect_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS control_audit_at ON control_audit (at_ms);
+CREATE INDEX IF NOT EXISTS control_audit_pump ON control_audit (pump, at_ms);
+CREATE INDEX IF NOT EXISTS control_audit_substation ON control_audit (substation, at_ms);
+PRAGMA user_version = 1;
+`;
+
+export interface Row {
+  id: number;
+  at_ms: number;
+  actor: string;
+  role: string | null;
+  source: ControlSource;
+  pump: string;
+  substation: string | null;
+  device: string | null;
+  reason: string | null;
+  before_hz: number | null;
+  requested_hz: number | null;
+  readback_hz: number | null;
+  result: AuditResult;
+  code: string | null;
+  error: string | null;
+  completed_ms: number | null;
+  effect: EffectVerdict | null;
+  deviation_before_c: number | null;
+  deviation_after_c: number | null;
+  effect_ms: number | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function toEntry(r: Row): AuditEntry {
+  return {
+    id: r.id,
+    at: new Date(r.at_ms).toISOString(),
+    actor: r.actor,
+    role: r.role,
+    source: r.source,
+    pump: r.pump,
+    substation: r.substation,
+    device: r.device,
+    reason: r.reason,
+    beforeHz: r.before_hz,
+    requestedHz: r.requested_hz,
+    readBackHz: r.readback_hz,
+    result: r.result,
+    code: r.code,
+    error: r.error,
+    completedAt: iso(r.completed_ms),
+    effect: r.effect
+      ? {
+          verdict: r.effect,
+          deviationBeforeC: r.deviation_before_c,
+          deviationAfterC: r.deviation_after_c,
+          judgedAt: iso(r.effect_ms),
+        }
+      : null,
+  };
+}

@@ -1,0 +1,220 @@
+import type { BalanceResult, Recommendation } from '../balance/types.ts';
+import type { Config } from '../config/schema.ts';
+import { errorMessage } from '../core/errors.ts';
+import type { Component } from '../core/lifecycle.ts';
+import type { Logger } from '../core/logger.ts';
+import { every, type Scheduled } from '../core/schedule.ts';
+import type { Topology } from '../domain/topology.ts';
+import type { HeatnetEvents } from '../events.ts';
+import type { DeviceHealth } from '../ingest/modbus/health.ts';
+import type { PumpControl } from './pump-control.ts';
+import { vfdOf } from './target.ts';
+import { ControlError } from './types.ts';
+
+/** Where alerts about pausing go (the app passes the event bus's raise/clear). */
+export interface AutoAlerts {
+  raise(alert: HeatnetEvents['alert.raise']): void;
+  clear(clear: HeatnetEvents['alert.clear']): void;
+}
+
+export interface AutoBalancerDeps {
+  config: Config;
+  topology: Topology;
+  control: Pick<PumpControl, 'setFrequency'>;
+  devices: () => readonly DeviceHealth[];
+  now: () => number;
+  log: Logger;
+  alerts?: AutoAlerts;
+  /** Clock seconds per real second when `now` is simulated (default 1): scales intervalS. */
+  clockRate?: number;
+}
+
+/** One thing the auto-balancer is not doing right now, and why. */
+export interface AutoPause {
+  /** `network` (every pump), or a substation or pump id. */
+  scope: string;
+  reason: string;
+  since: string;
+}
+
+export interface AutoAction {
+  pump: string;
+  fromHz: number;
+  targetHz: number;
+  result: string;
+  auditId: number | null;
+  message: string | null;
+}
+
+export interface AutoBalanceStatus {
+  enabled: boolean;
+  /** off = disabled; paused = nothing may be applied (network-wide pause); active otherwise. */
+  state: 'off' | 'active' | 'paused';
+  paused: AutoPause[];
+  lastRoundAt: string | null;
+  lastActions: AutoAction[];
+}
+
+const ALERT_CODE = 'auto-balance-paused';
+
+/**
+ * Applies the balancing engine's recommendations on a schedule (issue 5; off unless
+ * `balance.auto.enabled`), through the same guarded, audited path as a dispatcher
+ * (source `auto`, actor `balance.auto.actor`). Targets are bounded again here by the
+ * pump's limits and step. It pauses — and says why, in `status()` and as an alert —
+ * when the latest balance result is older than two evaluation intervals, for a
+ * station whose status is no-data, and for a pump whose drive is not up: acting on
+ * stale or missing data is how automation makes an imbalance worse.
+ */
+export class AutoBalancer implements Component {
+  readonly name = 'control.auto';
+  private latest: BalanceResult | undefined;
+  private paused = new Map<string, AutoPause>();
+  private lastRoundAt: number | null = null;
+  private lastActions: AutoAction[] = [];
+  private running = false;
+  private scheduled: Scheduled | undefined;
+
+  constructor(private readonly deps: AutoBalancerDeps) {}
+
+  private get settings() {
+    return this.deps.config.balance.auto;
+  }
+
+  async start(): Promise<void> {
+    if (!this.settings.enabled) return;
+    const { schedule } = this.settings;
+    this.scheduled = every(schedule, this.deps.clockRate ?? 1, async () => {
+      await this.runOnce();
+    });
+    const when = schedule.cron ?? `every ${schedule.intervalS} s`;
+    this.deps.log.info({ schedule: when }, 'auto-balancing enabled');
+  }
+
+  async stop(): Promise<void> {
+    this.scheduled?.stop();
+    this.scheduled = undefined;
+  }
+
+  /** Called after every balance evaluation; rounds act on the latest. */
+  onBalance(result: BalanceResult): void {
+    this.latest = result;
+  }
+
+  status(): AutoBalanceStatus {
+    const paused = [...this.paused.values()];
+    const state = !this.settings.enabled ? 'off' : this.paused.has('network') ? 'paused' : 'active';
+    return {
+      enabled: this.settings.enabled,
+      state,
+      paused,
+      lastRoundAt: this.lastRoundAt === null ? null : new Date(this.lastRoundAt).toISOString(),
+      lastActions: this.lastActions,
+    };
+  }
+
+  /** One round: check freshness, then apply each station's recommendation in turn. */
+  async runOnce(): Promise<AutoAction[]> {
+    if (!this.settings.enabled || this.running) return [];
+    this.running = true;
+    try {
+      const now = this.deps.now();
+      const pauses = new Map<string, string>();
+      const actions: AutoAction[] = [];
+      const stale = this.staleness(now);
+      if (stale) pauses.set('network', stale);
+      else await this.applyAll(this.latest!, pauses, actions);
+      this.updatePauses(pauses, now);
+      this.lastRoundAt = now;
+      this.lastActions = actions;
+      return actions;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private staleness(now: number): string | null {
+    const maxAgeS = 2 * this.deps.config.balance.schedule.intervalS;
+    if (!this.latest) return 'no balance result yet';
+    const ageS = (now - Date.parse(this.latest.evaluatedAt)) / 1000;
+    if (ageS <= maxAgeS) return null;
+    return `the latest balance result (${this.latest.evaluatedAt}) is ${Math.round(ageS)} s old, more than ${maxAgeS} s`;
+  }
+
+  private async applyAll(result: BalanceResult, pauses: Map<string, string>, out: AutoAction[]) {
+    for (const station of result.substations) {
+      if (station.status === 'no-data') {
+        pauses.set(station.id, `${station.id} has no data: its pumps are left alone`);
+        continue;
+      }
+      const rec = station.recommendation;
+      if (!rec || rec.action === 'hold') continue;
+      const device = vfdOf(this.deps.config, rec.pump);
+      const health = device && this.deps.devices().find((d) => d.id === device.id);
+      if (health?.state !== 'up') {
+        const state = health?.state ?? 'not polled';
+        pauses.set(rec.pump, `${rec.pump}'s drive ${device?.id ?? ''} is ${state}`.trim());
+        continue;
+      }
+      const target = this.bounded(rec);
+      if (target === null) continue;
+      out.push(await this.apply(rec, target));
+    }
+  }
+
+  /** The target within the pump's range and one step of where it is, or null if no change. */
+  private bounded(rec: Recommendation): number | null {
+    const pump = this.deps.topology.pump(rec.pump);
+    if (!pump || !Number.isFinite(rec.targetHz)) return null;
+    const lo = Math.max(pump.minHz, rec.currentHz - pump.maxStepHz);
+    const hi = Math.min(pump.maxHz, rec.currentHz + pump.maxStepHz);
+    const target = Math.round(Math.min(hi, Math.max(lo, rec.targetHz)) * 100) / 100;
+    return Math.abs(target - rec.currentHz) < 0.01 ? null : target;
+  }
+
+  private async apply(rec: Recommendation, targetHz: number): Promise<AutoAction> {
+    const base = { pump: rec.pump, fromHz: rec.currentHz, targetHz };
+    try {
+      const entry = await this.deps.control.setFrequency({
+        pump: rec.pump,
+        hz: targetHz,
+        reason: `auto-balance: ${rec.reason}`,
+        actor: this.settings.actor,
+        role: null,
+        source: 'auto',
+      });
+      return { ...base, result: entry.result, auditId: entry.id, message: null };
+    } catch (err) {
+      // Refused or failed attempts are audited by the control path; a round goes on.
+      const auditId = err instanceof ControlError ? (err.context.auditId ?? null) : null;
+      const code = err instanceof ControlError ? err.code : 'error';
+      this.deps.log.warn({ pump: rec.pump, code, err: errorMessage(err) }, 'auto change not made');
+      return { ...base, result: code, auditId, message: errorMessage(err) };
+    }
+  }
+
+  /** Keeps pauses that still hold (with their start), raising and clearing alerts. */
+  private updatePauses(now: Map<string, string>, at: number): void {
+    const next = new Map<string, AutoPause>();
+    for (const [scope, reason] of now) {
+      const was = this.paused.get(scope);
+      next.set(scope, { scope, reason, since: was?.since ?? new Date(at).toISOString() });
+      if (!was || was.reason !== reason) {
+        this.deps.log.warn({ scope, reason }, 'auto-balancing paused');
+        this.deps.alerts?.raise({
+          source: `${this.name}:${scope}`,
+          code: ALERT_CODE,
+          severity: 'warning',
+          message: `auto-balancing paused: ${reason}`,
+          at,
+        });
+      }
+    }
+    for (const scope of this.paused.keys()) {
+      if (next.has(scope)) continue;
+      this.deps.log.info({ scope }, 'auto-balancing resumed');
+      this.deps.alerts?.clear({ source: `${this.name}:${scope}`, code: ALERT_CODE, at });
+    }
+    this.paused = next;
+  }
+}

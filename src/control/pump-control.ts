@@ -1,0 +1,274 @@
+import type { Config } from '../config/schema.ts';
+import { errorMessage, isHeatnetError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Topology } from '../domain/topology.ts';
+import type { ModbusIngestor } from '../ingest/modbus/ingestor.ts';
+import type { LiveState } from '../state/live-state.ts';
+import type { AttemptEnd, AuditStore, NewAttempt } from './audit-store.ts';
+import type { EffectTracker } from './effect-tracker.ts';
+import { checkDevice, checkInterval, checkRange, checkStep, fmt } from './guardrails.ts';
+import { type ControlTarget, isRefusal, resolveTarget, vfdOf } from './target.ts';
+import {
+  type AuditEntry,
+  ControlError,
+  type ControlErrorCode,
+  type FrequencyRequest,
+  type Refusal,
+} from './types.ts';
+
+export interface PumpControlDeps {
+  config: Config;
+  topology: Topology;
+  modbus: Pick<ModbusIngestor, 'writeField' | 'readField' | 'health'>;
+  audit: AuditStore;
+  now: () => number;
+  log: Logger;
+  /** Live state: the setpoint the drive last reported (else it is read from the drive). */
+  state?: Pick<LiveState, 'latest'>;
+  /** Told of every confirmed change (the effect tracker). */
+  effects?: Pick<EffectTracker, 'onConfirmed'>;
+}
+
+/** An attempt refused by authentication, before the control path proper (401/403). */
+export interface DeniedAttempt {
+  pump: string;
+  hz: number | null;
+  reason: string | null;
+  actor: string;
+  role: string | null;
+  code: Extract<ControlErrorCode, 'UNAUTHORIZED' | 'FORBIDDEN'>;
+  message: string;
+}
+
+/** A known setpoint older than this many poll intervals is read from the drive instead. */
+const FRESH_POLLS = 3;
+const EPS = 1e-9;
+
+/**
+ * The one way a pump's frequency changes (issue 5), for people and the auto-balancer
+ * alike: guardrails (role, range, interval, device health, step), an audit row written
+ * before the drive is touched, the write, a read-back from the drive, and a verdict —
+ * confirmed or failed, never assumed. One change per pump at a time: a second request
+ * while one is in flight is refused (PUMP_BUSY), so two cannot both pass the interval
+ * check.
+ */
+export class PumpControl {
+  private readonly busy = new Set<string>();
+  private readonly readBacks = new Map<string, { hz: number; at: number }>();
+
+  constructor(private readonly deps: PumpControlDeps) {}
+
+  async setFrequency(req: FrequencyRequest): Promise<AuditEntry> {
+    try {
+      return await this.attempt(req);
+    } catch (err) {
+      // An audit failure before the write row exists (no auditId) stopped the attempt
+      // before the drive was touched: say so, the dispatcher must not wonder.
+      if (err instanceof ControlError && err.code === 'AUDIT_FAILED' && !err.context.auditId) {
+        const message = `${err.message}: nothing was sent to ${req.pump}'s drive`;
+        throw new ControlError('AUDIT_FAILED', message, {}, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  private async attempt(req: FrequencyRequest): Promise<AuditEntry> {
+    const attempt: NewAttempt = {
+      at: this.deps.now(),
+      actor: req.actor,
+      role: req.role,
+      source: req.source,
+      pump: req.pump,
+      substation: null,
+      device: null,
+      reason: req.reason,
+      beforeHz: null,
+      requestedHz: Number.isFinite(req.hz) ? req.hz : null,
+    };
+    // Defence in depth: the route enforces this too, but the rule belongs to the path.
+    if (req.source === 'api' && req.role !== 'dispatcher') {
+      const message = `role "${req.role ?? 'none'}" may not change pumps (needs dispatcher)`;
+      throw this.refuse(attempt, { code: 'FORBIDDEN', message, field: 'role' });
+    }
+    const target = resolveTarget(this.deps.config, this.deps.topology, req.pump);
+    if (isRefusal(target)) throw this.refuse(attempt, target);
+    attempt.substation = target.pump.substation;
+    attempt.device = target.device.id;
+    if (this.busy.has(req.pump)) {
+      const message = `another change of ${req.pump} is in progress; try again when it has ended`;
+      throw this.refuse(attempt, { code: 'PUMP_BUSY', message, field: 'id' });
+    }
+    this.busy.add(req.pump);
+    try {
+      return await this.guarded(req, target, attempt);
+    } finally {
+      this.busy.delete(req.pump);
+    }
+  }
+
+  /** Audits a 401/403 on the control route (the route calls this, then answers the error). */
+  recordDenied(d: DeniedAttempt): AuditEntry {
+    const pump = this.deps.topology.pump(d.pump);
+    const device = pump && vfdOf(this.deps.config, pump.id);
+    return this.deps.audit.refuse(
+      {
+        at: this.deps.now(),
+        actor: d.actor,
+        role: d.role,
+        source: 'api',
+        pump: d.pump,
+        substation: pump?.substation ?? null,
+        device: device?.id ?? null,
+        reason: d.reason,
+        beforeHz: null,
+        requestedHz: d.hz,
+      },
+      d.code,
+      d.message,
+    );
+  }
+
+  private async guarded(req: FrequencyRequest, t: ControlTarget, attempt: NewAttempt) {
+    const { control } = this.deps.config;
+    const lastChange = this.deps.audit.lastChangeAt(req.pump);
+    const health = this.deps.modbus.health().find((h) => h.id === t.device.id);
+    const refusal =
+      checkRange(t.pump, t.field, req.hz) ??
+      checkInterval(req.pump, lastChange, attempt.at, control.minIntervalS) ??
+      checkDevice(req.pump, health);
+    if (refusal) throw this.refuse(attempt, refusal);
+    attempt.beforeHz = await this.currentSetpoint(t, attempt);
+    const step = checkStep(t.pump, req.hz, attempt.beforeHz);
+    if (step) throw this.refuse(attempt, step);
+    const id = this.deps.audit.begin(attempt);
+    return this.writeAndConfirm(id, req, t);
+  }
+
+  /** Write, read back from the drive, compare; every outcome ends the audit row. */
+  private async writeAndConfirm(id: number, req: FrequencyRequest, t: ControlTarget) {
+    const { device, field } = t;
+    const tolerance = this.deps.config.control.readBackToleranceHz;
+    try {
+      await this.deps.modbus.writeField(device.id, field.field, req.hz);
+    } catch (err) {
+      // An exception answer means the drive refused the request and did nothing; after
+      // a timeout or a lost link it may have taken the value, so that counts as a change.
+      const unsent = isHeatnetError(err, 'BAD_REQUEST'); // did not encode: never sent
+      const refused = unsent || isHeatnetError(err, 'MODBUS_EXCEPTION');
+      const note = unsent
+        ? 'not sent'
+        : refused
+          ? 'the drive refused it'
+          : 'the drive may have taken it';
+      const error = `writing ${fmt(req.hz)} Hz to ${device.id} failed: ${errorMessage(err)} (${note})`;
+      return this.end(id, {
+        result: 'failed',
+        readBackHz: null,
+        code: 'WRITE_FAILED',
+        error,
+        wrote: !refused,
+      });
+    }
+    let readBack: number;
+    try {
+      readBack = Number(await this.deps.modbus.readField(device.id, field.field));
+    } catch (err) {
+      const error = `wrote ${fmt(req.hz)} Hz to ${device.id} but the read-back failed: ${errorMessage(err)}`;
+      return this.end(id, {
+        result: 'unconfirmed',
+        readBackHz: null,
+        code: 'NOT_CONFIRMED',
+        error,
+        wrote: true,
+      });
+    }
+    this.readBacks.set(req.pump, { hz: readBack, at: this.deps.now() });
+    if (Math.abs(readBack - req.hz) > tolerance + EPS) {
+      const error =
+        `${device.id} reads back ${fmt(readBack)} Hz after ${fmt(req.hz)} Hz was written ` +
+        `(tolerance ±${tolerance} Hz): not confirmed`;
+      return this.end(id, {
+        result: 'unconfirmed',
+        readBackHz: readBack,
+        code: 'NOT_CONFIRMED',
+        error,
+        wrote: true,
+      });
+    }
+    const entry = this.end(id, {
+      result: 'confirmed',
+      readBackHz: readBack,
+      code: null,
+      error: null,
+      wrote: true,
+    });
+    this.deps.log.info(
+      { audit: id, pump: req.pump, actor: req.actor, before: entry.beforeHz, hz: readBack },
+      'pump frequency changed',
+    );
+    if (!this.deps.effects) return entry;
+    this.deps.effects.onConfirmed(entry);
+    // Read again: the tracker has added the deviation the verdict will start from.
+    return this.deps.audit.get(id) ?? entry;
+  }
+
+  /** Ends the audit row; a failed attempt then throws its error, pointing at the row. */
+  private end(id: number, end: Omit<AttemptEnd, 'completedAt'>): AuditEntry {
+    let entry: AuditEntry;
+    try {
+      entry = this.deps.audit.finish(id, { ...end, completedAt: this.deps.now() });
+    } catch (err) {
+      throw new ControlError(
+        'AUDIT_FAILED',
+        `the outcome of audit entry ${id} could not be recorded (${end.result}${end.error ? `: ${end.error}` : ''})`,
+        { auditId: id },
+        { cause: err },
+      );
+    }
+    if (end.code) {
+      this.deps.log.warn({ audit: id, code: end.code, error: end.error }, 'pump change failed');
+      throw new ControlError(end.code as ControlErrorCode, end.error ?? end.code, { auditId: id });
+    }
+    return entry;
+  }
+
+  /** The setpoint the drive holds: known from a recent poll or read-back, else read now. */
+  private async currentSetpoint(t: ControlTarget, attempt: NewAttempt): Promise<number> {
+    const known = this.knownSetpoint(t, attempt.at);
+    if (known !== undefined) return known;
+    try {
+      const hz = await this.deps.modbus.readField(t.device.id, t.field.field);
+      if (typeof hz !== 'number') throw new Error(`read ${String(hz)}`);
+      this.readBacks.set(t.pump.id, { hz, at: this.deps.now() });
+      return hz;
+    } catch (err) {
+      const message =
+        `${t.pump.id}'s current setpoint could not be read from ${t.device.id} ` +
+        `(${errorMessage(err)}); nothing was written`;
+      throw this.refuse(attempt, { code: 'DEVICE_UNHEALTHY', message, field: 'id' });
+    }
+  }
+
+  private knownSetpoint(t: ControlTarget, now: number): number | undefined {
+    const { defaults } = this.deps.config.ingest.modbus;
+    const maxAgeMs = FRESH_POLLS * (t.device.intervalMs ?? defaults.intervalMs);
+    const candidates = [this.readBacks.get(t.pump.id)];
+    const polled = this.deps.state?.latest('pump', 'pump', t.pump.id).get(t.field.field);
+    if (polled && typeof polled.value === 'number') {
+      candidates.push({ hz: polled.value, at: polled.time });
+    }
+    let best: { hz: number; at: number } | undefined;
+    for (const c of candidates) if (c && (!best || c.at > best.at)) best = c;
+    return best && now - best.at <= maxAgeMs ? best.hz : undefined;
+  }
+
+  /** Records a refusal and returns its error (to be thrown). */
+  private refuse(attempt: NewAttempt, r: Refusal): ControlError {
+    const entry = this.deps.audit.refuse(attempt, r.code, r.message);
+    this.deps.log.info(
+      { audit: entry.id, pump: attempt.pump, actor: attempt.actor, code: r.code },
+      r.message,
+    );
+    return new ControlError(r.code, r.message, { field: r.field, auditId: entry.id });
+  }
+}
