@@ -2,7 +2,9 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { HealthReport } from './api/routes/health.ts';
 import { buildApi } from './api/server.ts';
+import { BalanceService } from './balance/service.ts';
 import type { Config } from './config/schema.ts';
+import { buildControl, type ControlParts } from './control/build.ts';
 import { EventBus } from './core/events.ts';
 import { type Component, Lifecycle } from './core/lifecycle.ts';
 import { childLogger, type Logger } from './core/logger.ts';
@@ -13,6 +15,7 @@ import { EmbeddedBroker } from './ingest/mqtt/broker.ts';
 import { MqttIngestor } from './ingest/mqtt/ingestor.ts';
 import type { Reading } from './ingest/reading.ts';
 import { createMetrics } from './metrics.ts';
+import { BalanceWindows } from './state/balance-windows.ts';
 import { LiveState } from './state/live-state.ts';
 import { InfluxV1Transport } from './storage/influx/v1.ts';
 import { InfluxV2Transport } from './storage/influx/v2.ts';
@@ -85,7 +88,13 @@ function buildMqtt(
   bus: EventBus<HeatnetEvents>,
   now: () => number,
 ): { broker: EmbeddedBroker | undefined; mqtt: MqttIngestor } {
-  const mqttConfig = config.ingest.mqtt;
+  // The embedded broker (aedes) speaks MQTT 3.1.1 only: it refuses a v5 CONNECT with
+  // "unacceptable protocol version", so on it the ingestor talks 3.1.1 whatever the
+  // default says. An external broker gets what the config asks.
+  const mqttConfig =
+    config.ingest.mqtt.url === 'embedded'
+      ? { ...config.ingest.mqtt, protocolVersion: 4 as const }
+      : config.ingest.mqtt;
   const broker =
     mqttConfig.url === 'embedded'
       ? new EmbeddedBroker(mqttConfig.embeddedPort, childLogger(log, 'mqtt.broker'))
@@ -132,6 +141,9 @@ export class HeatnetApp {
   readonly modbus: ModbusIngestor;
   readonly mqtt: MqttIngestor;
   readonly broker: EmbeddedBroker | undefined;
+  readonly windows: BalanceWindows;
+  readonly balance: BalanceService;
+  readonly control: ControlParts;
   private readonly lifecycle: Lifecycle;
   private readonly startedAt: number;
   private readonly now: () => number;
@@ -149,6 +161,12 @@ export class HeatnetApp {
     this.bus = new EventBus<HeatnetEvents>(childLogger(log, 'events'));
     this.writer = buildWriter(config, baseDir, log, this.bus);
     this.bus.on('readings', 'state', (r) => this.state.apply(r));
+    this.windows = new BalanceWindows(
+      config.balance.windowMin * 60_000,
+      (id) => this.topology.household(id)?.areaM2,
+      this.now,
+    );
+    this.bus.on('readings', 'balance.windows', (r) => this.windows.apply(r));
     // Storage is called directly, not as a bus listener: MQTT acknowledges a QoS 1
     // message only once its readings are durable (in the database or the disk spool),
     // so it needs accept()'s promise; Modbus has nothing to acknowledge.
@@ -175,10 +193,48 @@ export class HeatnetApp {
       this.bus,
       this.now,
     ));
+    this.balance = this.buildBalance(log);
+    this.control = buildControl({
+      config,
+      topology: this.topology,
+      modbus: this.modbus,
+      state: this.state,
+      baseDir,
+      now: this.now,
+      log,
+      clockRate: options.clockRate ?? 1,
+      alerts: {
+        raise: (alert) => this.bus.emit('alert.raise', alert),
+        clear: (clear) => this.bus.emit('alert.clear', clear),
+      },
+    });
+    // Effect tracking and auto-balancing act on every evaluation.
+    this.bus.on('balance.evaluated', 'control', (result) => this.control.onBalance(result));
     const components: Component[] = [this.writer];
     if (this.broker) components.push(this.broker);
-    components.push(this.mqtt, this.modbus);
+    components.push(this.mqtt, this.modbus, ...this.control.components, this.balance);
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
+  }
+
+  private buildBalance(log: Logger): BalanceService {
+    return new BalanceService(
+      this.config,
+      {
+        config: this.config,
+        topology: this.topology,
+        windows: this.windows,
+        state: this.state,
+        devices: () => this.modbus.health(),
+      },
+      this.bus,
+      {
+        write: (readings) => this.writer.write(readings),
+        publish: (topic, payload) => this.mqtt.publish(topic, payload, { retain: true, qos: 1 }),
+      },
+      childLogger(log, 'balance'),
+      this.now,
+      this.options.clockRate ?? 1,
+    );
   }
 
   /** The HTTP API, built once (not listening). */
@@ -191,6 +247,12 @@ export class HeatnetApp {
       devices: () => this.modbus.health(),
       now: this.now,
       clockRate: this.options.clockRate ?? 1,
+      balance: () => this.balance.latest(),
+      control: {
+        control: this.control.control,
+        audit: this.control.audit,
+        auto: this.control.auto,
+      },
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
       metrics: createMetrics({

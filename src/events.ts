@@ -1,3 +1,4 @@
+import type { BalanceResult } from './balance/types.ts';
 import type { DeviceState } from './ingest/modbus/health.ts';
 import type { Reading } from './ingest/reading.ts';
 
@@ -14,6 +15,8 @@ export interface HeatnetEvents {
     at: number;
   };
   'alert.clear': { source: string; code: string; at: number };
+  /** The balancing engine finished an evaluation (control's effect tracking, SSE, alerts). */
+  'balance.evaluated': BalanceResult;
   /** A Modbus device went up or down (alerting and the API listen). */
   'device.state': {
     device: string;

@@ -55,6 +55,12 @@ export const SubstationSummarySchema = Type.Object({
   devices: Type.Array(DeviceStateSchema),
   balance: Type.Object({
     status: Type.String({ description: 'overheating | underheating | normal | no-data' }),
+    position: Type.Union([Type.String(), Type.Null()]),
+    flag: Type.Union([Type.String(), Type.Null()]),
+    anomaly: Type.Union([Type.String({ description: 'Likely cause' }), Type.Null()]),
+    deviationC: Type.Union([Type.Number(), Type.Null()]),
+    flowRatio: Type.Union([Type.Number(), Type.Null()]),
+    recommendedHz: Type.Union([Type.Number(), Type.Null()]),
   }),
 });
 

@@ -1,11 +1,14 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { BalanceResult } from '../balance/types.ts';
 import type { ApiConfig } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { Authenticator } from './auth.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { balanceRoutes } from './routes/balance.ts';
+import { type ControlRouteDeps, controlRoutes } from './routes/control.ts';
 import { type HealthReport, healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { substationRoutes } from './routes/substations.ts';
@@ -17,6 +20,10 @@ export interface ApiDeps extends NetworkViewSource {
   health: () => HealthReport;
   /** Prometheus metrics for `GET /metrics` (DESIGN §4.3); the route is absent without. */
   metrics?: Metrics;
+  /** The guarded control path (issue 5); the control routes are absent without. */
+  control?: ControlRouteDeps;
+  /** The balancing engine's latest evaluation (`GET /api/balance`). */
+  balance: () => BalanceResult;
 }
 
 /**
@@ -49,5 +56,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   healthRoutes(app, auth, deps.health);
   if (deps.metrics) metricsRoutes(app, auth, deps.metrics);
   substationRoutes(app, auth, deps);
+  if (deps.control) controlRoutes(app, auth, deps.control);
+  balanceRoutes(app, auth, deps.balance);
   return app;
 }

@@ -1,3 +1,4 @@
+import type { BalanceResult, SubstationBalance } from '../balance/types.ts';
 import type { Config } from '../config/schema.ts';
 import type { Substation, Topology } from '../domain/topology.ts';
 import type { DeviceHealth } from '../ingest/modbus/health.ts';
@@ -19,6 +20,8 @@ export interface NetworkViewSource {
   now: () => number;
   /** Clock seconds per real second (a simulated clock runs faster); scales staleness. */
   clockRate: number;
+  /** The balancing engine's latest evaluation, if any. */
+  balance?: () => BalanceResult;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -44,6 +47,7 @@ export interface DeviceIndex {
   health: Map<string, DeviceHealth[]>;
   vfdOfPump: Map<string, string>;
   staleAfterMs: Map<string, number>;
+  balance: Map<string, SubstationBalance>;
 }
 
 export function deviceIndex(src: NetworkViewSource): DeviceIndex {
@@ -61,7 +65,8 @@ export function deviceIndex(src: NetworkViewSource): DeviceIndex {
   // faster (simulated) clock they span more of it.
   const staleAfterMs = new Map<string, number>();
   for (const [id, ms] of slowest) staleAfterMs.set(id, 3 * ms * src.clockRate);
-  return { health, vfdOfPump, staleAfterMs };
+  const balance = new Map(src.balance?.().substations.map((b) => [b.id, b]));
+  return { health, vfdOfPump, staleAfterMs, balance };
 }
 
 export function substationSummary(
@@ -101,8 +106,29 @@ export function substationSummary(
       };
     }),
     devices: health.map(deviceView),
-    // The balancing engine fills this in; until it has evaluated, there is no status.
-    balance: { status: 'no-data' },
+    balance: balanceView(index.balance.get(s.id)),
+  };
+}
+
+function balanceView(b: SubstationBalance | undefined) {
+  if (!b)
+    return {
+      status: 'no-data',
+      position: null,
+      flag: null,
+      anomaly: null,
+      deviationC: null,
+      flowRatio: null,
+      recommendedHz: null,
+    };
+  return {
+    status: b.status,
+    position: b.position,
+    flag: b.flag,
+    anomaly: b.anomaly?.cause ?? null,
+    deviationC: b.deviationC,
+    flowRatio: b.flowRatio,
+    recommendedHz: b.recommendation?.targetHz ?? null,
   };
 }
 
@@ -118,5 +144,5 @@ export function substationDetail(src: NetworkViewSource, s: Substation): Substat
       households: b.households.filter((h) => h.zone === z.id).length,
     })),
   }));
-  return { ...substationSummary(src, s), buildingList };
+  return { ...substationSummary(src, s, deviceIndex(src)), buildingList };
 }

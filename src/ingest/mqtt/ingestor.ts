@@ -139,6 +139,20 @@ export class MqttIngestor implements Component {
     this.session.close();
   }
 
+  /**
+   * Publishes heatnet's own output (balance results, alerts) on the ingest
+   * connection. Retained state is republished on every evaluation, so while the
+   * broker is away a message is skipped rather than queued. False when skipped.
+   */
+  publish(topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }): boolean {
+    const client = this.client;
+    if (!client?.connected) return false;
+    client.publish(topic, payload, options, (err) => {
+      if (err) this.log.warn({ err, topic }, 'MQTT publish failed');
+    });
+    return true;
+  }
+
   health(): MqttHealth {
     return {
       url: this.url(),

@@ -1,0 +1,54 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { BalanceResult } from '../../balance/types.ts';
+import type { Authenticator } from '../auth.ts';
+import { ErrorSchema } from '../schemas.ts';
+import { BalanceQuerySchema, BalanceResultSchema } from '../schemas-balance.ts';
+
+/** `GET /api/balance`: the latest evaluation, optionally narrowed to some stations. */
+export function balanceRoutes(
+  app: FastifyInstance,
+  auth: Authenticator,
+  latest: () => BalanceResult,
+) {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  let cached: { result: BalanceResult; json: string } | undefined;
+  api.get(
+    '/api/balance',
+    {
+      preHandler: auth.guard('read'),
+      schema: {
+        summary:
+          'Latest balance evaluation: gradient, status, flag, anomaly and pump recommendation per substation',
+        tags: ['balance'],
+        querystring: BalanceQuerySchema,
+        response: { 200: BalanceResultSchema, 400: ErrorSchema, 401: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const result = latest();
+      const { status, position, branch } = request.query;
+      if (!status && !position && !branch) {
+        // The whole network is the common request and changes once per evaluation:
+        // serialise it once (3 MB at 5,000 stations), not per request.
+        let json = cached?.result === result ? cached.json : undefined;
+        if (json === undefined) {
+          json = String(reply.serialize(result));
+          cached = { result, json };
+        }
+        // Fastify sends a string as it is; the type provider only knows the object form.
+        const body = json as unknown as BalanceResult;
+        return reply.type('application/json; charset=utf-8').send(body);
+      }
+      return {
+        ...result,
+        substations: result.substations.filter(
+          (s) =>
+            (!status || s.status === status) &&
+            (!position || s.position === position) &&
+            (!branch || s.branch === branch),
+        ),
+      };
+    },
+  );
+}

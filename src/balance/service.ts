@@ -1,0 +1,153 @@
+import type { Config } from '../config/schema.ts';
+import type { EventBus } from '../core/events.ts';
+import type { Component } from '../core/lifecycle.ts';
+import type { Logger } from '../core/logger.ts';
+import { every, type Scheduled } from '../core/schedule.ts';
+import type { HeatnetEvents } from '../events.ts';
+import type { Reading } from '../ingest/reading.ts';
+import { type EngineSettings, evaluateBalance } from './evaluate.ts';
+import { gatherInputs, type InputSources } from './inputs.ts';
+import type { BalanceResult, StationMemory, SubstationBalance } from './types.ts';
+
+/** Real milliseconds after start of the first evaluation. */
+const FIRST_EVALUATION_MS = 20_000;
+
+export interface BalanceOutputs {
+  /** Readings for storage (the `balance` measurement). */
+  write: (readings: Reading[]) => void;
+  /** Retained MQTT `heatnet/balance/{substation}`. */
+  publish: (topic: string, payload: string) => void;
+}
+
+/**
+ * Runs the pure engine on its schedule against the rolling windows, keeps the latest
+ * result for the API, and sends it out: the `balance` measurement, retained MQTT
+ * messages per station, a `balance.evaluated` event, and alerts for anomalies.
+ */
+export class BalanceService implements Component {
+  readonly name = 'balance';
+  private memory = new Map<string, StationMemory>();
+  private last: BalanceResult | undefined;
+  private timer: Scheduled | undefined;
+  private first: NodeJS.Timeout | undefined;
+  private readonly settings: EngineSettings;
+
+  constructor(
+    private readonly config: Config,
+    private readonly sources: InputSources,
+    private readonly bus: EventBus<HeatnetEvents>,
+    private readonly outputs: BalanceOutputs,
+    private readonly log: Logger,
+    private readonly now: () => number,
+    private readonly clockRate = 1,
+  ) {
+    this.settings = {
+      balance: config.balance,
+      indoor: config.standards.indoor,
+      design: config.network.design,
+    };
+  }
+
+  async start(): Promise<void> {
+    if (!this.config.balance.enabled) return;
+    // A first evaluation soon after start, once the first polls are in, rather than
+    // a whole schedule interval of nothing to show.
+    this.first = setTimeout(() => this.safeEvaluate(), FIRST_EVALUATION_MS);
+    this.first.unref();
+    this.timer = every(this.config.balance.schedule, this.clockRate, async () =>
+      this.safeEvaluate(),
+    );
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.first);
+    this.timer?.stop();
+  }
+
+  /**
+   * The latest evaluation. Before the first scheduled one, an evaluation of the data
+   * so far, computed without side effects (nothing stored, published or remembered).
+   */
+  latest(): BalanceResult {
+    return (
+      this.last ??
+      evaluateBalance(gatherInputs(this.sources, this.now()), this.memory, this.settings).result
+    );
+  }
+
+  private safeEvaluate(): void {
+    try {
+      this.evaluate();
+    } catch (err) {
+      this.log.error({ err }, 'balance evaluation failed');
+    }
+  }
+
+  /** One evaluation now (the schedule calls this; tests and benchmarks may too). */
+  evaluate(at = this.now()): BalanceResult {
+    const input = gatherInputs(this.sources, at);
+    const { result, memory } = evaluateBalance(input, this.memory, this.settings);
+    const previous = this.last;
+    this.memory = memory;
+    this.last = result;
+    this.emit(result, previous, at);
+    return result;
+  }
+
+  private emit(result: BalanceResult, previous: BalanceResult | undefined, at: number): void {
+    this.outputs.write(result.substations.map((s) => balanceReading(s, at)));
+    for (const s of result.substations) {
+      this.outputs.publish(
+        `heatnet/balance/${s.id}`,
+        JSON.stringify({ evaluatedAt: result.evaluatedAt, ...s }),
+      );
+    }
+    this.bus.emit('balance.evaluated', result);
+    const before = new Map(previous?.substations.map((s) => [s.id, s]));
+    for (const s of result.substations) {
+      const was = before.get(s.id);
+      if (s.anomaly && was?.anomaly?.cause !== s.anomaly.cause) {
+        this.bus.emit('alert.raise', {
+          source: `balance:${s.id}`,
+          code: 'balance-anomaly',
+          severity: 'warning',
+          message: `${s.id}: ${s.anomaly.cause} — ${s.anomaly.evidence.join('; ')}`,
+          at,
+        });
+      } else if (!s.anomaly && was?.anomaly) {
+        this.bus.emit('alert.clear', { source: `balance:${s.id}`, code: 'balance-anomaly', at });
+      }
+    }
+    const counts = result.counts;
+    this.log.info(
+      { ...counts, slopeCPerKm: result.gradient.slopeCPerKm, r2: result.gradient.r2 },
+      'balance evaluated',
+    );
+  }
+}
+
+/** One station's evaluation as a `balance` point (DESIGN §4.2); missing values are left out. */
+export function balanceReading(s: SubstationBalance, at: number): Reading {
+  const fields: Record<string, number | string> = {
+    rooms_reporting: s.roomsReporting,
+    position: s.position,
+  };
+  const put = (name: string, v: number | string | null | undefined) => {
+    if (v !== null && v !== undefined) fields[name] = v;
+  };
+  put('deviation_c', s.deviationC);
+  put('flow_ratio', s.flowRatio);
+  put('indoor_mean_c', s.indoorMeanC);
+  put('cold_share', s.coldShare);
+  put('heat_index', s.heatIndex);
+  put('flag', s.flag);
+  put('anomaly', s.anomaly?.cause);
+  put('recommended_hz', s.recommendation?.targetHz);
+  return {
+    measurement: 'balance',
+    tags: { substation: s.id, status: s.status },
+    fields,
+    intFields: new Set(['rooms_reporting']),
+    time: at,
+  };
+}
