@@ -140,7 +140,7 @@ function evaluateStation(
           : null;
   const pump = s.pumps.find((p) => p.healthy && p.running !== false) ?? null;
   const recommendation =
-    anomaly === null && status !== 'no-data' && pump && flowRatio !== null
+    anomaly === null && status !== 'no-data' && !s.settling && pump && flowRatio !== null
       ? recommendPump(pump, flowRatio, status, balance.recommend)
       : null;
   return {

@@ -25,10 +25,10 @@ export function gatherInputs(src: InputSources, at: number): BalanceInput {
   const b = src.config.balance;
   const from = at - b.windowMin * 60_000;
   const freshFrom = at - b.staleAfterMin * 60_000;
-  const meanOf = (w: RollingWindow | undefined) => {
+  const meanOf = (w: RollingWindow | undefined, since = from) => {
     if (!w) return null;
     const last = w.lastAt(at);
-    return last !== null && last >= freshFrom ? w.mean(from, at) : null;
+    return last !== null && last >= freshFrom ? w.mean(since, at) : null;
   };
   const vfdOf = new Map<string, string>();
   for (const d of src.config.ingest.modbus.devices) if (d.pump) vfdOf.set(d.pump, d.id);
@@ -36,7 +36,12 @@ export function gatherInputs(src: InputSources, at: number): BalanceInput {
   const outdoor = [...src.windows.weather.values()].map(meanOf).filter((v) => v !== null);
   const substations = src.topology.substations.map((s): SubstationInput => {
     const fields = src.windows.substations.get(s.id);
-    const f = (name: SubstationField) => meanOf(fields?.get(name));
+    // Water-side means start once the latest setpoint change has settled; while it
+    // settles they keep the whole window (and the engine recommends nothing new).
+    const settledAt = (src.windows.setpointChangedAt.get(s.id) ?? 0) + b.settleMin * 60_000;
+    const settling = settledAt > at;
+    const since = settling ? from : Math.max(from, settledAt);
+    const f = (name: SubstationField) => meanOf(fields?.get(name), since);
     const supplyP = f('primary_supply_pressure_mpa');
     const returnP = f('primary_return_pressure_mpa');
     return {
@@ -58,6 +63,7 @@ export function gatherInputs(src: InputSources, at: number): BalanceInput {
       },
       pumps: s.pumps.map((p) => pumpSignals(src, p, vfdOf.get(p.id), up, freshFrom)),
       rooms: roomSignals(src, s, from, freshFrom, at),
+      settling,
     };
   });
   return {

@@ -69,6 +69,11 @@ export interface SubstationInput {
   signals: SubstationSignals;
   pumps: PumpSignals[];
   rooms: RoomSignals;
+  /**
+   * A pump setpoint changed less than `balance.settleMin` ago: the water side has
+   * not settled at the new setting, so no further recommendation yet.
+   */
+  settling: boolean;
 }
 
 export interface BalanceInput {

@@ -32,6 +32,13 @@ export const BalanceSchema = Type.Object(
       default: 20,
       description: 'An input older than this is missing: the station gets no-data, never a guess',
     }),
+    settleMin: Type.Number({
+      minimum: 0,
+      default: 10,
+      description:
+        'After a pump setpoint change, water-side means start this much later (and no new ' +
+        'recommendation is made for the station before then)',
+    }),
     rooms: Type.Object(
       {
         minShare: Type.Number({

@@ -36,6 +36,12 @@ export class BalanceWindows {
   readonly rooms = new Map<string, RoomWindow[]>();
   private readonly roomByKey = new Map<string, RoomWindow>();
   readonly weather = new Map<string, RollingWindow>();
+  /**
+   * substation → when a pump's frequency setpoint last changed (first seen with a
+   * new value). Flows before it describe the old setting, not the present one.
+   */
+  readonly setpointChangedAt = new Map<string, number>();
+  private readonly setpoints = new Map<string, number>();
   private readonly keepMs: number;
   private readonly bucketMs: number;
   /** Samples refused for a time ahead of the service clock (a device's clock running fast). */
@@ -78,6 +84,9 @@ export class BalanceWindows {
           break;
         case 'weather':
           this.applyWeather(r);
+          break;
+        case 'pump':
+          this.applyPump(r);
           break;
       }
     }
@@ -122,6 +131,21 @@ export class BalanceWindows {
         fields.set(field, w);
       }
       w.add(r.time, v);
+    }
+  }
+
+  private applyPump(r: Reading): void {
+    const { substation, pump } = r.tags;
+    const hz = r.fields.frequency_setpoint_hz;
+    if (!substation || !pump || typeof hz !== 'number') return;
+    const previous = this.setpoints.get(pump);
+    this.setpoints.set(pump, hz);
+    // A change smaller than a drive's own resolution is noise, not a new setting.
+    if (previous !== undefined && Math.abs(hz - previous) > 0.05) {
+      this.setpointChangedAt.set(
+        substation,
+        Math.max(this.setpointChangedAt.get(substation) ?? 0, r.time),
+      );
     }
   }
 

@@ -63,6 +63,7 @@ const input = (
   signals: signals(sig),
   pumps,
   rooms: { households: 40, reporting: 20, meanC: 20, coldShare: 0 },
+  settling: false,
 });
 
 const ctx = (

@@ -58,6 +58,7 @@ interface Spec {
   x?: number | null;
   pump?: Partial<PumpSignals>;
   rooms?: RoomSignals;
+  settling?: boolean;
   source?: string;
   makeupM3h?: number;
 }
@@ -85,6 +86,7 @@ function station(id: string, branch: string, distanceM: number, spec: Spec = {})
     },
     pumps: [pump(`${id}-P1`, spec.pump)],
     rooms: spec.rooms ?? NO_ROOMS,
+    settling: spec.settling ?? false,
   };
 }
 
@@ -336,6 +338,12 @@ describe('evaluateBalance on a 9-station, 2-branch network', () => {
     );
     expect(get(sick.result, 'N3').recommendation).toBeNull();
     expect(get(sick.result, 'N3').status).toBe('underheating');
+  });
+
+  it('recommends nothing new for a station whose last setpoint change has not settled', () => {
+    const { result } = evaluateBalance(network({ N3: { settling: true } }), new Map(), settings);
+    expect(get(result, 'N3').recommendation).toBeNull();
+    expect(get(result, 'N3').status).toBe('underheating');
   });
 });
 

@@ -240,6 +240,20 @@ describe('BalanceWindows', () => {
     expect(bw.weather.get('W1')!.mean(T - 60 * MIN, T + MIN)).toBeCloseTo(-17 / 3, 9);
   });
 
+  it('notes when a pump setpoint changes, per substation, ignoring repeats and noise', () => {
+    const bw = new BalanceWindows(60 * MIN, () => 90, () => T + 60 * MIN);
+    const pump = (time: number, hz: number): Reading => ({
+      measurement: 'pump',
+      tags: { substation: 'S01', pump: 'S01-P1' },
+      fields: { frequency_setpoint_hz: hz },
+      time,
+    });
+    bw.apply([pump(T, 40), pump(T + MIN, 40), pump(T + 2 * MIN, 40.01)]);
+    expect(bw.setpointChangedAt.get('S01')).toBeUndefined();
+    bw.apply([pump(T + 3 * MIN, 35), pump(T + 4 * MIN, 35)]);
+    expect(bw.setpointChangedAt.get('S01')).toBe(T + 3 * MIN);
+  });
+
   it('keeps a quarter more than the window, in sixtieths of the window', () => {
     // window 60 min → keep 75 min, buckets of 60 s (T is on a whole minute)
     const bw = new BalanceWindows(
