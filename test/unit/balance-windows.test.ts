@@ -241,7 +241,11 @@ describe('BalanceWindows', () => {
   });
 
   it('notes when a pump setpoint changes, per substation, ignoring repeats and noise', () => {
-    const bw = new BalanceWindows(60 * MIN, () => 90, () => T + 60 * MIN);
+    const bw = new BalanceWindows(
+      60 * MIN,
+      () => 90,
+      () => T + 60 * MIN,
+    );
     const pump = (time: number, hz: number): Reading => ({
       measurement: 'pump',
       tags: { substation: 'S01', pump: 'S01-P1' },
