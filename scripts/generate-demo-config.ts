@@ -266,6 +266,14 @@ const config = {
     mqtt: { url: 'embedded', embeddedPort: 1883, subscriptions: mqttSubscriptions },
   },
   storage: { dataDir: 'data' },
+  // Evaluated every 5 minutes over a 60-minute window; auto-balancing is off until a
+  // dispatcher turns it on (POST changes go through the same guardrails either way).
+  balance: {
+    schedule: { intervalS: 300 },
+    windowMin: 60,
+    auto: { enabled: false, schedule: { intervalS: 1800 } },
+  },
+  control: { minIntervalS: 600, settlingMin: 60 },
   api: {
     port: 8080,
     anonymousRead: true,

@@ -1,5 +1,6 @@
 import { registerCount } from '../ingest/modbus/codec.ts';
 import { parseModbusUrl } from '../ingest/modbus/url.ts';
+import { checkBalance } from './crosscheck-balance.ts';
 import { checkNetwork } from './crosscheck-network.ts';
 import { type ConfigIssue, issueAt, type PathSegment, UniqueIds } from './issues.ts';
 import type { Config, RegisterField } from './schema.ts';
@@ -12,6 +13,7 @@ const CHECKS = [
   checkStorage,
   checkApi,
   checkStandards,
+  checkBalance,
 ];
 
 /**

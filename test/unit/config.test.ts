@@ -368,6 +368,20 @@ describe('parseConfig: single mistakes', () => {
       marker: 'timezone: UTC',
     },
     {
+      name: 'a balance cron expression that does not parse',
+      text: edit(['api:\n', 'balance:\n  schedule: { cron: "every five minutes" }\napi:\n']),
+      path: 'balance.schedule.cron',
+      message: /^"every five minutes" is not a valid cron expression$/,
+      marker: 'cron: "every five minutes"',
+    },
+    {
+      name: 'a position split with no middle',
+      text: edit(['api:\n', 'balance:\n  position: { nearUntil: 0.7, farFrom: 0.5 }\napi:\n']),
+      path: 'balance.position',
+      message: /^need nearUntil < farFrom \(got 0\.7, 0\.5\)$/,
+      marker: 'position: { nearUntil',
+    },
+    {
       name: 'a pump device without a pump',
       text: edit([
         'kind: substation, url: "tcp://127.0.0.1:15001"',
