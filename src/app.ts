@@ -280,6 +280,23 @@ export class HeatnetApp {
     await this.lifecycle.stop();
   }
 
+  /** When the engine last ran; stale after three schedule intervals without a run. */
+  private balanceHealth() {
+    const last = this.balance.lastEvaluatedAt();
+    const { enabled, schedule } = this.config.balance;
+    const graceMs = 3 * schedule.intervalS * 1000 + 60_000;
+    const since = last ?? this.startedAt;
+    return {
+      enabled,
+      evaluatedAt: last === null ? null : new Date(last).toISOString(),
+      stale: enabled && !schedule.cron && this.now() - since > graceMs,
+      windows: {
+        rejectedAhead: this.windows.rejectedAhead,
+        rejectedUnknownHouseholds: this.windows.rejectedUnknown,
+      },
+    };
+  }
+
   healthReport(): HealthReport {
     const devices = this.modbus.health();
     const count = (state: string) => devices.filter((d) => d.state === state).length;
@@ -298,6 +315,13 @@ export class HeatnetApp {
     if (storage.spool && storage.spool.lines > 0) {
       problems.push(`storage: ${storage.spool.lines} lines spooled to disk awaiting the database`);
     }
+    const balance = this.balanceHealth();
+    if (balance.stale)
+      problems.push(`balance: no evaluation since ${balance.evaluatedAt ?? 'start'}`);
+    if (!this.control.audit.isOpen) problems.push('control: audit database is not open');
+    const auto = this.control.auto.status();
+    if (auto.state === 'paused')
+      problems.push(`auto-balancing paused: ${auto.paused.map((p) => p.reason).join('; ')}`);
     return {
       status: problems.length === 0 ? 'ok' : 'degraded',
       problems,
@@ -317,6 +341,8 @@ export class HeatnetApp {
       },
       storage,
       state: { series: this.state.seriesCount },
+      balance,
+      control: { auditOpen: this.control.audit.isOpen, auto },
     };
   }
 }

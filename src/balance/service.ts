@@ -83,6 +83,11 @@ export class BalanceService implements Component {
     }
   }
 
+  /** Service time of the latest scheduled evaluation, or null before the first. */
+  lastEvaluatedAt(): number | null {
+    return this.last ? Date.parse(this.last.evaluatedAt) : null;
+  }
+
   /** One evaluation now (the schedule calls this; tests and benchmarks may too). */
   evaluate(at = this.now()): BalanceResult {
     const input = gatherInputs(this.sources, at);

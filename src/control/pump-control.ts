@@ -19,7 +19,8 @@ import {
 export interface PumpControlDeps {
   config: Config;
   topology: Topology;
-  modbus: Pick<ModbusIngestor, 'writeField' | 'readField' | 'health'>;
+  modbus: Pick<ModbusIngestor, 'writeField' | 'readField' | 'health'> &
+    Partial<Pick<ModbusIngestor, 'pollNow'>>;
   audit: AuditStore;
   now: () => number;
   log: Logger;
@@ -206,6 +207,9 @@ export class PumpControl {
       { audit: id, pump: req.pump, actor: req.actor, before: entry.beforeHz, hz: readBack },
       'pump frequency changed',
     );
+    // Poll the drive now, so the live state and the engine see the new setpoint at
+    // once rather than one poll interval later.
+    this.deps.modbus.pollNow?.(device.id).catch(() => undefined);
     if (!this.deps.effects) return entry;
     this.deps.effects.onConfirmed(entry);
     // Read again: the tracker has added the deviation the verdict will start from.

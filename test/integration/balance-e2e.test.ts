@@ -118,6 +118,14 @@ describe('balance end to end: simulator → ingest → engine → API, MQTT, sto
     expect(s01.recommendation).toMatchObject({ pump: 'S01-P1', action: 'lower' });
   }, 60_000);
 
+  it('reports the engine and the control path in /api/health', async () => {
+    const health = (await (await app.http()).inject({ url: '/api/health' })).json();
+    expect(health.balance.enabled).toBe(true);
+    expect(Date.parse(health.balance.evaluatedAt)).toBeGreaterThan(0);
+    expect(health.balance.stale).toBe(false);
+    expect(health.control).toMatchObject({ auditOpen: true, auto: { state: 'off' } });
+  });
+
   it('answers 400 naming the field for a bad filter', async () => {
     const res = await (await app.http()).inject({ url: '/api/balance?status=tepid' });
     expect(res.statusCode).toBe(400);
