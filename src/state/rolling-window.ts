@@ -1,13 +1,15 @@
 /**
  * Samples of one numeric field over a trailing time window, for window means, kept
- * as per-bucket sums and counts: a PLC polled every 5 s and a room sensor reporting
- * every 10 min cost the same few dozen buckets, so memory and the time to take a
- * mean depend on the window, not on the sampling rate or on uptime. Means are exact
- * over whole buckets; a bucket counts when it overlaps the asked interval.
+ * as per-bucket sums and counts with running totals: a PLC polled every 5 s and a
+ * room sensor reporting every 10 min cost the same few dozen buckets, and a mean is
+ * two binary searches and a subtraction — so memory and evaluation time depend on
+ * the window, not on the sampling rate or on uptime. Means are exact over whole
+ * buckets; a bucket counts when it overlaps the asked interval.
  */
 export class RollingWindow {
   private starts: number[] = [];
-  private sums: number[] = [];
+  /** Running totals up to and including each bucket (sum of values, number of samples). */
+  private totals: number[] = [];
   private counts: number[] = [];
   /** Newest sample time in each bucket. */
   private lasts: number[] = [];
@@ -29,13 +31,13 @@ export class RollingWindow {
     const n = this.starts.length;
     const last = n > this.head ? this.starts[n - 1]! : Number.NEGATIVE_INFINITY;
     if (start === last) {
-      this.sums[n - 1]! += value;
+      this.totals[n - 1]! += value;
       this.counts[n - 1]!++;
       if (time > this.lasts[n - 1]!) this.lasts[n - 1] = time;
     } else if (start > last) {
       this.starts.push(start);
-      this.sums.push(value);
-      this.counts.push(1);
+      this.totals.push((n > 0 ? this.totals[n - 1]! : 0) + value);
+      this.counts.push((n > 0 ? this.counts[n - 1]! : 0) + 1);
       this.lasts.push(time);
     } else {
       this.addLate(start, time, value);
@@ -46,16 +48,13 @@ export class RollingWindow {
 
   /** Mean of the samples in the buckets overlapping (from, to]; null when there are none. */
   mean(from: number, to: number): number | null {
-    let sum = 0;
-    let count = 0;
-    for (let i = this.head; i < this.starts.length; i++) {
-      const start = this.starts[i]!;
-      if (start + this.bucketMs > from && start <= to) {
-        sum += this.sums[i]!;
-        count += this.counts[i]!;
-      }
-    }
-    return count > 0 ? sum / count : null;
+    // First bucket ending after `from`, last bucket starting at or before `to`.
+    const i = this.firstStartAbove(from - this.bucketMs);
+    const j = this.firstStartAbove(to) - 1;
+    if (i > j) return null;
+    const count = this.counts[j]! - (i > 0 ? this.counts[i - 1]! : 0);
+    if (count === 0) return null;
+    return (this.totals[j]! - (i > 0 ? this.totals[i - 1]! : 0)) / count;
   }
 
   /**
@@ -63,10 +62,8 @@ export class RollingWindow {
    * straddling `to` answers `to`); null when none.
    */
   lastAt(to: number): number | null {
-    for (let i = this.starts.length - 1; i >= this.head; i--) {
-      if (this.starts[i]! <= to) return Math.min(this.lasts[i]!, to);
-    }
-    return null;
+    const j = this.firstStartAbove(to) - 1;
+    return j >= this.head ? Math.min(this.lasts[j]!, to) : null;
   }
 
   /** Buckets held (for tests and memory accounting). */
@@ -74,20 +71,37 @@ export class RollingWindow {
     return this.starts.length - this.head;
   }
 
-  /** A replayed or reordered sample goes to its bucket, so means stay right. */
-  private addLate(start: number, time: number, value: number): void {
-    let i = this.starts.length - 1;
-    while (i >= this.head && this.starts[i]! > start) i--;
-    if (i >= this.head && this.starts[i] === start) {
-      this.sums[i]! += value;
-      this.counts[i]!++;
-      if (time > this.lasts[i]!) this.lasts[i] = time;
-      return;
+  /** Index of the first live bucket whose start is > t (starts.length if none). */
+  private firstStartAbove(t: number): number {
+    let lo = this.head;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.starts[mid]! > t) hi = mid;
+      else lo = mid + 1;
     }
-    this.starts.splice(i + 1, 0, start);
-    this.sums.splice(i + 1, 0, value);
-    this.counts.splice(i + 1, 0, 1);
-    this.lasts.splice(i + 1, 0, time);
+    return lo;
+  }
+
+  /** A replayed or reordered sample goes to its bucket; the totals after it move up. */
+  private addLate(start: number, time: number, value: number): void {
+    // Older than what is kept: it would be trimmed at once, and must not land among
+    // the dead buckets before `head`.
+    if (start + this.bucketMs <= this.newest - this.keepMs) return;
+    let i = this.firstStartAbove(start) - 1;
+    if (i < this.head || this.starts[i] !== start) {
+      i++;
+      const before = i > 0 ? i - 1 : -1;
+      this.starts.splice(i, 0, start);
+      this.totals.splice(i, 0, before >= 0 ? this.totals[before]! : 0);
+      this.counts.splice(i, 0, before >= 0 ? this.counts[before]! : 0);
+      this.lasts.splice(i, 0, time);
+    }
+    if (time > this.lasts[i]!) this.lasts[i] = time;
+    for (let k = i; k < this.starts.length; k++) {
+      this.totals[k]! += value;
+      this.counts[k]!++;
+    }
   }
 
   private trim(): void {
@@ -95,11 +109,14 @@ export class RollingWindow {
     while (this.head < this.starts.length && this.starts[this.head]! + this.bucketMs <= horizon) {
       this.head++;
     }
-    // Compact once the dead prefix dominates, so the arrays do not grow forever.
+    // Compact once the dead prefix dominates, so the arrays do not grow forever; the
+    // totals are rebased on the dropped prefix so they stay small and exact.
     if (this.head > 16 && this.head * 2 > this.starts.length) {
+      const baseTotal = this.totals[this.head - 1]!;
+      const baseCount = this.counts[this.head - 1]!;
       this.starts = this.starts.slice(this.head);
-      this.sums = this.sums.slice(this.head);
-      this.counts = this.counts.slice(this.head);
+      this.totals = this.totals.slice(this.head).map((t) => t - baseTotal);
+      this.counts = this.counts.slice(this.head).map((c) => c - baseCount);
       this.lasts = this.lasts.slice(this.head);
       this.head = 0;
     }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gatherInputs, type InputSources } from '../../src/balance/inputs.ts';
 import type { SubstationInput } from '../../src/balance/types.ts';
@@ -88,10 +89,43 @@ describe('RollingWindow', () => {
     expect(w.mean(0, Number.MAX_SAFE_INTEGER)).toBe(99_944.5);
     expect(w.mean(0, 9_988_999)).toBeNull();
     // The backing arrays are compacted too, not only the live range.
-    const internal = w as unknown as { starts: number[]; sums: number[]; counts: number[] };
+    const internal = w as unknown as { starts: number[]; totals: number[]; counts: number[] };
     expect(internal.starts.length).toBeLessThan(50);
-    expect(internal.sums.length).toBe(internal.starts.length);
+    expect(internal.totals.length).toBe(internal.starts.length);
     expect(internal.counts.length).toBe(internal.starts.length);
+  });
+
+  it('agrees with a plain list of samples, late arrivals included (property)', () => {
+    const bucketMs = 1000;
+    const keepMs = 20_000;
+    const sample = fc.record({
+      time: fc.integer({ min: 0, max: 60_000 }),
+      value: fc.integer({ min: -50, max: 50 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(sample, { minLength: 1, maxLength: 80 }),
+        fc.integer({ min: -1000, max: 61_000 }),
+        fc.integer({ min: 0, max: 30_000 }),
+        (samples, from, span) => {
+          const w = new RollingWindow(keepMs, bucketMs);
+          for (const x of samples) w.add(x.time, x.value);
+          const newest = Math.max(...samples.map((x) => x.time));
+          const bucket = (t: number) => Math.floor(t / bucketMs) * bucketMs;
+          const to = from + span;
+          const kept = samples.filter((x) => bucket(x.time) + bucketMs > newest - keepMs);
+          const inside = kept.filter(
+            (x) => bucket(x.time) + bucketMs > from && bucket(x.time) <= to,
+          );
+          const expected =
+            inside.length === 0 ? null : inside.reduce((a, x) => a + x.value, 0) / inside.length;
+          const actual = w.mean(from, to);
+          if (expected === null) expect(actual).toBeNull();
+          else expect(actual).toBeCloseTo(expected, 9);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('drops a late sample that is already older than the horizon', () => {
