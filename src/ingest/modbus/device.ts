@@ -111,8 +111,9 @@ export class ModbusDevice {
   /**
    * Reads the device's working requests (and, now and then, its bad ranges). A
    * refused merged request is split and its parts read; any other failure ends the
-   * poll and is thrown, as is a refusal of everything (then nothing is learnt: a
-   * device refusing all its ranges is failing, not mapped differently). `stats`
+   * poll and is thrown, as is a refusal of everything (then nothing is learnt, and
+   * what was learnt before is forgotten: a device refusing all its ranges is failing,
+   * not mapped differently). `stats`
    * receives what happened on the wire either way.
    */
   async poll(
@@ -130,7 +131,10 @@ export class ModbusDevice {
     };
     const { requests, probes } = this.plan.next();
     const { read, bad, refusal } = await this.readSplitting(requests, run);
-    if (read.length === 0 && bad.length > 0) throw refusal;
+    if (read.length === 0 && bad.length > 0) {
+      this.plan.reset();
+      throw refusal;
+    }
     const recovered = await this.probe(probes, run);
     this.plan.commit({ read, bad, recovered });
     return this.outcome(run.out);

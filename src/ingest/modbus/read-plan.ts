@@ -57,6 +57,16 @@ export class ReadPlan {
     }
   }
 
+  /**
+   * Forgets what was learnt about refused ranges: the device now refuses everything,
+   * so ranges it refused just before (a poll that straddled the change) say nothing
+   * about its map. When it answers again the merged plan finds any real ones anew.
+   */
+  reset(): void {
+    this.working = [...this.planned];
+    this.unreadable = [];
+  }
+
   /** Ranges the device refuses, skipped until a probe reads them. */
   get bad(): readonly PlannedRequest[] {
     return this.unreadable;
