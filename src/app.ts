@@ -165,6 +165,7 @@ export class HeatnetApp {
       config.balance.windowMin * 60_000,
       (id) => this.topology.household(id)?.areaM2,
       this.now,
+      config.control.setpointField,
     );
     this.bus.on('readings', 'balance.windows', (r) => this.windows.apply(r));
     // Storage is called directly, not as a bus listener: MQTT acknowledges a QoS 1
@@ -212,7 +213,10 @@ export class HeatnetApp {
     this.bus.on('balance.evaluated', 'control', (result) => this.control.onBalance(result));
     const components: Component[] = [this.writer];
     if (this.broker) components.push(this.broker);
-    components.push(this.mqtt, this.modbus, ...this.control.components, this.balance);
+    // The audit store starts before Modbus and so stops after it: a write in flight at
+    // shutdown still gets its outcome recorded.
+    const { audit, effects, auto } = this.control;
+    components.push(this.mqtt, audit, this.modbus, effects, auto, this.balance);
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
   }
 

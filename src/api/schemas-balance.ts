@@ -1,9 +1,7 @@
 import Type from 'typebox';
+import { Nullable } from './schemas.ts';
 
 /** `GET /api/balance` (DESIGN §4.3): the engine's latest evaluation. */
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
-  Type.Union([t, Type.Null()]);
 
 const Literals = <const T extends readonly string[]>(values: T) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });

@@ -1,6 +1,9 @@
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 
 /** Response and request schemas of the HTTP API (DESIGN §4.3); they also feed /docs. */
+
+/** A value or JSON null. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ErrorSchema = Type.Object({
   statusCode: Type.Integer(),

@@ -97,7 +97,7 @@ function pumpSignals(
     maxStepHz: p.maxStepHz,
     ratedHz: p.ratedHz,
     hz: num('frequency_hz'),
-    setpointHz: num('frequency_setpoint_hz'),
+    setpointHz: num(src.config.control.setpointField),
     running: typeof running === 'boolean' ? running : null,
     faultCode: num('fault_code'),
     healthy: vfd !== undefined && up.has(vfd),

@@ -18,6 +18,14 @@ export function checkBalance(config: Config, issues: ConfigIssue[]): void {
       issues.push(issueAt([...path], `"${cron}" is not a valid cron expression`));
     }
   }
+  if (balance.auto.enabled && balance.schedule.cron !== undefined) {
+    issues.push(
+      issueAt(
+        ['balance', 'schedule', 'cron'],
+        'auto-balancing judges freshness by balance.schedule.intervalS: schedule evaluations by intervalS when balance.auto is enabled',
+      ),
+    );
+  }
   if (balance.position.nearUntil >= balance.position.farFrom) {
     issues.push(
       issueAt(

@@ -130,6 +130,11 @@ export const BalanceSchema = Type.Object(
         }),
         schedule: Schedule(1800, 'auto-balancing rounds'),
         actor: Type.String({ minLength: 1, default: 'auto-balancer' }),
+        manualHoldMin: Type.Number({
+          minimum: 0,
+          default: 120,
+          description: 'A pump a dispatcher changed is left alone by auto-balancing this long',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -144,7 +149,7 @@ export const ControlSchema = Type.Object(
       description: 'Writable field of the VFD map that takes the frequency setpoint',
     }),
     minIntervalS: Type.Integer({
-      minimum: 0,
+      minimum: 10,
       default: 600,
       description: 'Minimum time between two changes of one pump',
     }),

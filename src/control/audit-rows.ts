@@ -6,6 +6,9 @@ export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS control_audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at_ms INTEGER NOT NULL,
+  -- real wall-clock time of the attempt (at_ms is the service clock, which a
+  -- simulated demo runs faster and restarts)
+  wall_ms INTEGER,
   actor TEXT NOT NULL,
   role TEXT,
   source TEXT NOT NULL,
@@ -20,7 +23,8 @@ CREATE TABLE IF NOT EXISTS control_audit (
   code TEXT,
   error TEXT,
   -- 1 when a write went to the drive and was not refused by it: the drive may have
-  -- acted, so the minimum interval counts from this attempt.
+  -- acted, so the minimum interval counts from this attempt. A pending attempt has 1
+  -- until it ends, so an outcome that could not be recorded still counts.
   wrote INTEGER NOT NULL DEFAULT 0,
   completed_ms INTEGER,
   effect TEXT,

@@ -68,6 +68,7 @@ export class AuditStore implements Component {
     readonly path: string,
     private readonly log?: Logger,
     private readonly now: () => number = Date.now,
+    private readonly wallNow: () => number = Date.now,
   ) {}
 
   async start(): Promise<void> {
@@ -174,14 +175,18 @@ export class AuditStore implements Component {
     return rows.map(toEntry);
   }
 
-  /** When the drive of `pump` was last written to (durable, so a restart keeps the interval). */
-  lastChangeAt(pump: string): number | null {
+  /**
+   * When the drive of `pump` was last written to (durable, so a restart keeps the
+   * interval): the latest such attempt in recording order, on the service clock and
+   * on the wall clock.
+   */
+  lastChangeAt(pump: string, source?: ControlSource): { at: number; wallAt: number | null } | null {
+    const bySource = source === undefined ? '' : ' AND source = ?';
+    const sql = `SELECT at_ms, wall_ms FROM control_audit WHERE pump = ? AND wrote = 1${bySource} ORDER BY id DESC LIMIT 1`;
     const row = this.run('read', (db) =>
-      db
-        .prepare('SELECT max(at_ms) AS at FROM control_audit WHERE pump = ? AND wrote = 1')
-        .get(pump),
-    ) as { at: number | null };
-    return row.at;
+      db.prepare(sql).get(...(source === undefined ? [pump] : [pump, source])),
+    ) as { at_ms: number; wall_ms: number | null } | undefined;
+    return row ? { at: row.at_ms, wallAt: row.wall_ms } : null;
   }
 
   setDeviationBefore(id: number, deviationC: number | null): void {
@@ -223,12 +228,13 @@ export class AuditStore implements Component {
     const info = this.run('write', (db) =>
       db
         .prepare(
-          `INSERT INTO control_audit (at_ms, actor, role, source, pump, substation, device, reason,
-             before_hz, requested_hz, result, code, error, completed_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO control_audit (at_ms, wall_ms, actor, role, source, pump, substation,
+             device, reason, before_hz, requested_hz, result, code, error, completed_ms, wrote)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           a.at,
+          this.wallNow(),
           a.actor,
           a.role,
           a.source,
@@ -242,6 +248,9 @@ export class AuditStore implements Component {
           code,
           error,
           result === 'refused' ? a.at : null,
+          // A pending attempt is about to reach the drive: it counts for the interval
+          // until its end says the drive refused it.
+          result === 'pending' ? 1 : 0,
         ),
     );
     return Number(info.lastInsertRowid);

@@ -20,7 +20,7 @@ export interface AutoAlerts {
 export interface AutoBalancerDeps {
   config: Config;
   topology: Topology;
-  control: Pick<PumpControl, 'setFrequency'>;
+  control: Pick<PumpControl, 'setFrequency'> & Partial<Pick<PumpControl, 'lastChangeBy'>>;
   devices: () => readonly DeviceHealth[];
   now: () => number;
   log: Logger;
@@ -73,6 +73,7 @@ export class AutoBalancer implements Component {
   private lastRoundAt: number | null = null;
   private lastActions: AutoAction[] = [];
   private running = false;
+  private round: Promise<unknown> = Promise.resolve();
   private scheduled: Scheduled | undefined;
 
   constructor(private readonly deps: AutoBalancerDeps) {}
@@ -94,6 +95,8 @@ export class AutoBalancer implements Component {
   async stop(): Promise<void> {
     this.scheduled?.stop();
     this.scheduled = undefined;
+    // Let a round in progress finish its change, so its outcome is audited.
+    await this.round;
   }
 
   /** Called after every balance evaluation; rounds act on the latest. */
@@ -114,8 +117,14 @@ export class AutoBalancer implements Component {
   }
 
   /** One round: check freshness, then apply each station's recommendation in turn. */
-  async runOnce(): Promise<AutoAction[]> {
-    if (!this.settings.enabled || this.running) return [];
+  runOnce(): Promise<AutoAction[]> {
+    if (!this.settings.enabled || this.running) return Promise.resolve([]);
+    const round = this.runRound();
+    this.round = round.catch(() => undefined);
+    return round;
+  }
+
+  private async runRound(): Promise<AutoAction[]> {
     this.running = true;
     try {
       const now = this.deps.now();
@@ -123,7 +132,7 @@ export class AutoBalancer implements Component {
       const actions: AutoAction[] = [];
       const stale = this.staleness(now);
       if (stale) pauses.set('network', stale);
-      else await this.applyAll(this.latest!, pauses, actions);
+      else await this.applyAll(this.latest!, pauses, actions, now);
       this.updatePauses(pauses, now);
       this.lastRoundAt = now;
       this.lastActions = actions;
@@ -141,7 +150,29 @@ export class AutoBalancer implements Component {
     return `the latest balance result (${this.latest.evaluatedAt}) is ${Math.round(ageS)} s old, more than ${maxAgeS} s`;
   }
 
-  private async applyAll(result: BalanceResult, pauses: Map<string, string>, out: AutoAction[]) {
+  /** Why a station's water-side data cannot be trusted now (its PLC is not up), or null. */
+  private plcDown(substation: string): string | null {
+    const plcs = this.deps.config.ingest.modbus.devices.filter(
+      (d) => d.substation === substation && d.kind === 'substation' && d.enabled,
+    );
+    const down = plcs.filter((d) => this.deps.devices().find((h) => h.id === d.id)?.state !== 'up');
+    return down.length > 0
+      ? `${substation}'s PLC ${down.map((d) => d.id).join(', ')} is not up: its pumps are left alone`
+      : null;
+  }
+
+  /** A dispatcher changed this pump within `manualHoldMin`: their setting stands. */
+  private heldForDispatcher(pump: string, now: number): boolean {
+    const last = this.deps.control.lastChangeBy?.(pump, 'api');
+    return last != null && now - last < this.settings.manualHoldMin * 60_000;
+  }
+
+  private async applyAll(
+    result: BalanceResult,
+    pauses: Map<string, string>,
+    out: AutoAction[],
+    now: number,
+  ) {
     for (const station of result.substations) {
       if (station.status === 'no-data') {
         pauses.set(station.id, `${station.id} has no data: its pumps are left alone`);
@@ -156,6 +187,12 @@ export class AutoBalancer implements Component {
         pauses.set(rec.pump, `${rec.pump}'s drive ${device?.id ?? ''} is ${state}`.trim());
         continue;
       }
+      const plc = this.plcDown(station.id);
+      if (plc) {
+        pauses.set(station.id, plc);
+        continue;
+      }
+      if (this.heldForDispatcher(rec.pump, now)) continue;
       const target = this.bounded(rec);
       if (target === null) continue;
       out.push(await this.apply(rec, target));
@@ -182,6 +219,7 @@ export class AutoBalancer implements Component {
         actor: this.settings.actor,
         role: null,
         source: 'auto',
+        expectedCurrentHz: rec.currentHz,
       });
       return { ...base, result: entry.result, auditId: entry.id, message: null };
     } catch (err) {

@@ -34,7 +34,7 @@ export interface ControlParts {
   effects: EffectTracker;
   control: PumpControl;
   auto: AutoBalancer;
-  /** To start in this order (after the Modbus ingestor) and stop in reverse. */
+  /** In start order; the composition root starts the audit store before the Modbus ingestor. */
   components: Component[];
   /** Call after every balance evaluation. */
   onBalance(result: BalanceResult): void;
@@ -62,6 +62,7 @@ export function buildControl(deps: ControlDeps): ControlParts {
     log: childLogger(deps.log, 'control'),
     state: deps.state,
     effects,
+    clockRate: deps.clockRate ?? 1,
   });
   const auto = new AutoBalancer({
     config,

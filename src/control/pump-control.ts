@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.ts';
 import { errorMessage, isHeatnetError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Topology } from '../domain/topology.ts';
+import { representable } from '../ingest/modbus/encode.ts';
 import type { ModbusIngestor } from '../ingest/modbus/ingestor.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { AttemptEnd, AuditStore, NewAttempt } from './audit-store.ts';
@@ -26,6 +27,10 @@ export interface PumpControlDeps {
   log: Logger;
   /** Live state: the setpoint the drive last reported (else it is read from the drive). */
   state?: Pick<LiveState, 'latest'>;
+  /** Service-clock seconds per real second (a simulated demo runs faster). */
+  clockRate?: number;
+  /** The real wall clock (the service clock `now` may be simulated). */
+  wallNow?: () => number;
   /** Told of every confirmed change (the effect tracker). */
   effects?: Pick<EffectTracker, 'onConfirmed'>;
 }
@@ -95,16 +100,24 @@ export class PumpControl {
     if (isRefusal(target)) throw this.refuse(attempt, target);
     attempt.substation = target.pump.substation;
     attempt.device = target.device.id;
+    // Judge the value the drive will hold (whole raw steps), not the one asked for:
+    // 35.3 Hz on a 1 Hz register is a write of 35.
+    const hz = representable(target.field, req.hz);
     if (this.busy.has(req.pump)) {
       const message = `another change of ${req.pump} is in progress; try again when it has ended`;
       throw this.refuse(attempt, { code: 'PUMP_BUSY', message, field: 'id' });
     }
     this.busy.add(req.pump);
     try {
-      return await this.guarded(req, target, attempt);
+      return await this.guarded({ ...req, hz }, target, attempt);
     } finally {
       this.busy.delete(req.pump);
     }
+  }
+
+  /** When a change from `source` last reached this pump's drive (service clock), or null. */
+  lastChangeBy(pump: string, source: 'api' | 'auto'): number | null {
+    return this.deps.audit.lastChangeAt(pump, source)?.at ?? null;
   }
 
   /** Audits a 401/403 on the control route (the route calls this, then answers the error). */
@@ -131,7 +144,7 @@ export class PumpControl {
 
   private async guarded(req: FrequencyRequest, t: ControlTarget, attempt: NewAttempt) {
     const { control } = this.deps.config;
-    const lastChange = this.deps.audit.lastChangeAt(req.pump);
+    const lastChange = this.effectiveLastChange(req.pump, attempt.at);
     const health = this.deps.modbus.health().find((h) => h.id === t.device.id);
     const refusal =
       checkRange(t.pump, t.field, req.hz) ??
@@ -139,6 +152,15 @@ export class PumpControl {
       checkDevice(req.pump, health);
     if (refusal) throw this.refuse(attempt, refusal);
     attempt.beforeHz = await this.currentSetpoint(t, attempt);
+    const moved =
+      req.expectedCurrentHz !== undefined &&
+      Math.abs(attempt.beforeHz - req.expectedCurrentHz) > control.readBackToleranceHz + EPS;
+    if (moved) {
+      const message =
+        `${req.pump} is at ${fmt(attempt.beforeHz)} Hz, not the ${fmt(req.expectedCurrentHz ?? 0)} Hz ` +
+        'this change was computed from: someone changed it meanwhile; nothing was written';
+      throw this.refuse(attempt, { code: 'SETPOINT_MOVED', message, field: 'hz' });
+    }
     const step = checkStep(t.pump, req.hz, attempt.beforeHz);
     if (step) throw this.refuse(attempt, step);
     const id = this.deps.audit.begin(attempt);
@@ -234,6 +256,19 @@ export class PumpControl {
       throw new ControlError(end.code as ControlErrorCode, end.error ?? end.code, { auditId: id });
     }
     return entry;
+  }
+
+  /**
+   * When the pump was last written, on the service clock. A change stamped in the
+   * future means the service clock went back — a simulated demo restarted at its
+   * configured start: then the wall-clock time since the change (scaled to the
+   * service clock) decides, so the interval neither vanishes nor blocks for good.
+   */
+  private effectiveLastChange(pump: string, now: number): number | null {
+    const last = this.deps.audit.lastChangeAt(pump);
+    if (!last || last.at <= now || last.wallAt === null) return last?.at ?? null;
+    const wallElapsed = (this.deps.wallNow ?? Date.now)() - last.wallAt;
+    return now - Math.max(0, wallElapsed) * (this.deps.clockRate ?? 1);
   }
 
   /** The setpoint the drive holds: known from a recent poll or read-back, else read now. */

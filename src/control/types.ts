@@ -59,6 +59,12 @@ export interface FrequencyRequest {
   actor: string;
   role: string | null;
   source: ControlSource;
+  /**
+   * The setpoint the request was computed from (the auto-balancer's recommendation):
+   * if the drive holds another one now — a dispatcher changed it meanwhile — the
+   * request is refused rather than undoing that change.
+   */
+  expectedCurrentHz?: number;
 }
 
 export type ControlErrorCode =
@@ -68,6 +74,7 @@ export type ControlErrorCode =
   | 'NOT_CONTROLLABLE'
   | 'PUMP_BUSY'
   | 'TOO_FREQUENT'
+  | 'SETPOINT_MOVED'
   | 'OUT_OF_RANGE'
   | 'STEP_TOO_LARGE'
   | 'DEVICE_UNHEALTHY'

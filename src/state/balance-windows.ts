@@ -60,6 +60,8 @@ export class BalanceWindows {
     windowMs: number,
     private readonly areaOf: (household: string) => number | undefined,
     private readonly now: () => number,
+    /** The pump field that holds the frequency setpoint (`control.setpointField`). */
+    private readonly setpointField = 'frequency_setpoint_hz',
     private readonly maxAheadMs = 120_000,
   ) {
     // Keep a quarter more than the window: evaluations run a little behind readings.
@@ -136,7 +138,7 @@ export class BalanceWindows {
 
   private applyPump(r: Reading): void {
     const { substation, pump } = r.tags;
-    const hz = r.fields.frequency_setpoint_hz;
+    const hz = r.fields[this.setpointField];
     if (!substation || !pump || typeof hz !== 'number') return;
     const previous = this.setpoints.get(pump);
     this.setpoints.set(pump, hz);

@@ -10,7 +10,8 @@ import type { AuditStore } from '../../src/control/audit-store.ts';
 import type { AutoBalancer } from '../../src/control/auto-balancer.ts';
 import { buildControl } from '../../src/control/build.ts';
 import type { EffectTracker } from '../../src/control/effect-tracker.ts';
-import type { AuditEntry } from '../../src/control/types.ts';
+import type { PumpControl } from '../../src/control/pump-control.ts';
+import { type AuditEntry, ControlError } from '../../src/control/types.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import { ModbusIngestor } from '../../src/ingest/modbus/ingestor.ts';
@@ -39,8 +40,9 @@ describe('guarded pump control over real Modbus TCP', () => {
   let store: AuditStore;
   let effects: EffectTracker;
   let auto: AutoBalancer;
+  let control: PumpControl;
   let http: FastifyInstance;
-  let pump: Record<'ok' | 'clamp' | 'stuck' | 'offline' | 'auto', string>;
+  let pump: Record<'ok' | 'clamp' | 'stuck' | 'offline' | 'auto' | 'moved', string>;
   let substationOf: (pumpId: string) => string;
 
   const truth = (p: string) => sim.model.pumps.get(p)!;
@@ -62,7 +64,7 @@ describe('guarded pump control over real Modbus TCP', () => {
 
   beforeAll(async () => {
     config = await testConfig({
-      substations: 5,
+      substations: 6,
       patch: (raw) => {
         // 60×: one model step (60 s) per real second, so a pump visibly ramps in the test.
         raw.simulation.speed = 60;
@@ -80,6 +82,7 @@ describe('guarded pump control over real Modbus TCP', () => {
       stuck: pumps[2]!,
       offline: pumps[3]!,
       auto: pumps[4]!,
+      moved: pumps[5]!,
     };
     const topology = new Topology(config.network);
     substationOf = (p) => topology.pump(p)!.substation;
@@ -114,8 +117,7 @@ describe('guarded pump control over real Modbus TCP', () => {
       now: Date.now,
       log,
     });
-    ({ audit: store, effects, auto } = parts);
-    const { control } = parts;
+    ({ audit: store, effects, auto, control } = parts);
     for (const c of parts.components) await c.start();
     expect(store.path).toBe(join(config.storage.dataDir, 'control.sqlite'));
     http = Fastify();
@@ -198,9 +200,9 @@ describe('guarded pump control over real Modbus TCP', () => {
     expect(truth(pump.ok).setpointHz).toBeCloseTo(43.5, 6);
   });
 
-  it('refuses out-of-range values and too large steps (422) naming the limit, audited', async () => {
+  it('refuses out-of-range values and too large steps (400, field hz) naming the limit, audited', async () => {
     const high = await dispatch(pump.auto, 57);
-    expect(high.statusCode).toBe(422);
+    expect(high.statusCode).toBe(400);
     expect(high.json()).toMatchObject({
       code: 'OUT_OF_RANGE',
       field: 'hz',
@@ -209,7 +211,7 @@ describe('guarded pump control over real Modbus TCP', () => {
     const low = await dispatch(pump.auto, 10);
     expect(low.json().message).toBe(`hz 10 below ${pump.auto}'s minimum 25 Hz`);
     const step = await dispatch(pump.auto, 30);
-    expect(step.statusCode).toBe(422);
+    expect(step.statusCode).toBe(400);
     expect(step.json()).toMatchObject({
       code: 'STEP_TOO_LARGE',
       message: `${pump.auto}: step 10 Hz exceeds maxStepHz 5 (current 40 Hz)`,
@@ -246,8 +248,9 @@ describe('guarded pump control over real Modbus TCP', () => {
         role: c.role,
         pump: pump.auto,
         substation: substationOf(pump.auto),
-        requestedHz: 42,
-        reason: 'not mine to change',
+        // Refused before the body is read: nothing of it is taken in.
+        requestedHz: null,
+        reason: null,
         result: 'refused',
         code: c.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN',
       });
@@ -431,5 +434,46 @@ describe('guarded pump control over real Modbus TCP', () => {
     const again = await dispatch(pump.ok, 44);
     expect(again.json().code).toBe('TOO_FREQUENT');
     expect(truth(pump.ok).setpointHz).toBeCloseTo(43.5, 6);
+  });
+
+  it('audits a malformed body from a caller without the right as the denial it is', async () => {
+    const res = await http.inject({
+      method: 'POST',
+      url: `/api/control/pumps/${pump.clamp}/frequency`,
+      headers: { 'content-type': 'application/json' },
+      payload: '{"hz": 4',
+    });
+    expect(res.statusCode).toBe(401);
+    expect(await auditRow(res.json().auditId)).toMatchObject({
+      actor: 'anonymous',
+      result: 'refused',
+      code: 'UNAUTHORIZED',
+    });
+  });
+
+  it('refuses an automatic change computed from a setpoint someone has since moved', async () => {
+    const before = truth(pump.moved).setpointHz;
+    const err = await control
+      .setFrequency({
+        pump: pump.moved,
+        hz: before + 1,
+        reason: 'auto-balance: test',
+        actor: 'auto-balancer',
+        role: null,
+        source: 'auto',
+        expectedCurrentHz: before - 3,
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ControlError);
+    expect((err as ControlError).code).toBe('SETPOINT_MOVED');
+    expect((err as ControlError).message).toMatch(
+      /someone changed it meanwhile; nothing was written/,
+    );
+    expect(await auditRow(Number((err as ControlError).context.auditId))).toMatchObject({
+      result: 'refused',
+      code: 'SETPOINT_MOVED',
+      source: 'auto',
+    });
+    expect(truth(pump.moved).setpointHz).toBe(before);
   });
 });

@@ -87,13 +87,24 @@ describe('audit store: durable SQLite record of every attempt', () => {
       completedAt: '2025-01-10T08:00:00.500Z',
       effect: { verdict: 'pending', deviationBeforeC: null, deviationAfterC: null, judgedAt: null },
     });
-    expect(store.lastChangeAt('S01-P1')).toBe(T0);
+    expect(store.lastChangeAt('S01-P1')?.at).toBe(T0);
   });
 
   it('records refusals, which do not count as changes', () => {
     const store = tempStore();
     const r = store.refuse(attempt({ requestedHz: 57 }), 'OUT_OF_RANGE', 'hz 57 above max');
     expect(r).toMatchObject({ result: 'refused', code: 'OUT_OF_RANGE', error: 'hz 57 above max' });
+    expect(store.lastChangeAt('S01-P1')).toBeNull();
+    // An attempt on its way to the drive counts at once: should its outcome fail to be
+    // recorded, the next request must still wait out the interval.
+    const pending = store.begin(attempt());
+    expect(store.lastChangeAt('S01-P1')?.at).toBe(T0);
+    store.finish(pending, {
+      ...confirmed(0),
+      result: 'failed',
+      code: 'WRITE_FAILED',
+      wrote: false,
+    });
     expect(store.lastChangeAt('S01-P1')).toBeNull();
     // A write the drive refused (exception answer) changed nothing either.
     const id = store.begin(attempt());
@@ -136,7 +147,7 @@ describe('audit store: durable SQLite record of every attempt', () => {
     first.close();
     const again = tempStore(first.path);
     expect(again.list()).toEqual(before);
-    expect(again.lastChangeAt('S01-P1')).toBe(T0);
+    expect(again.lastChangeAt('S01-P1')?.at).toBe(T0);
   });
 
   it('survives the process being killed mid-attempt; the attempt becomes interrupted', () => {
@@ -166,7 +177,7 @@ describe('audit store: durable SQLite record of every attempt', () => {
       error: expect.stringMatching(/may have taken the value/),
     });
     // The drive may have acted: the minimum interval counts from it.
-    expect(store.lastChangeAt('S01-P1')).toBe(T0);
+    expect(store.lastChangeAt('S01-P1')?.at).toBe(T0);
   });
 
   it('fails loudly when closed, never silently', () => {
@@ -313,7 +324,7 @@ describe('pump control: one change per pump at a time, current setpoint from the
       message:
         'writing 42 Hz to S01-P1-vfd failed: unit 2: no answer in 500 ms (the drive may have taken it)',
     });
-    expect(store.lastChangeAt('S01-P1')).toBe(T0);
+    expect(store.lastChangeAt('S01-P1')?.at).toBe(T0);
     await expect(pc.setFrequency(request)).rejects.toMatchObject({ code: 'TOO_FREQUENT' });
   });
 

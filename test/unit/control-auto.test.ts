@@ -29,6 +29,7 @@ describe('auto-balancer', () => {
   let alerts: { raised: HeatnetEvents['alert.raise'][]; cleared: HeatnetEvents['alert.clear'][] };
   let down: Set<string>;
   let refuse: ControlError | undefined;
+  let manual: Map<string, number>;
   let auto: AutoBalancer;
 
   beforeAll(async () => {
@@ -50,6 +51,7 @@ describe('auto-balancer', () => {
     alerts = { raised: [], cleared: [] };
     down = new Set();
     refuse = undefined;
+    manual = new Map();
     const devices = () =>
       cfg.ingest.modbus.devices.map(
         (d) => ({ id: d.id, state: down.has(d.id) ? 'down' : 'up' }) as unknown as DeviceHealth,
@@ -63,6 +65,7 @@ describe('auto-balancer', () => {
           if (refuse) throw refuse;
           return { id: calls.length, result: 'confirmed' } as never;
         },
+        lastChangeBy: (pump, source) => (source === 'api' ? (manual.get(pump) ?? null) : null),
       },
       devices,
       now: () => now,
@@ -91,6 +94,7 @@ describe('auto-balancer', () => {
         actor: 'robot',
         role: null,
         source: 'auto',
+        expectedCurrentHz: 40,
       },
     ]);
     expect(actions).toEqual([
@@ -170,6 +174,24 @@ describe('auto-balancer', () => {
     now += 60 * S;
     await auto.runOnce();
     expect(alerts.cleared.map((c) => c.source)).toEqual([`control.auto:${ids[1]}-P1`]);
+  });
+
+  it('leaves a station alone while its PLC is down: its flows are frozen, not current', async () => {
+    build().onBalance(balanceResult(T0, [station(ids[0]!), station(ids[1]!)]));
+    down.add(`${ids[0]}-plc`);
+    await auto.runOnce();
+    expect(calls.map((c) => c.pump)).toEqual([`${ids[1]}-P1`]);
+    expect(auto.status().paused[0]!.reason).toBe(
+      `${ids[0]}'s PLC ${ids[0]}-plc is not up: its pumps are left alone`,
+    );
+  });
+
+  it('keeps its hands off a pump a dispatcher changed within manualHoldMin (120 min)', async () => {
+    build().onBalance(balanceResult(T0, [station(ids[0]!), station(ids[1]!)]));
+    manual.set(`${ids[0]}-P1`, T0 - 119 * 60 * S);
+    manual.set(`${ids[1]}-P1`, T0 - 121 * 60 * S);
+    await auto.runOnce();
+    expect(calls.map((c) => c.pump)).toEqual([`${ids[1]}-P1`]);
   });
 
   it('records a refused change and goes on with the round', async () => {

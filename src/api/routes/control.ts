@@ -1,13 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import Type, { type TSchema } from 'typebox';
+import Type from 'typebox';
 import type { AuditStore } from '../../control/audit-store.ts';
 import type { AutoBalancer } from '../../control/auto-balancer.ts';
 import type { PumpControl } from '../../control/pump-control.ts';
 import { ControlError } from '../../control/types.ts';
 import { HeatnetError, isHeatnetError } from '../../core/errors.ts';
 import type { Authenticator } from '../auth.ts';
-import { ErrorSchema, IdParams } from '../schemas.ts';
+import { ErrorSchema, IdParams, Nullable } from '../schemas.ts';
 
 /** What the control routes need; the composition root supplies it. */
 export interface ControlRouteDeps {
@@ -16,7 +16,6 @@ export interface ControlRouteDeps {
   auto?: Pick<AutoBalancer, 'status'>;
 }
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
 
 export const FrequencyBody = Type.Object(
@@ -100,7 +99,8 @@ const errors = (...codes: number[]) =>
 /**
  * Runs the dispatcher-only guard and audits what it refuses (issue 5: unauthorised and
  * forbidden attempts on the control route are part of the safety record). It runs
- * before validation, so a refused caller learns nothing about the body either.
+ * first, before the body is even parsed: a malformed body from a caller without the
+ * right is audited as the denial it is, and the caller learns nothing about bodies.
  */
 function auditedGuard(auth: Authenticator, deps: ControlRouteDeps) {
   const guard = auth.guard(['dispatcher'], { exclusive: true });
@@ -109,12 +109,11 @@ function auditedGuard(auth: Authenticator, deps: ControlRouteDeps) {
       await guard(request, reply);
     } catch (err) {
       if (!isHeatnetError(err, 'UNAUTHORIZED') && !isHeatnetError(err, 'FORBIDDEN')) throw err;
-      const body = (request.body ?? {}) as { hz?: unknown; reason?: unknown };
       const pump = String((request.params as { id?: unknown }).id ?? '').slice(0, 64);
       const entry = deps.control.recordDenied({
         pump,
-        hz: typeof body.hz === 'number' ? body.hz : null,
-        reason: typeof body.reason === 'string' ? body.reason.slice(0, 500) : null,
+        hz: null,
+        reason: null,
         actor:
           request.principal?.name ??
           (request.headers.authorization ? 'invalid token' : 'anonymous'),
@@ -134,7 +133,7 @@ export function controlRoutes(app: FastifyInstance, auth: Authenticator, deps: C
   api.post(
     '/api/control/pumps/:id/frequency',
     {
-      preValidation: auditedGuard(auth, deps),
+      onRequest: auditedGuard(auth, deps),
       schema: {
         summary: 'Change a pump’s frequency setpoint: guarded, written, read back and audited',
         description:
@@ -144,7 +143,7 @@ export function controlRoutes(app: FastifyInstance, auth: Authenticator, deps: C
         tags: ['control'],
         params: IdParams,
         body: FrequencyBody,
-        response: { 200: AuditEntrySchema, ...errors(400, 401, 403, 404, 409, 422, 502, 503) },
+        response: { 200: AuditEntrySchema, ...errors(400, 401, 403, 404, 409, 502, 503) },
       },
     },
     async (request) => {

@@ -50,6 +50,19 @@ export function toRawValue(spec: EncodeSpec, value: number): number {
   throw new TypeError(`${name}: ${spec.type} fields take no numeric writes`);
 }
 
+/**
+ * The value the device will actually hold after `value` is written: integer fields
+ * keep whole raw steps (45.34 Hz on a 0.1 Hz register becomes 45.3), so limits and
+ * read-back are judged on this, not on what was asked. Values that do not encode
+ * are returned as they are (the caller's range check refuses them).
+ */
+export function representable(spec: EncodeSpec, value: number): number {
+  if (!Number.isFinite(value) || !INTEGER_LIMITS[spec.type]) return value;
+  const raw = Math.round((value - spec.offset) / spec.scale);
+  // Round away the float noise of raw × scale (4530 × 0.01 = 45.300000000000004).
+  return Number((raw * spec.scale + spec.offset).toPrecision(12));
+}
+
 /** The raw value's big-endian bytes A B C D … (what `canonicalBytes` returns). */
 export function canonicalBytesOf(type: ModbusType, raw: number): Buffer {
   const b = Buffer.alloc(registerCount(type) * 2);

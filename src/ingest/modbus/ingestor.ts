@@ -114,16 +114,11 @@ export class ModbusIngestor implements Component {
     return n;
   }
 
-  /** Polls one device now (used by tests and by the control path's read-back). */
+  /** Polls one device now (used by tests, and by the control path after a confirmed change). */
   pollNow(deviceId: string): Promise<void> {
     const entry = this.scheduled.find((s) => s.device.config.id === deviceId);
     if (!entry) return Promise.reject(new Error(`unknown device ${deviceId}`));
     return this.pollOnce(entry);
-  }
-
-  /** The VFD device driving `pumpId` (a `kind: pump` device naming it), if configured. */
-  deviceFor(pumpId: string): ModbusDeviceConfig | undefined {
-    return this.config.ingest.modbus.devices.find((d) => d.kind === 'pump' && d.pump === pumpId);
   }
 
   /** A field of a device's register map, if the map has it. */
