@@ -78,6 +78,39 @@ export function evaluateBalance(
   };
 }
 
+/** A station's indicators against the heating curve and the design flow. */
+function indicatorsOf(
+  s: SubstationInput,
+  reference: Reference | null,
+  outdoorC: number | null,
+  settings: EngineSettings,
+): Indicators {
+  const sig = s.signals;
+  const rooms = settings.balance.rooms;
+  const secondaryMean =
+    sig.secondarySupplyC !== null && sig.secondaryReturnC !== null
+      ? (sig.secondarySupplyC + sig.secondaryReturnC) / 2
+      : null;
+  const required = reference ? s.designFlowM3h * reference.flowFactor : 0;
+  return {
+    deviationC:
+      reference && secondaryMean !== null
+        ? secondaryMean - (reference.secondarySupplyC + reference.secondaryReturnC) / 2
+        : null,
+    equilibriumIndoorC:
+      outdoorC !== null && secondaryMean !== null
+        ? equilibriumIndoorC(settings.design, secondaryMean, outdoorC)
+        : null,
+    flowRatio: sig.primaryFlowM3h !== null && required > 0 ? sig.primaryFlowM3h / required : null,
+    indoorMeanC: s.rooms.meanC,
+    coldShare: s.rooms.coldShare,
+    roomsDecide:
+      s.rooms.reporting >= rooms.minCount &&
+      s.rooms.households > 0 &&
+      s.rooms.reporting / s.rooms.households >= rooms.minShare,
+  };
+}
+
 function evaluateStation(
   s: SubstationInput,
   position: Position,
@@ -88,34 +121,8 @@ function evaluateStation(
 ): { balance: SubstationBalance; memory: StationMemory } {
   const { balance } = settings;
   const sig = s.signals;
-  const deviationC =
-    reference && sig.secondarySupplyC !== null && sig.secondaryReturnC !== null
-      ? (sig.secondarySupplyC + sig.secondaryReturnC) / 2 -
-        (reference.secondarySupplyC + reference.secondaryReturnC) / 2
-      : null;
-  const required = reference ? s.designFlowM3h * reference.flowFactor : 0;
-  const flowRatio =
-    sig.primaryFlowM3h !== null && required > 0 ? sig.primaryFlowM3h / required : null;
-  const roomsDecide =
-    s.rooms.reporting >= balance.rooms.minCount &&
-    s.rooms.households > 0 &&
-    s.rooms.reporting / s.rooms.households >= balance.rooms.minShare;
-  const equilibrium =
-    outdoorC !== null && sig.secondarySupplyC !== null && sig.secondaryReturnC !== null
-      ? equilibriumIndoorC(
-          settings.design,
-          (sig.secondarySupplyC + sig.secondaryReturnC) / 2,
-          outdoorC,
-        )
-      : null;
-  const indicators: Indicators = {
-    deviationC,
-    equilibriumIndoorC: equilibrium,
-    flowRatio,
-    indoorMeanC: s.rooms.meanC,
-    coldShare: s.rooms.coldShare,
-    roomsDecide,
-  };
+  const indicators = indicatorsOf(s, reference, outdoorC, settings);
+  const { deviationC, flowRatio, equilibriumIndoorC: equilibrium } = indicators;
   const raw = rawStatus(indicators, previous?.status, balance.thresholds, settings.indoor);
   const mem = persist(raw.status, previous, balance.persistence);
   const status = mem.status;

@@ -234,8 +234,13 @@ export class PumpControl {
     this.deps.modbus.pollNow?.(device.id).catch(() => undefined);
     if (!this.deps.effects) return entry;
     this.deps.effects.onConfirmed(entry);
-    // Read again: the tracker has added the deviation the verdict will start from.
-    return this.deps.audit.get(id) ?? entry;
+    // Read again: the tracker has added the deviation the verdict will start from. The
+    // change is done and recorded; a failing re-read must not turn it into an error.
+    try {
+      return this.deps.audit.get(id) ?? entry;
+    } catch {
+      return entry;
+    }
   }
 
   /** Ends the audit row; a failed attempt then throws its error, pointing at the row. */
