@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { groundTruth, type NetworkTruth } from '../../simulators/model/truth.ts';
-import { Simulator } from '../../simulators/simulator.ts';
-import { HeatnetApp } from '../../src/app.ts';
-import { silentLogger } from '../../src/core/logger.ts';
-import { testConfig } from '../support/config.ts';
-import { freePort } from '../support/ports.ts';
+import type { Simulator } from '../../simulators/simulator.ts';
+import type { HeatnetApp } from '../../src/app.ts';
+import { simulatedDemo } from '../support/simulated-demo.ts';
 
 /**
  * Auto-balancing in the running service over the real wire (issue 5): the demo network
@@ -27,40 +23,18 @@ describe('auto-balancing the simulated network', () => {
   let before: NetworkTruth;
 
   beforeAll(async () => {
-    const brokerPort = await freePort();
-    const config = await testConfig({
-      substations: 22,
-      intervalMs: 1000,
-      patch: (raw) => {
-        const demo = parse(readFileSync('config/demo.yaml', 'utf8'));
-        raw.ingest.mqtt = {
-          url: 'embedded',
-          embeddedPort: brokerPort,
-          subscriptions: demo.ingest.mqtt.subscriptions,
-        };
-        raw.simulation = {
-          ...raw.simulation,
-          speed: 600,
-          start: '2026-01-12T00:00:00Z',
-          weather: { meanC: -5, dailyAmplitudeC: 0, frontAmplitudeC: 0 },
-          publish: { roomIntervalS: 1800, buildingIntervalS: 600, weatherIntervalS: 600 },
-        };
-        raw.balance = {
-          schedule: { intervalS: 900 },
-          windowMin: 60,
-          staleAfterMin: 60,
-          auto: { enabled: true, schedule: { intervalS: 1800 } },
-        };
-        raw.control = { minIntervalS: 1200 };
+    ({ sim, app } = await simulatedDemo({
+      speed: 600,
+      publish: { roomIntervalS: 1800, buildingIntervalS: 600, weatherIntervalS: 600 },
+      balance: {
+        schedule: { intervalS: 900 },
+        windowMin: 60,
+        staleAfterMin: 60,
+        auto: { enabled: true, schedule: { intervalS: 1800 } },
       },
-    });
-    sim = new Simulator(config, silentLogger());
+      control: { minIntervalS: 1200 },
+    }));
     before = groundTruth(sim.model);
-    app = new HeatnetApp(config, {
-      log: silentLogger(),
-      now: () => sim.clock.now(),
-      clockRate: sim.clock.speed,
-    });
     await app.start();
     await sim.start();
     await new Promise((r) => setTimeout(r, (SIM_HOURS * 3_600_000) / 600));

@@ -1,26 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { groundTruth } from '../../simulators/model/truth.ts';
-import { Simulator } from '../../simulators/simulator.ts';
-import { HeatnetApp, localStoreDir } from '../../src/app.ts';
+import type { Simulator } from '../../simulators/simulator.ts';
+import { type HeatnetApp, localStoreDir } from '../../src/app.ts';
 import type { BalanceResult } from '../../src/balance/types.ts';
 import type { Config } from '../../src/config/schema.ts';
-import { silentLogger } from '../../src/core/logger.ts';
-import { eventually, testConfig } from '../support/config.ts';
-import { freePort } from '../support/ports.ts';
+import { eventually } from '../support/config.ts';
+import { simulatedDemo } from '../support/simulated-demo.ts';
 
 /**
  * The balancing engine in the running service, fed over the real wire — Modbus TCP
  * from the simulator's PLCs and VFDs, room sensors over MQTT through the embedded
  * broker — on the whole demo network at 60× speed, checked against ground truth.
  */
-/** The demo's MQTT subscriptions (the test config drops them). */
-function demoSubscriptions(): unknown[] {
-  return parse(readFileSync('config/demo.yaml', 'utf8')).ingest.mqtt.subscriptions;
-}
-
 describe('balance end to end: simulator → ingest → engine → API, MQTT, storage', () => {
   let config: Config;
   let sim: Simulator;
@@ -28,36 +21,11 @@ describe('balance end to end: simulator → ingest → engine → API, MQTT, sto
   let brokerPort: number;
 
   beforeAll(async () => {
-    brokerPort = await freePort();
-    config = await testConfig({
-      substations: 22,
-      intervalMs: 1000,
-      patch: (raw) => {
-        raw.ingest.mqtt = {
-          url: 'embedded',
-          embeddedPort: brokerPort,
-          subscriptions: demoSubscriptions(),
-        };
-        raw.simulation = {
-          ...raw.simulation,
-          speed: 60,
-          start: '2026-01-12T00:00:00Z',
-          weather: { meanC: -5, dailyAmplitudeC: 0, frontAmplitudeC: 0 },
-          publish: { roomIntervalS: 300, buildingIntervalS: 300, weatherIntervalS: 120 },
-        };
-        raw.balance = {
-          schedule: { intervalS: 120 },
-          windowMin: 15,
-          staleAfterMin: 10,
-        };
-      },
-    });
-    sim = new Simulator(config, silentLogger());
-    app = new HeatnetApp(config, {
-      log: silentLogger(),
-      now: () => sim.clock.now(),
-      clockRate: sim.clock.speed,
-    });
+    ({ config, sim, app, brokerPort } = await simulatedDemo({
+      speed: 60,
+      publish: { roomIntervalS: 300, buildingIntervalS: 300, weatherIntervalS: 120 },
+      balance: { schedule: { intervalS: 120 }, windowMin: 15, staleAfterMin: 10 },
+    }));
     await app.start();
     await sim.start();
   }, 60_000);

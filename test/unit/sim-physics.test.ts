@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NetworkModel } from '../../simulators/model/network-model.ts';
 import { groundTruth, householdTruth } from '../../simulators/model/truth.ts';
-import { parseConfig } from '../../src/config/load.ts';
-import type { Config } from '../../src/config/schema.ts';
-import { TEST_TOKENS } from '../support/config.ts';
+import { steadyDemoConfig } from '../support/balance-harness.ts';
 
 /**
  * Physical sanity of the simulated network (issue 3): the demo network under
@@ -14,19 +11,7 @@ const START = Date.parse('2026-01-10T00:00:00Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-function demoConfig(outdoorC = -5, seed = 1): Config {
-  const result = parseConfig(readFileSync('config/demo.yaml', 'utf8'), TEST_TOKENS, 'demo');
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  const config = result.config;
-  config.simulation.seed = seed;
-  config.simulation.weather = {
-    ...config.simulation.weather,
-    meanC: outdoorC,
-    dailyAmplitudeC: 0,
-    frontAmplitudeC: 0,
-  };
-  return config;
-}
+const demoConfig = steadyDemoConfig;
 
 function settled(config = demoConfig(), days = 3): NetworkModel {
   const model = new NetworkModel(config, START);
