@@ -32,6 +32,16 @@ CREATE TABLE IF NOT EXISTS control_audit (
   deviation_after_c REAL,
   effect_ms INTEGER
 );
+-- Dispatchers switching auto-balancing off and on again: the latest row stands,
+-- also after a restart (automation must not come back on by itself).
+CREATE TABLE IF NOT EXISTS auto_switch (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  wall_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  reason TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS control_audit_at ON control_audit (at_ms);
 CREATE INDEX IF NOT EXISTS control_audit_pump ON control_audit (pump, at_ms);
 CREATE INDEX IF NOT EXISTS control_audit_substation ON control_audit (substation, at_ms);

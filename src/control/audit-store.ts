@@ -7,6 +7,7 @@ import { type Row, SCHEMA, toEntry } from './audit-rows.ts';
 import {
   type AuditEntry,
   type AuditResult,
+  type AutoSwitch,
   ControlError,
   type ControlSource,
   type EffectVerdict,
@@ -187,6 +188,29 @@ export class AuditStore implements Component {
       db.prepare(sql).get(...(source === undefined ? [pump] : [pump, source])),
     ) as { at_ms: number; wall_ms: number | null } | undefined;
     return row ? { at: row.at_ms, wallAt: row.wall_ms } : null;
+  }
+
+  /** Records a dispatcher switching auto-balancing on or off. */
+  recordAutoSwitch(s: { enabled: boolean; actor: string; reason: string }): AutoSwitch {
+    const at = this.now();
+    this.run('write', (db) =>
+      db
+        .prepare(
+          'INSERT INTO auto_switch (at_ms, wall_ms, actor, enabled, reason) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(at, this.wallNow(), s.actor, s.enabled ? 1 : 0, s.reason),
+    );
+    return { ...s, at: new Date(at).toISOString() };
+  }
+
+  /** The latest switch of auto-balancing by a dispatcher, or null if never switched. */
+  latestAutoSwitch(): AutoSwitch | null {
+    const row = this.run('read', (db) =>
+      db.prepare('SELECT * FROM auto_switch ORDER BY id DESC LIMIT 1').get(),
+    ) as { at_ms: number; actor: string; enabled: number; reason: string } | undefined;
+    if (!row) return null;
+    const at = new Date(row.at_ms).toISOString();
+    return { enabled: row.enabled === 1, actor: row.actor, at, reason: row.reason };
   }
 
   setDeviationBefore(id: number, deviationC: number | null): void {

@@ -7,9 +7,10 @@ import { every, type Scheduled } from '../core/schedule.ts';
 import type { Topology } from '../domain/topology.ts';
 import type { HeatnetEvents } from '../events.ts';
 import type { DeviceHealth } from '../ingest/modbus/health.ts';
+import type { AuditStore } from './audit-store.ts';
 import type { PumpControl } from './pump-control.ts';
 import { vfdOf } from './target.ts';
-import { ControlError } from './types.ts';
+import { type AutoSwitch, ControlError } from './types.ts';
 
 /** Where alerts about pausing go (the app passes the event bus's raise/clear). */
 export interface AutoAlerts {
@@ -27,6 +28,8 @@ export interface AutoBalancerDeps {
   alerts?: AutoAlerts;
   /** Clock seconds per real second when `now` is simulated (default 1): scales intervalS. */
   clockRate?: number;
+  /** Where dispatchers' switches are kept (the audit store); without it none are possible. */
+  switches?: Pick<AuditStore, 'recordAutoSwitch' | 'latestAutoSwitch'>;
 }
 
 /** One thing the auto-balancer is not doing right now, and why. */
@@ -48,8 +51,13 @@ export interface AutoAction {
 
 export interface AutoBalanceStatus {
   enabled: boolean;
-  /** off = disabled; paused = nothing may be applied (network-wide pause); active otherwise. */
-  state: 'off' | 'active' | 'paused';
+  /**
+   * off = not configured; suspended = switched off by a dispatcher; paused = nothing
+   * may be applied (network-wide pause); active otherwise.
+   */
+  state: 'off' | 'suspended' | 'active' | 'paused';
+  /** The latest dispatcher switch (off or back on), if any. */
+  switchedBy: AutoSwitch | null;
   paused: AutoPause[];
   lastRoundAt: string | null;
   lastActions: AutoAction[];
@@ -106,10 +114,18 @@ export class AutoBalancer implements Component {
 
   status(): AutoBalanceStatus {
     const paused = [...this.paused.values()];
-    const state = !this.settings.enabled ? 'off' : this.paused.has('network') ? 'paused' : 'active';
+    const switched = this.deps.switches?.latestAutoSwitch() ?? null;
+    const state = !this.settings.enabled
+      ? 'off'
+      : switched?.enabled === false
+        ? 'suspended'
+        : this.paused.has('network')
+          ? 'paused'
+          : 'active';
     return {
       enabled: this.settings.enabled,
       state,
+      switchedBy: switched,
       paused,
       lastRoundAt: this.lastRoundAt === null ? null : new Date(this.lastRoundAt).toISOString(),
       lastActions: this.lastActions,
@@ -124,7 +140,29 @@ export class AutoBalancer implements Component {
     return round;
   }
 
+  /**
+   * A dispatcher switches auto-balancing off (it stops at once, a round in progress
+   * finishes its current change) or on again; recorded durably, so a restart keeps it.
+   */
+  async switchTo(enabled: boolean, actor: string, reason: string): Promise<AutoBalanceStatus> {
+    if (!this.settings.enabled || !this.deps.switches) {
+      throw new ControlError(
+        'NOT_CONTROLLABLE',
+        'auto-balancing is not configured for this network (balance.auto.enabled)',
+        { field: 'enabled' },
+      );
+    }
+    this.deps.switches.recordAutoSwitch({ enabled, actor, reason });
+    this.deps.log.warn(
+      { actor, enabled, reason },
+      `auto-balancing switched ${enabled ? 'on' : 'off'}`,
+    );
+    if (!enabled) await this.round;
+    return this.status();
+  }
+
   private async runRound(): Promise<AutoAction[]> {
+    if (this.deps.switches?.latestAutoSwitch()?.enabled === false) return [];
     this.running = true;
     try {
       const now = this.deps.now();

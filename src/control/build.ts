@@ -73,6 +73,7 @@ export function buildControl(deps: ControlDeps): ControlParts {
     log: childLogger(deps.log, 'control.auto'),
     ...(deps.alerts ? { alerts: deps.alerts } : {}),
     clockRate: deps.clockRate ?? 1,
+    switches: audit,
   });
   return {
     audit,

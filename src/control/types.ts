@@ -67,6 +67,14 @@ export interface FrequencyRequest {
   expectedCurrentHz?: number;
 }
 
+/** A dispatcher's switch of auto-balancing, as recorded. */
+export interface AutoSwitch {
+  enabled: boolean;
+  actor: string;
+  at: string;
+  reason: string;
+}
+
 export type ControlErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'

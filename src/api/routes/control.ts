@@ -13,7 +13,7 @@ import { ErrorSchema, IdParams, Nullable } from '../schemas.ts';
 export interface ControlRouteDeps {
   control: Pick<PumpControl, 'setFrequency' | 'recordDenied'>;
   audit: Pick<AuditStore, 'list'>;
-  auto?: Pick<AutoBalancer, 'status'>;
+  auto?: Pick<AutoBalancer, 'status' | 'switchTo'>;
 }
 
 const Time = Type.String({ format: 'date-time' });
@@ -78,7 +78,10 @@ const AuditQuery = Type.Object(
 
 const AutoStatusSchema = Type.Object({
   enabled: Type.Boolean(),
-  state: Type.String({ description: 'off | active | paused' }),
+  state: Type.String({ description: 'off | suspended | active | paused' }),
+  switchedBy: Nullable(
+    Type.Object({ enabled: Type.Boolean(), actor: Type.String(), at: Time, reason: Type.String() }),
+  ),
   paused: Type.Array(Type.Object({ scope: Type.String(), reason: Type.String(), since: Time })),
   lastRoundAt: Nullable(Time),
   lastActions: Type.Array(
@@ -198,9 +201,37 @@ export function controlRoutes(app: FastifyInstance, auth: Authenticator, deps: C
       deps.auto?.status() ?? {
         enabled: false,
         state: 'off',
+        switchedBy: null,
         paused: [],
         lastRoundAt: null,
         lastActions: [],
       },
+  );
+  api.post(
+    '/api/control/auto',
+    {
+      onRequest: auth.guard(['dispatcher'], { exclusive: true }),
+      schema: {
+        summary: 'Switch auto-balancing off (at once) or on again; kept across restarts',
+        tags: ['control'],
+        body: Type.Object(
+          {
+            enabled: Type.Boolean(),
+            reason: Type.String({ minLength: 3, maxLength: 500, pattern: '\\S' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: AutoStatusSchema, ...errors(400, 401, 403, 409, 503) },
+      },
+    },
+    async (request) => {
+      if (!deps.auto) {
+        throw new ControlError('NOT_CONTROLLABLE', 'auto-balancing is not available', {
+          field: 'enabled',
+        });
+      }
+      const who = request.principal!;
+      return deps.auto.switchTo(request.body.enabled, who.name, request.body.reason.trim());
+    },
   );
 }
