@@ -1,4 +1,5 @@
 import type { BalanceResult, SubstationBalance } from '../balance/types.ts';
+import { pumpDrives } from '../config/pump-drives.ts';
 import type { Config } from '../config/schema.ts';
 import type { Substation, Topology } from '../domain/topology.ts';
 import type { DeviceHealth } from '../ingest/modbus/health.ts';
@@ -55,9 +56,9 @@ export function deviceIndex(src: NetworkViewSource): DeviceIndex {
   const health = new Map<string, DeviceHealth[]>();
   for (const h of src.devices()) health.set(h.substation, [...(health.get(h.substation) ?? []), h]);
   const vfdOfPump = new Map<string, string>();
+  for (const [pump, d] of pumpDrives(src.config.ingest.modbus)) vfdOfPump.set(pump, d.id);
   const slowest = new Map<string, number>();
   for (const d of devices) {
-    if (d.kind === 'pump' && d.pump && !vfdOfPump.has(d.pump)) vfdOfPump.set(d.pump, d.id);
     const interval = d.intervalMs ?? defaults.intervalMs;
     slowest.set(d.substation, Math.max(slowest.get(d.substation) ?? defaults.intervalMs, interval));
   }

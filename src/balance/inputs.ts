@@ -1,3 +1,4 @@
+import { pumpDrives } from '../config/pump-drives.ts';
 import type { Config } from '../config/schema.ts';
 import type { Substation, Topology } from '../domain/topology.ts';
 import type { DeviceHealth } from '../ingest/modbus/health.ts';
@@ -30,8 +31,7 @@ export function gatherInputs(src: InputSources, at: number): BalanceInput {
     const last = w.lastAt(at);
     return last !== null && last >= freshFrom ? w.mean(since, at) : null;
   };
-  const vfdOf = new Map<string, string>();
-  for (const d of src.config.ingest.modbus.devices) if (d.pump) vfdOf.set(d.pump, d.id);
+  const drives = pumpDrives(src.config.ingest.modbus);
   const up = new Set(src.devices().flatMap((d) => (d.state === 'up' ? [d.id] : [])));
   const outdoor = [...src.windows.weather.values()].map(meanOf).filter((v) => v !== null);
   const substations = src.topology.substations.map((s): SubstationInput => {
@@ -61,7 +61,7 @@ export function gatherInputs(src: InputSources, at: number): BalanceInput {
         heatPowerKw: f('heat_power_kw'),
         makeupM3h: f('makeup_water_m3h'),
       },
-      pumps: s.pumps.map((p) => pumpSignals(src, p, vfdOf.get(p.id), up, freshFrom)),
+      pumps: s.pumps.map((p) => pumpSignals(src, p, drives.get(p.id)?.id, up, freshFrom)),
       rooms: roomSignals(src, s, from, freshFrom, at),
       settling,
     };

@@ -1,5 +1,5 @@
 import type { BalanceResult, Recommendation } from '../balance/types.ts';
-import type { Config } from '../config/schema.ts';
+import type { Config, ModbusDeviceConfig } from '../config/schema.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
@@ -84,7 +84,15 @@ export class AutoBalancer implements Component {
   private round: Promise<unknown> = Promise.resolve();
   private scheduled: Scheduled | undefined;
 
-  constructor(private readonly deps: AutoBalancerDeps) {}
+  /** Enabled PLCs (kind substation) per substation. */
+  private readonly plcsOf = new Map<string, ModbusDeviceConfig[]>();
+
+  constructor(private readonly deps: AutoBalancerDeps) {
+    for (const d of deps.config.ingest.modbus.devices) {
+      if (d.kind !== 'substation' || !d.enabled) continue;
+      this.plcsOf.set(d.substation, [...(this.plcsOf.get(d.substation) ?? []), d]);
+    }
+  }
 
   private get settings() {
     return this.deps.config.balance.auto;
@@ -189,11 +197,9 @@ export class AutoBalancer implements Component {
   }
 
   /** Why a station's water-side data cannot be trusted now (its PLC is not up), or null. */
-  private plcDown(substation: string): string | null {
-    const plcs = this.deps.config.ingest.modbus.devices.filter(
-      (d) => d.substation === substation && d.kind === 'substation' && d.enabled,
-    );
-    const down = plcs.filter((d) => this.deps.devices().find((h) => h.id === d.id)?.state !== 'up');
+  private plcDown(substation: string, states: ReadonlyMap<string, string>): string | null {
+    const plcs = this.plcsOf.get(substation) ?? [];
+    const down = plcs.filter((d) => states.get(d.id) !== 'up');
     return down.length > 0
       ? `${substation}'s PLC ${down.map((d) => d.id).join(', ')} is not up: its pumps are left alone`
       : null;
@@ -211,6 +217,8 @@ export class AutoBalancer implements Component {
     out: AutoAction[],
     now: number,
   ) {
+    // Device states once per round: a round may look at thousands of stations.
+    const states = new Map(this.deps.devices().map((d) => [d.id, d.state]));
     for (const station of result.substations) {
       if (station.status === 'no-data') {
         pauses.set(station.id, `${station.id} has no data: its pumps are left alone`);
@@ -219,13 +227,13 @@ export class AutoBalancer implements Component {
       const rec = station.recommendation;
       if (!rec || rec.action === 'hold') continue;
       const device = vfdOf(this.deps.config, rec.pump);
-      const health = device && this.deps.devices().find((d) => d.id === device.id);
-      if (health?.state !== 'up') {
-        const state = health?.state ?? 'not polled';
+      const deviceState = device && states.get(device.id);
+      if (deviceState !== 'up') {
+        const state = deviceState ?? 'not polled';
         pauses.set(rec.pump, `${rec.pump}'s drive ${device?.id ?? ''} is ${state}`.trim());
         continue;
       }
-      const plc = this.plcDown(station.id);
+      const plc = this.plcDown(station.id, states);
       if (plc) {
         pauses.set(station.id, plc);
         continue;

@@ -1,3 +1,4 @@
+import { pumpDrives } from '../config/pump-drives.ts';
 import type { Config, ModbusDeviceConfig, RegisterField } from '../config/schema.ts';
 import type { Pump, Topology } from '../domain/topology.ts';
 import type { Refusal } from './types.ts';
@@ -11,7 +12,7 @@ export interface ControlTarget {
 
 /** The VFD device of a pump: the `kind: pump` device naming it (DESIGN §4.1). */
 export function vfdOf(config: Config, pumpId: string): ModbusDeviceConfig | undefined {
-  return config.ingest.modbus.devices.find((d) => d.kind === 'pump' && d.pump === pumpId);
+  return pumpDrives(config.ingest.modbus).get(pumpId);
 }
 
 /**
