@@ -6,6 +6,7 @@ import { representable } from '../ingest/modbus/encode.ts';
 import type { ModbusIngestor } from '../ingest/modbus/ingestor.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { AttemptEnd, AuditStore, NewAttempt } from './audit-store.ts';
+import { DenialSeries } from './denials.ts';
 import type { EffectTracker } from './effect-tracker.ts';
 import { checkDevice, checkInterval, checkRange, checkStep, fmt } from './guardrails.ts';
 import { type ControlTarget, isRefusal, resolveTarget, vfdOf } from './target.ts';
@@ -46,6 +47,9 @@ export interface DeniedAttempt {
   message: string;
 }
 
+/** Denials by one caller within this much real time share one audit row. */
+const DENIAL_WINDOW_MS = 60_000;
+
 /** A known setpoint older than this many poll intervals is read from the drive instead. */
 const FRESH_POLLS = 3;
 const EPS = 1e-9;
@@ -60,9 +64,12 @@ const EPS = 1e-9;
  */
 export class PumpControl {
   private readonly busy = new Set<string>();
+  private readonly denials: DenialSeries;
   private readonly readBacks = new Map<string, { hz: number; at: number }>();
 
-  constructor(private readonly deps: PumpControlDeps) {}
+  constructor(private readonly deps: PumpControlDeps) {
+    this.denials = new DenialSeries(DENIAL_WINDOW_MS, deps.wallNow);
+  }
 
   async setFrequency(req: FrequencyRequest): Promise<AuditEntry> {
     try {
@@ -124,22 +131,26 @@ export class PumpControl {
   recordDenied(d: DeniedAttempt): AuditEntry {
     const pump = this.deps.topology.pump(d.pump);
     const device = pump && vfdOf(this.deps.config, pump.id);
-    return this.deps.audit.refuse(
-      {
-        at: this.deps.now(),
-        actor: d.actor,
-        role: d.role,
-        source: 'api',
-        pump: d.pump,
-        substation: pump?.substation ?? null,
-        device: device?.id ?? null,
-        reason: d.reason,
-        beforeHz: null,
-        requestedHz: d.hz,
-      },
-      d.code,
-      d.message,
-    );
+    const write = (unwritten: number) =>
+      this.deps.audit.refuse(
+        {
+          at: this.deps.now(),
+          actor: d.actor,
+          role: d.role,
+          source: 'api',
+          pump: d.pump,
+          substation: pump?.substation ?? null,
+          device: device?.id ?? null,
+          reason: d.reason,
+          beforeHz: null,
+          requestedHz: d.hz,
+        },
+        d.code,
+        unwritten > 0
+          ? `${d.message} (and ${unwritten} more such attempts by ${d.actor} since the previous row)`
+          : d.message,
+      );
+    return this.denials.record(d.actor, d.code, write);
   }
 
   private async guarded(req: FrequencyRequest, t: ControlTarget, attempt: NewAttempt) {

@@ -114,4 +114,40 @@ describe('pump control: clocks and resolution', () => {
     expect(r.written).toEqual([45]);
     expect(entry).toMatchObject({ result: 'confirmed', readBackHz: 45, requestedHz: 45.4 });
   });
+
+  it('writes one audit row per denied caller and minute, counting the rest into the next', async () => {
+    const r = await rig({ clockRate: 1 });
+    const store = r.newStore();
+    const control = r.control(store);
+    const deny = () =>
+      control.recordDenied({
+        pump: 'S01-P1',
+        hz: null,
+        reason: null,
+        actor: 'anonymous',
+        role: null,
+        code: 'UNAUTHORIZED',
+        message: 'a bearer token is required',
+      });
+    const first = deny();
+    for (let i = 0; i < 99; i++) expect(deny().id).toBe(first.id);
+    expect(store.list({ limit: 1000 })).toHaveLength(1);
+    // Another caller is a series of its own.
+    control.recordDenied({
+      pump: 'S01-P1',
+      hz: null,
+      reason: null,
+      actor: 'demo-service',
+      role: 'service',
+      code: 'FORBIDDEN',
+      message: 'role "service" may not do this',
+    });
+    r.clock.wall += 61_000;
+    const next = deny();
+    expect(next.id).not.toBe(first.id);
+    expect(next.error).toBe(
+      'a bearer token is required (and 99 more such attempts by anonymous since the previous row)',
+    );
+    expect(store.list({ limit: 1000 })).toHaveLength(3);
+  });
 });
