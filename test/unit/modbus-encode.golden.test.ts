@@ -10,6 +10,7 @@ import {
   orderedRegisters,
   toRawValue,
 } from '../../src/ingest/modbus/encode.ts';
+import { NUMERIC_GOLDENS, type NumericType } from './modbus-goldens.ts';
 
 /*
  * Golden vectors for the write encoder. Every word below was computed with Python's
@@ -22,21 +23,15 @@ import {
  */
 
 type Golden = {
-  type: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32';
+  type: NumericType;
   raw: number;
   /** struct.pack('>F', raw).hex() */
   be: string;
   words: Record<ByteOrder, readonly number[]>;
 };
 
-const GOLDENS: readonly Golden[] = [
-  // struct.pack('>h', -2)
-  {
-    type: 'int16',
-    raw: -2,
-    be: 'fffe',
-    words: { ABCD: [0xfffe], CDAB: [0xfffe], BADC: [0xfeff], DCBA: [0xfeff] },
-  },
+/** Vectors of the write path beyond the shared table (modbus-goldens.ts), which runs too. */
+const WRITE_GOLDENS: readonly Golden[] = [
   // struct.pack('>h', 12345)
   {
     type: 'int16',
@@ -44,43 +39,12 @@ const GOLDENS: readonly Golden[] = [
     be: '3039',
     words: { ABCD: [0x3039], CDAB: [0x3039], BADC: [0x3930], DCBA: [0x3930] },
   },
-  // struct.pack('>H', 0xABCD)
-  {
-    type: 'uint16',
-    raw: 0xabcd,
-    be: 'abcd',
-    words: { ABCD: [0xabcd], CDAB: [0xabcd], BADC: [0xcdab], DCBA: [0xcdab] },
-  },
   // struct.pack('>H', 4530): 45.30 Hz at scale 0.01
   {
     type: 'uint16',
     raw: 4530,
     be: '11b2',
     words: { ABCD: [0x11b2], CDAB: [0x11b2], BADC: [0xb211], DCBA: [0xb211] },
-  },
-  // struct.pack('>i', -123456789)
-  {
-    type: 'int32',
-    raw: -123456789,
-    be: 'f8a432eb',
-    words: {
-      ABCD: [0xf8a4, 0x32eb],
-      CDAB: [0x32eb, 0xf8a4],
-      BADC: [0xa4f8, 0xeb32],
-      DCBA: [0xeb32, 0xa4f8],
-    },
-  },
-  // struct.pack('>I', 0xDEADBEEF)
-  {
-    type: 'uint32',
-    raw: 0xdeadbeef,
-    be: 'deadbeef',
-    words: {
-      ABCD: [0xdead, 0xbeef],
-      CDAB: [0xbeef, 0xdead],
-      BADC: [0xadde, 0xefbe],
-      DCBA: [0xefbe, 0xadde],
-    },
   },
   // struct.pack('>I', 305419896)
   {
@@ -92,18 +56,6 @@ const GOLDENS: readonly Golden[] = [
       CDAB: [0x5678, 0x1234],
       BADC: [0x3412, 0x7856],
       DCBA: [0x7856, 0x3412],
-    },
-  },
-  // struct.pack('>f', 21.5)
-  {
-    type: 'float32',
-    raw: 21.5,
-    be: '41ac0000',
-    words: {
-      ABCD: [0x41ac, 0x0000],
-      CDAB: [0x0000, 0x41ac],
-      BADC: [0xac41, 0x0000],
-      DCBA: [0x0000, 0xac41],
     },
   },
   // struct.pack('>f', -0.15625)
@@ -147,6 +99,11 @@ const field = (over: Partial<RegisterField>): RegisterField => ({
   ...over,
 });
 
+const GOLDENS: readonly Golden[] = [
+  ...NUMERIC_GOLDENS.map(({ type, value, be, words }) => ({ type, raw: value, be, words })),
+  ...WRITE_GOLDENS,
+];
+
 describe('encodeRaw: golden byte vectors (python3 struct)', () => {
   for (const g of GOLDENS) {
     for (const order of ORDERS) {
@@ -159,6 +116,9 @@ describe('encodeRaw: golden byte vectors (python3 struct)', () => {
     }
   }
 });
+
+/** struct.pack('>i', -123456789), from the shared table. */
+const INT32_GOLDEN = GOLDENS.find((g) => g.type === 'int32' && g.raw === -123456789)!;
 
 describe('encodeField: scale and offset undone, as toEngineering applies them', () => {
   it('45.3 Hz at scale 0.01 → raw 4530 (0x11b2), not 4529 from 45.3 / 0.01 = 4529.99…', () => {
@@ -174,7 +134,7 @@ describe('encodeField: scale and offset undone, as toEngineering applies them', 
   it('−123456.789 at scale 0.001 → int32 −123456789 in every order', () => {
     for (const order of ORDERS) {
       const spec = field({ type: 'int32', scale: 0.001, order });
-      expect(encodeField(spec, -123456.789), order).toEqual(GOLDENS[4]!.words[order]);
+      expect(encodeField(spec, -123456.789), order).toEqual(INT32_GOLDEN.words[order]);
     }
   });
 
