@@ -12,6 +12,7 @@ import type {
 import type { BalanceConfig } from '../../src/config/schema.ts';
 import { BalanceSchema } from '../../src/config/schema-balance.ts';
 import { NetworkDesignSchema } from '../../src/config/schema-network.ts';
+import { pumpSignals } from './balance-fixtures.ts';
 
 /**
  * Defaults: deviationC 2 K, flowRatioLow 0.85, flowRatioHigh 1.15, makeupM3h 0.5.
@@ -23,19 +24,7 @@ const thresholds = (Value.Default(BalanceSchema, {}) as BalanceConfig).threshold
 const design = Value.Default(NetworkDesignSchema, {}) as NetworkDesign;
 const reference = referenceAt(design, -5);
 
-const pump = (over: Partial<PumpSignals> = {}): PumpSignals => ({
-  id: 'S01-P1',
-  minHz: 25,
-  maxHz: 50,
-  maxStepHz: 5,
-  ratedHz: 50,
-  hz: 40,
-  setpointHz: 40,
-  running: true,
-  faultCode: 0,
-  healthy: true,
-  ...over,
-});
+const pump = (over: Partial<PumpSignals> = {}) => pumpSignals({ maxStepHz: 5, ...over });
 
 const signals = (over: Partial<SubstationSignals> = {}): SubstationSignals => ({
   // Water exactly on the curve, exchanger at its design approach.

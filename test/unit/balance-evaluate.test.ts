@@ -14,6 +14,7 @@ import type {
 import type { BalanceConfig } from '../../src/config/schema.ts';
 import { BalanceSchema } from '../../src/config/schema-balance.ts';
 import { NetworkDesignSchema } from '../../src/config/schema-network.ts';
+import { pumpSignals } from './balance-fixtures.ts';
 
 /**
  * A hand-made network at −5 °C, evaluated with the default settings:
@@ -37,19 +38,7 @@ const settings: EngineSettings = {
 };
 const ref = referenceAt(design, OUTDOOR);
 
-const pump = (id: string, over: Partial<PumpSignals> = {}): PumpSignals => ({
-  id,
-  minHz: 25,
-  maxHz: 50,
-  maxStepHz: 10,
-  ratedHz: 50,
-  hz: 40,
-  setpointHz: 40,
-  running: true,
-  faultCode: 0,
-  healthy: true,
-  ...over,
-});
+const pump = (id: string, over: Partial<PumpSignals> = {}) => pumpSignals({ id, ...over });
 
 const NO_ROOMS: RoomSignals = { households: 0, reporting: 0, meanC: null, coldShare: null };
 

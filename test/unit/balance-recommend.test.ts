@@ -2,26 +2,14 @@ import fc from 'fast-check';
 import Value from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { recommendPump } from '../../src/balance/recommend.ts';
-import type { PumpSignals } from '../../src/balance/types.ts';
 import type { BalanceConfig } from '../../src/config/schema.ts';
 import { BalanceSchema } from '../../src/config/schema-balance.ts';
+import { pumpSignals } from './balance-fixtures.ts';
 
 /** Defaults: gain 0.8, deadband 0.05. n' = n·(1 + 0.8·(1/x − 1)). */
 const cfg = (Value.Default(BalanceSchema, {}) as BalanceConfig).recommend;
 
-const pump = (over: Partial<PumpSignals> = {}): PumpSignals => ({
-  id: 'S01-P1',
-  minHz: 25,
-  maxHz: 50,
-  maxStepHz: 10,
-  ratedHz: 50,
-  hz: 40,
-  setpointHz: 40,
-  running: true,
-  faultCode: 0,
-  healthy: true,
-  ...over,
-});
+const pump = pumpSignals;
 
 describe('recommendPump', () => {
   it('uses the default gain 0.8 and deadband 0.05', () => {
