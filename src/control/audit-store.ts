@@ -20,18 +20,19 @@ import {
  * write throws AUDIT_FAILED instead of letting the control path carry on unrecorded.
  */
 
-export interface NewAttempt {
-  at: number;
-  actor: string;
-  role: string | null;
-  source: ControlSource;
-  pump: string;
-  substation: string | null;
-  device: string | null;
-  reason: string | null;
-  beforeHz: number | null;
-  requestedHz: number | null;
-}
+/** An attempt as it starts: the entry's who/what/why, with its time in ms. */
+export type NewAttempt = Pick<
+  AuditEntry,
+  | 'actor'
+  | 'role'
+  | 'source'
+  | 'pump'
+  | 'substation'
+  | 'device'
+  | 'reason'
+  | 'beforeHz'
+  | 'requestedHz'
+> & { at: number };
 
 export interface AttemptEnd {
   result: Exclude<AuditResult, 'pending' | 'refused' | 'interrupted'>;
