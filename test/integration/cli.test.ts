@@ -9,6 +9,9 @@ import { eventually, TEST_TOKENS, testConfigYaml } from '../support/config.ts';
 const dir = mkdtempSync(join(tmpdir(), 'heatnet-cli-'));
 const env = { ...process.env, ...TEST_TOKENS, HEATNET_LOG_LEVEL: 'info' };
 
+/** A fresh shell: none of the demo's token variables set. */
+const UNSET_TOKENS = Object.fromEntries(Object.keys(TEST_TOKENS).map((name) => [name, undefined]));
+
 function heatnet(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, ['bin/heatnet.js', ...args], {
     env: { ...env, ...extraEnv },
@@ -61,6 +64,45 @@ describe('heatnet check-config', () => {
     const run = heatnet(['start', '--config', file]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/devices\[0\]\.map: unknown map "plc-v2"/);
+  });
+
+  it('accepts the demo config on a fresh clone, naming the unset secrets as warnings', () => {
+    const run = heatnet(['check-config', 'config/demo.yaml'], UNSET_TOKENS);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^config\/demo\.yaml: ok — 22 substations/);
+    expect(lines[1]).toMatch(/^warning: 3 secret\(s\) not set in this environment/);
+    expect(lines.slice(2)).toEqual(
+      Object.keys(TEST_TOKENS).map((name, i) =>
+        expect.stringMatching(
+          new RegExp(
+            `^  config/demo\\.yaml:\\d+: api\\.tokens\\[${i}\\]\\.token: environment variable ${name} is not set$`,
+          ),
+        ),
+      ),
+    );
+  });
+
+  it('counts only the mistakes in the file as errors, and lists unset secrets apart', async () => {
+    const raw = parse(await testConfigYaml({ substations: 2 }));
+    raw.ingest.modbus.devices[0].map = 'plc-v2';
+    const file = join(dir, 'bad-and-unset.yaml');
+    writeFileSync(file, stringify(raw));
+    const run = heatnet(['check-config', file], UNSET_TOKENS);
+    expect(run.status).toBe(2);
+    const [head, error, warning, ...secrets] = run.stdout.trim().split('\n');
+    expect(head).toBe(`${file}: 1 error(s)`);
+    expect(error).toMatch(/:\d+: ingest\.modbus\.devices\[0\]\.map: unknown map "plc-v2"/);
+    expect(warning).toMatch(/^warning: 3 secret\(s\) not set/);
+    expect(secrets.join('\n')).toMatch(/HEATNET_DISPATCH_TOKEN.*\n.*HEATNET_SERVICE_TOKEN/);
+  });
+
+  it('refuses to start the service while its secrets are unset, naming them', () => {
+    const run = heatnet(['start', '--config', 'config/demo.yaml'], UNSET_TOKENS);
+    expect(run.status).toBe(2);
+    for (const name of Object.keys(TEST_TOKENS)) {
+      expect(run.stderr).toContain(`environment variable ${name} is not set`);
+    }
   });
 
   it('exits 2 on an unknown command', () => {
