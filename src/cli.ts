@@ -5,7 +5,7 @@ import { type ConfigIssue, formatIssue } from './config/issues.ts';
 import { loadConfigFile } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { errorMessage } from './core/errors.ts';
-import type { Component } from './core/lifecycle.ts';
+import { type Component, Lifecycle } from './core/lifecycle.ts';
 import { childLogger, createLogger, type Logger } from './core/logger.ts';
 import { Topology } from './domain/topology.ts';
 import { replaySpool } from './storage/replay.ts';
@@ -75,32 +75,29 @@ function reportUnsetSecrets(unset: readonly ConfigIssue[]): void {
   for (const issue of unset) process.stdout.write(`  ${formatIssue(issue)}\n`);
 }
 
-/** Runs components until SIGINT/SIGTERM, then stops them within the deadline. */
+/**
+ * Runs components until SIGINT/SIGTERM, then stops them within the deadline. The signal
+ * is listened for from the start, so one arriving while components start still stops
+ * them cleanly once they are up.
+ */
 async function runUntilSignal(components: Component[], log: Logger): Promise<number> {
-  const started: Component[] = [];
-  try {
-    for (const c of components) {
-      await c.start();
-      started.push(c);
-    }
-  } catch (err) {
-    log.error({ err: errorMessage(err) }, 'start failed');
-    for (const c of started.reverse()) await c.stop().catch(() => undefined);
-    return EXIT_RUNTIME;
-  }
-  const signal = await new Promise<string>((resolve) => {
+  const signal = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  log.info({ signal }, 'stopping');
+  const lifecycle = new Lifecycle(components, log);
+  try {
+    await lifecycle.start();
+  } catch {
+    return EXIT_RUNTIME; // logged by the lifecycle, which also stopped what had started
+  }
+  log.info({ signal: await signal }, 'stopping');
   const deadline = setTimeout(() => {
     log.error('components did not stop within 10 s; exiting');
     process.exit(EXIT_RUNTIME);
   }, STOP_DEADLINE_MS);
   deadline.unref();
-  for (const c of started.reverse()) {
-    await c.stop().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'stop failed'));
-  }
+  await lifecycle.stop();
   clearTimeout(deadline);
   log.info('stopped');
   return 0;
