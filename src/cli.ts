@@ -24,7 +24,7 @@ usage:
   heatnet start [--config FILE]                the service
   heatnet simulate [--config FILE] [--speed N] [--seed N] [--scenario FILE]
                                                the simulated network (Modbus, MQTT, faults)
-  heatnet check-config FILE                    list every error in a config, exit 2 if any;
+  heatnet check-config [FILE]                  list every error in a config, exit 2 if any;
                                                unset env: secrets are warnings
   heatnet replay-spool [--config FILE] [--from DIR]
                                                load stored line protocol into InfluxDB
@@ -47,8 +47,7 @@ function readConfig(path: string, env: NodeJS.ProcessEnv = process.env): Config 
   process.exit(EXIT_USAGE);
 }
 
-function checkConfig(path: string | undefined): number {
-  if (!path) throw new UsageError('check-config needs a FILE');
+function checkConfig(path: string): number {
   // The file is judged here, not this shell: secrets are named apart, and only
   // `heatnet start` (which needs them) refuses to run without them.
   const result = loadConfigFile(path, process.env, { unsetSecrets: 'warn' });
@@ -192,7 +191,7 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger({ pretty: process.stdout.isTTY === true });
   switch (command) {
     case 'check-config':
-      return checkConfig(positionals[0] ?? values.config);
+      return checkConfig(positionals[0] ?? configPath);
     case 'start': {
       const config = readConfig(configPath);
       return runUntilSignal([serviceComponent(new HeatnetApp(config, { log }), log)], log);
