@@ -27,7 +27,8 @@ usage:
   heatnet check-config [FILE]                  list every error in a config, exit 2 if any;
                                                unset env: secrets are warnings
   heatnet replay-spool [--config FILE] [--from DIR]
-                                               load stored line protocol into InfluxDB
+                                               load stored line protocol into InfluxDB;
+                                               refused lines are kept in rejected/
 default config: ${DEFAULT_CONFIG}`;
 
 class UsageError extends Error {}
@@ -39,11 +40,23 @@ const DEMO_TOKENS: Record<string, string> = {
   HEATNET_ADMIN_TOKEN: 'demo-admin-token-change-me',
 };
 
-function readConfig(path: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const result = loadConfigFile(path, env);
-  if (result.ok) return result.config;
-  process.stderr.write(`${path}: ${result.issues.length} error(s)\n`);
-  for (const issue of result.issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
+/**
+ * The config, or exit 2 listing every error. `onlySecretsUnder` names the one section
+ * whose `env:` secrets the command needs (replay-spool needs storage's, not the API
+ * tokens); by default every secret must be set.
+ */
+function readConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  onlySecretsUnder?: string,
+): Config {
+  const result = loadConfigFile(path, env, { unsetSecrets: onlySecretsUnder ? 'warn' : 'error' });
+  const needed = result.unsetSecrets.filter((i) => i.path.startsWith(`${onlySecretsUnder}.`));
+  const issues = result.ok ? [] : result.issues;
+  if (onlySecretsUnder) issues.push(...needed);
+  if (result.ok && issues.length === 0) return result.config;
+  process.stderr.write(`${path}: ${issues.length} error(s)\n`);
+  for (const issue of issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
   process.exit(EXIT_USAGE);
 }
 
@@ -206,7 +219,7 @@ async function main(argv: string[]): Promise<number> {
     case 'demo':
       return demo(configPath, { speed: values.speed, scenario: values.scenario }, log);
     case 'replay-spool': {
-      const config = readConfig(configPath);
+      const config = readConfig(configPath, process.env, 'storage');
       return replaySpool(config, { from: values.from, log, out: process.stdout });
     }
     default:
