@@ -5,7 +5,7 @@
 // Plain JavaScript with no dependencies, because it must run before anything is installed.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +26,17 @@ else if (stampHash !== lockHash) reason = 'package-lock.json changed';
 
 if (reason === undefined) {
   console.log(`ensure-deps: node_modules is up to date with package-lock.json (${shortHash})`);
+  process.exit(0);
+}
+
+// A node_modules that links elsewhere (a git worktree sharing its main checkout's) must not
+// be reinstalled from here: npm ci empties the link's target, under every other checkout
+// using it, and then installs into a new directory here.
+if (lstatSync(modulesDir).isSymbolicLink()) {
+  console.error(
+    `ensure-deps: ${reason}, but node_modules links to ${realpathSync(modulesDir)}, which ` +
+      'other checkouts may share: install there instead (nothing changed)',
+  );
   process.exit(0);
 }
 

@@ -1,5 +1,5 @@
 import type { Config } from '../src/config/schema.ts';
-import type { Component } from '../src/core/lifecycle.ts';
+import { type Component, Lifecycle } from '../src/core/lifecycle.ts';
 import type { Logger } from '../src/core/logger.ts';
 import { ResidentsComponent } from './complaints.ts';
 import { SimulatedModbusServers } from './modbus/server.ts';
@@ -32,7 +32,7 @@ export class Simulator implements Component {
   readonly clock: SimClock;
   readonly model: NetworkModel;
   readonly modbus: SimulatedModbusServers;
-  private readonly parts: Component[];
+  private readonly lifecycle: Lifecycle;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -51,11 +51,14 @@ export class Simulator implements Component {
       () => this.advance(),
       this.model.faults,
     );
-    this.parts = options.parts?.(this) ?? [];
-    this.parts.push(new MqttPublisher(this));
+    const parts = options.parts?.(this) ?? [];
+    parts.push(new MqttPublisher(this));
     // Ground truth and residents only when configured: both are for tests and demos.
-    if (sim.groundTruth.port > 0) this.parts.push(new TruthServer(this));
-    if (sim.complaints.target) this.parts.push(new ResidentsComponent(this));
+    if (sim.groundTruth.port > 0) parts.push(new TruthServer(this));
+    if (sim.complaints.target) parts.push(new ResidentsComponent(this));
+    // The servers first (everything else reads them), the model's clock last, so it stops
+    // first and nothing advances the model while the parts shut down.
+    this.lifecycle = new Lifecycle([this.modbusComponent(), ...parts, this.ticker()], log);
   }
 
   /** Brings the model up to the simulated now and returns that time. */
@@ -66,10 +69,7 @@ export class Simulator implements Component {
   }
 
   async start(): Promise<void> {
-    await this.modbus.start();
-    for (const part of this.parts) await part.start();
-    this.timer = setInterval(() => this.advance(), TICK_MS);
-    this.timer.unref();
+    await this.lifecycle.start();
     this.log.info(
       {
         ports: this.modbus.ports.length,
@@ -81,9 +81,35 @@ export class Simulator implements Component {
     );
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    for (const part of [...this.parts].reverse()) await part.stop();
-    await this.modbus.stop();
+  stop(): Promise<void> {
+    return this.lifecycle.stop();
+  }
+
+  /** Stopping also closes the servers that did bind when another port failed to. */
+  private modbusComponent(): Component {
+    return {
+      name: 'modbus-servers',
+      start: async () => {
+        try {
+          await this.modbus.start();
+        } catch (err) {
+          await this.modbus.stop();
+          throw err;
+        }
+      },
+      stop: () => this.modbus.stop(),
+    };
+  }
+
+  /** Brings the model up to the simulated clock between device reads. */
+  private ticker(): Component {
+    return {
+      name: 'model-clock',
+      start: async () => {
+        this.timer = setInterval(() => this.advance(), TICK_MS);
+        this.timer.unref();
+      },
+      stop: async () => clearInterval(this.timer),
+    };
   }
 }

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { Simulator } from '../simulators/simulator.ts';
 import { HeatnetApp } from './app.ts';
-import { formatIssue } from './config/issues.ts';
+import { type ConfigIssue, formatIssue } from './config/issues.ts';
 import { loadConfigFile } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { errorMessage } from './core/errors.ts';
-import type { Component } from './core/lifecycle.ts';
+import { type Component, Lifecycle } from './core/lifecycle.ts';
 import { childLogger, createLogger, type Logger } from './core/logger.ts';
 import { Topology } from './domain/topology.ts';
 import { replaySpool } from './storage/replay.ts';
@@ -24,9 +24,11 @@ usage:
   heatnet start [--config FILE]                the service
   heatnet simulate [--config FILE] [--speed N] [--seed N] [--scenario FILE]
                                                the simulated network (Modbus, MQTT, faults)
-  heatnet check-config FILE                    list every error in a config, exit 2 if any
+  heatnet check-config [FILE]                  list every error in a config, exit 2 if any;
+                                               unset env: secrets are warnings
   heatnet replay-spool [--config FILE] [--from DIR]
-                                               load stored line protocol into InfluxDB
+                                               load stored line protocol into InfluxDB;
+                                               refused lines are kept in rejected/
 default config: ${DEFAULT_CONFIG}`;
 
 class UsageError extends Error {}
@@ -38,56 +40,76 @@ const DEMO_TOKENS: Record<string, string> = {
   HEATNET_ADMIN_TOKEN: 'demo-admin-token-change-me',
 };
 
-function readConfig(path: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const result = loadConfigFile(path, env);
-  if (result.ok) return result.config;
-  process.stderr.write(`${path}: ${result.issues.length} error(s)\n`);
-  for (const issue of result.issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
+/**
+ * The config, or exit 2 listing every error. `onlySecretsUnder` names the one section
+ * whose `env:` secrets the command needs (replay-spool needs storage's, not the API
+ * tokens); by default every secret must be set.
+ */
+function readConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  onlySecretsUnder?: string,
+): Config {
+  const result = loadConfigFile(path, env, { unsetSecrets: onlySecretsUnder ? 'warn' : 'error' });
+  const needed = result.unsetSecrets.filter((i) => i.path.startsWith(`${onlySecretsUnder}.`));
+  const issues = result.ok ? [] : result.issues;
+  if (onlySecretsUnder) issues.push(...needed);
+  if (result.ok && issues.length === 0) return result.config;
+  process.stderr.write(`${path}: ${issues.length} error(s)\n`);
+  for (const issue of issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
   process.exit(EXIT_USAGE);
 }
 
-function checkConfig(path: string | undefined): number {
-  if (!path) throw new UsageError('check-config needs a FILE');
-  const result = loadConfigFile(path);
+function checkConfig(path: string): number {
+  // The file is judged here, not this shell: secrets are named apart, and only
+  // `heatnet start` (which needs them) refuses to run without them.
+  const result = loadConfigFile(path, process.env, { unsetSecrets: 'warn' });
   if (!result.ok) {
     process.stdout.write(`${path}: ${result.issues.length} error(s)\n`);
     for (const issue of result.issues) process.stdout.write(`  ${formatIssue(issue)}\n`);
-    return EXIT_USAGE;
+  } else {
+    const t = new Topology(result.config.network);
+    process.stdout.write(
+      `${path}: ok — ${t.substations.length} substations on ${t.branches().length} branches, ` +
+        `${t.householdCount} households, ${result.config.ingest.modbus.devices.length} Modbus devices\n`,
+    );
   }
-  const t = new Topology(result.config.network);
-  process.stdout.write(
-    `${path}: ok — ${t.substations.length} substations on ${t.branches().length} branches, ` +
-      `${t.householdCount} households, ${result.config.ingest.modbus.devices.length} Modbus devices\n`,
-  );
-  return 0;
+  reportUnsetSecrets(result.unsetSecrets);
+  return result.ok ? 0 : EXIT_USAGE;
 }
 
-/** Runs components until SIGINT/SIGTERM, then stops them within the deadline. */
+function reportUnsetSecrets(unset: readonly ConfigIssue[]): void {
+  if (unset.length === 0) return;
+  process.stdout.write(
+    `warning: ${unset.length} secret(s) not set in this environment ` +
+      '(`heatnet start` needs them; `heatnet demo` fills in demo values):\n',
+  );
+  for (const issue of unset) process.stdout.write(`  ${formatIssue(issue)}\n`);
+}
+
+/**
+ * Runs components until SIGINT/SIGTERM, then stops them within the deadline. The signal
+ * is listened for from the start, so one arriving while components start still stops
+ * them cleanly once they are up.
+ */
 async function runUntilSignal(components: Component[], log: Logger): Promise<number> {
-  const started: Component[] = [];
-  try {
-    for (const c of components) {
-      await c.start();
-      started.push(c);
-    }
-  } catch (err) {
-    log.error({ err: errorMessage(err) }, 'start failed');
-    for (const c of started.reverse()) await c.stop().catch(() => undefined);
-    return EXIT_RUNTIME;
-  }
-  const signal = await new Promise<string>((resolve) => {
+  const signal = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  log.info({ signal }, 'stopping');
+  const lifecycle = new Lifecycle(components, log);
+  try {
+    await lifecycle.start();
+  } catch {
+    return EXIT_RUNTIME; // logged by the lifecycle, which also stopped what had started
+  }
+  log.info({ signal: await signal }, 'stopping');
   const deadline = setTimeout(() => {
     log.error('components did not stop within 10 s; exiting');
     process.exit(EXIT_RUNTIME);
   }, STOP_DEADLINE_MS);
   deadline.unref();
-  for (const c of started.reverse()) {
-    await c.stop().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'stop failed'));
-  }
+  await lifecycle.stop();
   clearTimeout(deadline);
   log.info('stopped');
   return 0;
@@ -182,7 +204,7 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger({ pretty: process.stdout.isTTY === true });
   switch (command) {
     case 'check-config':
-      return checkConfig(positionals[0] ?? values.config);
+      return checkConfig(positionals[0] ?? configPath);
     case 'start': {
       const config = readConfig(configPath);
       return runUntilSignal([serviceComponent(new HeatnetApp(config, { log }), log)], log);
@@ -197,7 +219,7 @@ async function main(argv: string[]): Promise<number> {
     case 'demo':
       return demo(configPath, { speed: values.speed, scenario: values.scenario }, log);
     case 'replay-spool': {
-      const config = readConfig(configPath);
+      const config = readConfig(configPath, process.env, 'storage');
       return replaySpool(config, { from: values.from, log, out: process.stdout });
     }
     default:

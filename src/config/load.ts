@@ -14,7 +14,19 @@ import { type Config, ConfigSchema, RegisterFieldSchema } from './schema.ts';
 
 export type { ConfigIssue };
 
-export type LoadResult = { ok: true; config: Config } | { ok: false; issues: ConfigIssue[] };
+/**
+ * `unsetSecrets` lists the `env:NAME` references whose variable is unset or empty. By
+ * default they are errors too (the service cannot run without them); with
+ * `{ unsetSecrets: 'warn' }` they are only listed there, so `check-config` can judge the
+ * file itself on a machine that does not hold the secrets.
+ */
+export type LoadResult =
+  | { ok: true; config: Config; unsetSecrets: ConfigIssue[] }
+  | { ok: false; issues: ConfigIssue[]; unsetSecrets: ConfigIssue[] };
+
+export interface LoadOptions {
+  unsetSecrets?: 'error' | 'warn';
+}
 
 const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
 
@@ -27,6 +39,7 @@ export function parseConfig(
   text: string,
   env: NodeJS.ProcessEnv = process.env,
   fileName = 'config',
+  options: LoadOptions = {},
 ): LoadResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -36,21 +49,23 @@ export function parseConfig(
     line: lineCounter.linePos(e.pos[0]).line,
     file: fileName,
   }));
-  if (issues.length > 0) return { ok: false, issues };
+  if (issues.length > 0) return { ok: false, issues, unsetSecrets: [] };
 
   const raw: unknown = doc.toJS() ?? {};
-  const resolved = resolveEnvRefs(raw, env, [], issues);
+  const unsetSecrets: ConfigIssue[] = [];
+  const resolved = resolveEnvRefs(raw, env, [], unsetSecrets);
+  if (options.unsetSecrets !== 'warn') issues.push(...unsetSecrets);
   const withDefaults = applyDefaults(Value.Clone(resolved));
   // One issue per path: an unresolved env:NAME is not also "too short", and the
   // cross-checks (which run even on a schema-invalid config, so every error shows at
   // once) say nothing more about a path the schema already reported.
-  const reported = new Set(issues.map((i) => i.path));
+  const reported = new Set([...issues, ...unsetSecrets].map((i) => i.path));
   const schemaProblems = schemaIssues([...Value.Errors(ConfigSchema, withDefaults)]);
   issues.push(...schemaProblems.filter((i) => !reported.has(i.path)));
   for (const i of schemaProblems) reported.add(i.path);
   issues.push(...crosscheck(withDefaults as Config).filter((i) => !reported.has(i.path)));
 
-  for (const issue of issues) {
+  for (const issue of new Set([...issues, ...unsetSecrets])) {
     if (issue.line === undefined && issue.segments) {
       issue.line = lineOf(doc, lineCounter, issue.segments);
     }
@@ -60,9 +75,9 @@ export function parseConfig(
     issues.sort(
       (a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER),
     );
-    return { ok: false, issues };
+    return { ok: false, issues, unsetSecrets };
   }
-  return { ok: true, config: withDefaults as Config };
+  return { ok: true, config: withDefaults as Config, unsetSecrets };
 }
 
 /** A file's text, or the issue that says why it cannot be read. */
@@ -75,10 +90,14 @@ export function readTextFile(path: string): { text: string } | { issue: ConfigIs
   }
 }
 
-export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+export function loadConfigFile(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: LoadOptions = {},
+): LoadResult {
   const file = readTextFile(path);
-  if ('issue' in file) return { ok: false, issues: [file.issue] };
-  return parseConfig(file.text, env, path);
+  if ('issue' in file) return { ok: false, issues: [file.issue], unsetSecrets: [] };
+  return parseConfig(file.text, env, path, options);
 }
 
 /** Loads or throws a CONFIG_INVALID error whose message lists every issue. */

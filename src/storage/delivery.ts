@@ -26,6 +26,8 @@ export interface DeliveryReport {
   rejected: number;
   /** The first refused line and why, for the log. */
   firstRejected: { line: string; reason: string } | undefined;
+  /** When given, every refused line is added (replay-spool keeps them for a person). */
+  refusedLines?: string[];
 }
 
 /**
@@ -71,6 +73,7 @@ export async function deliver(
       kind === 'invalid' && (droppedCount(err) === lines.length || report.requests >= SPLIT_BUDGET);
     if (lines.length === 1 || hopeless) {
       report.rejected += lines.length;
+      report.refusedLines?.push(...lines);
       report.firstRejected ??= { line: lines[0] ?? '', reason: (err as Error).message };
       return report;
     }

@@ -9,6 +9,9 @@ import { eventually, TEST_TOKENS, testConfigYaml } from '../support/config.ts';
 const dir = mkdtempSync(join(tmpdir(), 'heatnet-cli-'));
 const env = { ...process.env, ...TEST_TOKENS, HEATNET_LOG_LEVEL: 'info' };
 
+/** A fresh shell: none of the demo's token variables set. */
+const UNSET_TOKENS = Object.fromEntries(Object.keys(TEST_TOKENS).map((name) => [name, undefined]));
+
 function heatnet(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, ['bin/heatnet.js', ...args], {
     env: { ...env, ...extraEnv },
@@ -17,7 +20,9 @@ function heatnet(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   });
 }
 
-describe('heatnet check-config', () => {
+// Each run spawns a CLI that loads its TypeScript through tsx: 5–8 s here under load,
+// 16 s for the replay test's two runs, so 60 s keeps every test under a third of it.
+describe('heatnet check-config', { timeout: 60_000 }, () => {
   it('accepts the demo config', () => {
     const run = heatnet(['check-config', 'config/demo.yaml']);
     expect(run.stdout).toMatch(
@@ -61,6 +66,73 @@ describe('heatnet check-config', () => {
     const run = heatnet(['start', '--config', file]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/devices\[0\]\.map: unknown map "plc-v2"/);
+  });
+
+  it('accepts the demo config on a fresh clone, naming the unset secrets as warnings', () => {
+    const run = heatnet(['check-config', 'config/demo.yaml'], UNSET_TOKENS);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^config\/demo\.yaml: ok — 22 substations/);
+    expect(lines[1]).toMatch(/^warning: 3 secret\(s\) not set in this environment/);
+    expect(lines.slice(2)).toEqual(
+      Object.keys(TEST_TOKENS).map((name, i) =>
+        expect.stringMatching(
+          new RegExp(
+            `^  config/demo\\.yaml:\\d+: api\\.tokens\\[${i}\\]\\.token: environment variable ${name} is not set$`,
+          ),
+        ),
+      ),
+    );
+  });
+
+  it('counts only the mistakes in the file as errors, and lists unset secrets apart', async () => {
+    const raw = parse(await testConfigYaml({ substations: 2 }));
+    raw.ingest.modbus.devices[0].map = 'plc-v2';
+    const file = join(dir, 'bad-and-unset.yaml');
+    writeFileSync(file, stringify(raw));
+    const run = heatnet(['check-config', file], UNSET_TOKENS);
+    expect(run.status).toBe(2);
+    const [head, error, warning, ...secrets] = run.stdout.trim().split('\n');
+    expect(head).toBe(`${file}: 1 error(s)`);
+    expect(error).toMatch(/:\d+: ingest\.modbus\.devices\[0\]\.map: unknown map "plc-v2"/);
+    expect(warning).toMatch(/^warning: 3 secret\(s\) not set/);
+    expect(secrets.join('\n')).toMatch(/HEATNET_DISPATCH_TOKEN.*\n.*HEATNET_SERVICE_TOKEN/);
+  });
+
+  it('refuses to start the service while its secrets are unset, naming them', () => {
+    const run = heatnet(['start', '--config', 'config/demo.yaml'], UNSET_TOKENS);
+    expect(run.status).toBe(2);
+    for (const name of Object.keys(TEST_TOKENS)) {
+      expect(run.stderr).toContain(`environment variable ${name} is not set`);
+    }
+  });
+
+  it('replays the spool with the storage secrets alone; the API tokens need not be set', async () => {
+    const yaml = await testConfigYaml({
+      substations: 1,
+      patch: (raw) => {
+        raw.storage.influx = {
+          url: 'http://127.0.0.1:9',
+          version: 1,
+          db: 'heatnet',
+          username: 'loader',
+          password: 'env:HEATNET_TEST_INFLUX_PASSWORD',
+        };
+      },
+    });
+    const file = join(dir, 'replay.yaml');
+    writeFileSync(file, yaml);
+    const missing = heatnet(['replay-spool', '--config', file], UNSET_TOKENS);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(
+      /: 1 error\(s\)\n.*storage\.influx\.password: environment variable HEATNET_TEST_INFLUX_PASSWORD is not set/,
+    );
+    const set = heatnet(['replay-spool', '--config', file], {
+      ...UNSET_TOKENS,
+      HEATNET_TEST_INFLUX_PASSWORD: 'secret',
+    });
+    expect(set.status, set.stdout + set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/replay-spool: 0 lines from 0 file\(s\)/);
   });
 
   it('exits 2 on an unknown command', () => {
