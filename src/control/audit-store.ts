@@ -1,23 +1,18 @@
 import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import { importLegacyAudit } from '../store/legacy-audit.ts';
-import type { Store, StoreDb } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import { AuditDb } from './audit-db.ts';
 import { toEntry } from './audit-rows.ts';
-import {
-  type AuditEntry,
-  type AuditResult,
-  type AutoSwitch,
-  ControlError,
-  type ControlSource,
-  type EffectVerdict,
-} from './types.ts';
+import { AutoSwitches } from './auto-switches.ts';
+import type { AuditEntry, AuditResult, ControlSource, EffectVerdict } from './types.ts';
 
 /**
  * The control audit log (issue 5): one row in the relational store per attempt to
  * change a pump, refused ones included. It is a safety record: every call resolves
  * only once its row is committed, and the store makes a commit durable (SQLite WAL
  * with synchronous=FULL, PostgreSQL synchronous_commit). A store that cannot write
- * rejects with AUDIT_FAILED instead of letting the control path carry on unrecorded.
+ * rejects with AUDIT_FAILED (see AuditDb).
  */
 
 /** An attempt as it starts: the entry's who/what/why, with its time in ms. */
@@ -73,11 +68,18 @@ const INTERRUPTED =
 
 export class AuditStore implements Component {
   readonly name = 'control.audit';
-  private started = false;
-  private knownSwitch: AutoSwitch | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly db: AuditDb;
+  /** Dispatchers' auto-balancing switches, in the same store. */
+  readonly switches: AutoSwitches;
 
-  constructor(private readonly options: AuditStoreOptions) {}
+  constructor(private readonly options: AuditStoreOptions) {
+    this.db = new AuditDb(options.store, options.log);
+    this.switches = new AutoSwitches(
+      this.db,
+      () => this.now(),
+      () => this.wallNow(),
+    );
+  }
 
   private now(): number {
     return (this.options.now ?? Date.now)();
@@ -94,19 +96,19 @@ export class AuditStore implements Component {
   async start(): Promise<void> {
     const { store, legacyFile, log } = this.options;
     if (legacyFile) await importLegacyAudit(store, legacyFile, this.now(), log);
-    this.started = true;
+    this.db.open();
     try {
       await this.sweep();
-      await this.latestAutoSwitch();
+      await this.switches.latestAutoSwitch();
     } catch (err) {
-      this.started = false;
+      this.db.close();
       throw err;
     }
   }
 
   /** Attempts a previous run left pending: their drive may have taken the value. */
   private async sweep(): Promise<void> {
-    const left = await this.run('start', (db) =>
+    const left = await this.db.run('start', (db) =>
       db
         .updateTable('control_audit')
         .set((eb) => ({
@@ -125,11 +127,11 @@ export class AuditStore implements Component {
   }
 
   async stop(): Promise<void> {
-    this.started = false;
+    this.db.close();
   }
 
   get isOpen(): boolean {
-    return this.started && this.options.store.isOpen;
+    return this.db.isOpen;
   }
 
   /** Writes an attempt before anything is sent to the drive; resolves to its id once committed. */
@@ -145,7 +147,7 @@ export class AuditStore implements Component {
 
   /** Ends a pending attempt; a confirmed one starts awaiting its effect verdict. */
   async finish(id: number, end: AttemptEnd): Promise<AuditEntry> {
-    await this.run('finish', (db) =>
+    await this.db.run('finish', (db) =>
       db
         .updateTable('control_audit')
         .set({
@@ -164,7 +166,7 @@ export class AuditStore implements Component {
   }
 
   async get(id: number): Promise<AuditEntry | undefined> {
-    const row = await this.run('read', (db) =>
+    const row = await this.db.run('read', (db) =>
       db.selectFrom('control_audit').selectAll().where('id', '=', id).executeTakeFirst(),
     );
     return row && toEntry(row);
@@ -172,7 +174,7 @@ export class AuditStore implements Component {
 
   /** Newest first. */
   async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
-    const rows = await this.run('read', (db) => {
+    const rows = await this.db.run('read', (db) => {
       let q = db.selectFrom('control_audit').selectAll();
       if (filter.pump !== undefined) q = q.where('pump', '=', filter.pump);
       if (filter.substation !== undefined) q = q.where('substation', '=', filter.substation);
@@ -195,7 +197,7 @@ export class AuditStore implements Component {
     pump: string,
     source?: ControlSource,
   ): Promise<{ at: number; wallAt: number | null } | null> {
-    const row = await this.run('read', (db) => {
+    const row = await this.db.run('read', (db) => {
       let q = db
         .selectFrom('control_audit')
         .select(['at_ms', 'wall_ms'])
@@ -207,52 +209,8 @@ export class AuditStore implements Component {
     return row ? { at: row.at_ms, wallAt: row.wall_ms } : null;
   }
 
-  /** Records a dispatcher switching auto-balancing on or off. */
-  async recordAutoSwitch(s: { enabled: boolean; actor: string; reason: string }) {
-    const at = this.now();
-    await this.run('write', (db) =>
-      db
-        .insertInto('auto_switch')
-        .values({
-          at_ms: at,
-          wall_ms: this.wallNow(),
-          actor: s.actor,
-          enabled: s.enabled ? 1 : 0,
-          reason: s.reason,
-        })
-        .execute(),
-    );
-    this.knownSwitch = { ...s, at: new Date(at).toISOString() };
-    return this.knownSwitch;
-  }
-
-  /**
-   * The latest switch of auto-balancing by a dispatcher, or null if never switched,
-   * read from the store: with several instances on one PostgreSQL, another may have
-   * recorded it.
-   */
-  async latestAutoSwitch(): Promise<AutoSwitch | null> {
-    const row = await this.run('read', (db) =>
-      db.selectFrom('auto_switch').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst(),
-    );
-    this.knownSwitch = row
-      ? {
-          enabled: row.enabled === 1,
-          actor: row.actor,
-          at: new Date(row.at_ms).toISOString(),
-          reason: row.reason,
-        }
-      : null;
-    return this.knownSwitch;
-  }
-
-  /** The switch as last read or written here, for views that cannot wait for the store. */
-  lastKnownAutoSwitch(): AutoSwitch | null {
-    return this.knownSwitch;
-  }
-
   async setDeviationBefore(id: number, deviationC: number | null): Promise<void> {
-    await this.run('effect', (db) =>
+    await this.db.run('effect', (db) =>
       db
         .updateTable('control_audit')
         .set({ deviation_before_c: deviationC })
@@ -267,7 +225,7 @@ export class AuditStore implements Component {
     afterC: number | null,
     at: number,
   ): Promise<void> {
-    await this.run('effect', (db) =>
+    await this.db.run('effect', (db) =>
       db
         .updateTable('control_audit')
         .set({ effect: verdict, deviation_after_c: afterC, effect_ms: at })
@@ -277,7 +235,7 @@ export class AuditStore implements Component {
   }
 
   async awaitingEffect(): Promise<AwaitingEffect[]> {
-    const rows = await this.run('read', (db) =>
+    const rows = await this.db.run('read', (db) =>
       db
         .selectFrom('control_audit')
         .select(['id', 'substation', 'at_ms', 'deviation_before_c'])
@@ -299,7 +257,7 @@ export class AuditStore implements Component {
     code: string | null,
     error: string | null,
   ): Promise<number> {
-    const row = await this.run('write', (db) =>
+    const row = await this.db.run('write', (db) =>
       db
         .insertInto('control_audit')
         .values({
@@ -326,23 +284,5 @@ export class AuditStore implements Component {
         .executeTakeFirstOrThrow(),
     );
     return Number(row.id);
-  }
-
-  /**
-   * Runs a query; any failure (closed, disk full, server gone …) is AUDIT_FAILED. Queries
-   * run one at a time in the order they were asked for, on PostgreSQL's pool as on
-   * SQLite's one connection: ids follow the order attempts were recorded in.
-   */
-  private async run<T>(what: string, fn: (db: StoreDb) => Promise<T>): Promise<T> {
-    if (!this.isOpen) throw new ControlError('AUDIT_FAILED', 'the audit log is not open');
-    const turn = this.queue.then(() => fn(this.options.store.db));
-    this.queue = turn.catch(() => undefined);
-    try {
-      return await turn;
-    } catch (err) {
-      const store = this.options.store.engine;
-      this.options.log?.error({ err, store, what }, 'audit log failed');
-      throw new ControlError('AUDIT_FAILED', `the audit log failed (${what})`, {}, { cause: err });
-    }
   }
 }

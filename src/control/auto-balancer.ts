@@ -7,7 +7,7 @@ import { every, type Scheduled } from '../core/schedule.ts';
 import type { Topology } from '../domain/topology.ts';
 import type { HeatnetEvents } from '../events.ts';
 import type { DeviceHealth } from '../ingest/modbus/health.ts';
-import type { AuditStore } from './audit-store.ts';
+import type { AutoSwitches } from './auto-switches.ts';
 import type { PumpControl } from './pump-control.ts';
 import { vfdOf } from './target.ts';
 import { type AutoSwitch, ControlError } from './types.ts';
@@ -29,7 +29,7 @@ export interface AutoBalancerDeps {
   /** Clock seconds per real second when `now` is simulated (default 1): scales intervalS. */
   clockRate?: number;
   /** Where dispatchers' switches are kept (the audit store); without it none are possible. */
-  switches?: Pick<AuditStore, 'recordAutoSwitch' | 'latestAutoSwitch' | 'lastKnownAutoSwitch'>;
+  switches?: Pick<AutoSwitches, 'recordAutoSwitch' | 'latestAutoSwitch' | 'lastKnownAutoSwitch'>;
 }
 
 /** One thing the auto-balancer is not doing right now, and why. */

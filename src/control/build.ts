@@ -83,7 +83,7 @@ export function buildControl(deps: ControlDeps): ControlParts {
     log: childLogger(deps.log, 'control.auto'),
     ...(deps.alerts ? { alerts: deps.alerts } : {}),
     clockRate: deps.clockRate ?? 1,
-    switches: audit,
+    switches: audit.switches,
   });
   return {
     audit,

@@ -79,7 +79,7 @@ export function createDialect(target: StoreTarget, log?: Logger): Dialect {
   return new PostgresDialect({ pool });
 }
 
-/** The SQLite file of a target, or undefined: for importing an old single-file audit log. */
+/** Another SQLite file, read only: the control audit's file from before the store, to import. */
 export function openSqliteReadOnly(path: string): SqliteDatabase.Database {
   return new SqliteDatabase(path, { readonly: true, fileMustExist: true });
 }

@@ -118,8 +118,8 @@ describe.each(ENGINES)('relational store on %s', (engine: Engine) => {
     const target = await freshTarget(engine);
     const store = await started(target);
     const audit = await auditOn(store);
-    expect(await audit.latestAutoSwitch()).toBeNull();
-    await audit.recordAutoSwitch({ enabled: false, actor: 'duty', reason: 'valve works' });
+    expect(await audit.switches.latestAutoSwitch()).toBeNull();
+    await audit.switches.recordAutoSwitch({ enabled: false, actor: 'duty', reason: 'valve works' });
     await audit.stop();
     await store.stop();
     const again = await auditOn(await started(target));
@@ -130,11 +130,14 @@ describe.each(ENGINES)('relational store on %s', (engine: Engine) => {
       at: new Date(T0).toISOString(),
     };
     // Known at start, for status views that do not wait for the store.
-    expect(again.lastKnownAutoSwitch()).toEqual(off);
-    expect(await again.latestAutoSwitch()).toEqual(off);
+    expect(again.switches.lastKnownAutoSwitch()).toEqual(off);
+    expect(await again.switches.latestAutoSwitch()).toEqual(off);
     const other = await auditOn(await started(target));
-    await other.recordAutoSwitch({ enabled: true, actor: 'night', reason: 'works done' });
-    expect(await again.latestAutoSwitch()).toMatchObject({ enabled: true, actor: 'night' });
+    await other.switches.recordAutoSwitch({ enabled: true, actor: 'night', reason: 'works done' });
+    expect(await again.switches.latestAutoSwitch()).toMatchObject({
+      enabled: true,
+      actor: 'night',
+    });
   });
 
   it('imports the old audit file once, keeping its ids, and numbers new attempts after them', async () => {
@@ -148,7 +151,10 @@ describe.each(ENGINES)('relational store on %s', (engine: Engine) => {
       [3, 'confirmed', 'old-dispatcher'],
     ]);
     expect(rows[1]).toMatchObject({ readBackHz: 43.25, effect: { verdict: 'improved' } });
-    expect(audit.lastKnownAutoSwitch()).toMatchObject({ enabled: false, actor: 'old-duty' });
+    expect(audit.switches.lastKnownAutoSwitch()).toMatchObject({
+      enabled: false,
+      actor: 'old-duty',
+    });
     const next = await audit.refuse(attempt(), 'X', 'new');
     expect(next.id).toBeGreaterThan(7);
     await audit.stop();

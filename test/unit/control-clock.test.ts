@@ -154,4 +154,23 @@ describe('pump control: clocks and resolution', () => {
     );
     expect(await store.list({ limit: 1000 })).toHaveLength(3);
   });
+
+  it('writes one row for denials that arrive while the first is being written', async () => {
+    const r = await rig({ clockRate: 1 });
+    const store = await r.newStore();
+    const control = r.control(store);
+    const denied = () =>
+      control.recordDenied({
+        pump: 'S01-P1',
+        hz: null,
+        reason: null,
+        actor: 'anonymous',
+        role: null,
+        code: 'UNAUTHORIZED',
+        message: 'a bearer token is required',
+      });
+    const entries = await Promise.all(Array.from({ length: 20 }, denied));
+    expect(new Set(entries.map((e) => e.id)).size).toBe(1);
+    expect(await store.list({ limit: 1000 })).toHaveLength(1);
+  });
 });
