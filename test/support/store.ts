@@ -1,12 +1,11 @@
 // Fresh relational stores for tests, on both engines the store speaks (DESIGN §5): a SQLite
-// file in a temp dir, or an empty database on a real PostgreSQL server started once per file.
+// file in a temp dir, or an empty database on a real PostgreSQL server (one per describe that
+// calls useEngine).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { silentLogger } from '../../src/core/logger.ts';
 import type { Engine, StoreTarget } from '../../src/store/engine.ts';
-import { Store } from '../../src/store/store.ts';
 import { type PostgresHandle, startPostgres } from './postgres.ts';
 
 export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
@@ -38,11 +37,4 @@ export async function freshTarget(engine: Engine): Promise<StoreTarget> {
   if (!server) throw new Error('call useEngine("postgres") in the describe block first');
   const url = await server.createDatabase(`heatnet_test_${++databases}`);
   return { engine, url };
-}
-
-/** A started store on `target` (a fresh one unless given); stop it yourself. */
-export async function openStore(target: StoreTarget): Promise<Store> {
-  const store = new Store(target, silentLogger());
-  await store.start();
-  return store;
 }
