@@ -23,6 +23,8 @@ import { LocalLineStore } from './storage/local-store.ts';
 import { Spool } from './storage/spool.ts';
 import type { LineTransport } from './storage/transport.ts';
 import { BatchingWriter } from './storage/writer.ts';
+import { buildStore } from './store/build.ts';
+import type { Store } from './store/store.ts';
 
 export interface AppOptions {
   log: Logger;
@@ -143,6 +145,8 @@ export class HeatnetApp {
   readonly broker: EmbeddedBroker | undefined;
   readonly windows: BalanceWindows;
   readonly balance: BalanceService;
+  /** Relational state (control audit today; complaints, tickets, alerts next). */
+  readonly store: Store;
   readonly control: ControlParts;
   private readonly lifecycle: Lifecycle;
   private readonly startedAt: number;
@@ -195,8 +199,10 @@ export class HeatnetApp {
       this.now,
     ));
     this.balance = this.buildBalance(log);
+    this.store = buildStore({ config, baseDir, log });
     this.control = buildControl({
       config,
+      store: this.store,
       topology: this.topology,
       modbus: this.modbus,
       state: this.state,
@@ -213,10 +219,10 @@ export class HeatnetApp {
     this.bus.on('balance.evaluated', 'control', (result) => this.control.onBalance(result));
     const components: Component[] = [this.writer];
     if (this.broker) components.push(this.broker);
-    // The audit store starts before Modbus and so stops after it: a write in flight at
-    // shutdown still gets its outcome recorded.
+    // The store and the audit start before Modbus and so stop after it: a write in
+    // flight at shutdown still gets its outcome recorded.
     const { audit, effects, auto } = this.control;
-    components.push(this.mqtt, audit, this.modbus, effects, auto, this.balance);
+    components.push(this.mqtt, this.store, audit, this.modbus, effects, auto, this.balance);
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
   }
 

@@ -166,6 +166,12 @@ function checkMqtt(config: Config, issues: ConfigIssue[]): void {
 }
 
 function checkStorage(config: Config, issues: ConfigIssue[]): void {
+  const { sqlite, postgres } = config.store;
+  if (sqlite && postgres) {
+    issues.push(
+      issueAt(['store', 'postgres'], 'give either store.sqlite or store.postgres, not both'),
+    );
+  }
   const influx = config.storage.influx;
   if (!influx) return;
   const at: PathSegment[] = ['storage', 'influx'];

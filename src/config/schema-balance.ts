@@ -162,7 +162,9 @@ export const ControlSchema = Type.Object(
     }),
     auditFile: Type.String({
       default: 'control.sqlite',
-      description: 'Audit database, relative to storage.dataDir',
+      description:
+        'The audit database before the relational store (relative to storage.dataDir): ' +
+        'its rows are imported into the store once, on the first start that finds it',
     }),
   },
   { additionalProperties: false, default: {} },

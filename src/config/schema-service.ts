@@ -34,6 +34,29 @@ export const StorageSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/**
+ * The relational store (DESIGN §3, §4.1): SQLite in `storage.dataDir` unless told
+ * otherwise, or PostgreSQL for deployments with several instances.
+ */
+export const StoreSchema = Type.Object(
+  {
+    sqlite: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'SQLite file, relative to the working directory (default: heatnet.sqlite in storage.dataDir)',
+      }),
+    ),
+    postgres: Type.Optional(
+      Type.String({
+        pattern: '^postgres(ql)?://',
+        description: 'PostgreSQL URL; use env:NAME, it usually carries a password',
+      }),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ROLES = ['viewer', 'service', 'dispatcher', 'admin'] as const;
 
 export const ApiSchema = Type.Object(

@@ -24,7 +24,13 @@ import {
   StandardsSchema,
   type SubstationSchema,
 } from './schema-network.ts';
-import { ApiSchema, type InfluxSchema, type ROLES, StorageSchema } from './schema-service.ts';
+import {
+  ApiSchema,
+  type InfluxSchema,
+  type ROLES,
+  StorageSchema,
+  StoreSchema,
+} from './schema-service.ts';
 import { SimulationSchema } from './schema-simulation.ts';
 
 export {
@@ -43,6 +49,7 @@ export const ConfigSchema = Type.Object(
     network: NetworkSchema,
     ingest: IngestSchema,
     storage: StorageSchema,
+    store: StoreSchema,
     balance: BalanceSchema,
     control: ControlSchema,
     api: ApiSchema,
@@ -63,6 +70,7 @@ export type MqttConfig = Static<typeof MqttSchema>;
 export type MqttSubscription = Static<typeof MqttSubscriptionSchema>;
 export type InfluxConfig = Static<typeof InfluxSchema>;
 export type StorageConfig = Static<typeof StorageSchema>;
+export type StoreConfig = Static<typeof StoreSchema>;
 export type ApiConfig = Static<typeof ApiSchema>;
 export type BalanceConfig = Static<typeof BalanceSchema>;
 export type ControlConfig = Static<typeof ControlSchema>;

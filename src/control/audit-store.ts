@@ -1,23 +1,18 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
-import { type Row, SCHEMA, toEntry } from './audit-rows.ts';
-import {
-  type AuditEntry,
-  type AuditResult,
-  type AutoSwitch,
-  ControlError,
-  type ControlSource,
-  type EffectVerdict,
-} from './types.ts';
+import { importLegacyAudit } from '../store/legacy-audit.ts';
+import type { Store } from '../store/store.ts';
+import { AuditDb } from './audit-db.ts';
+import { toEntry } from './audit-rows.ts';
+import { AutoSwitches } from './auto-switches.ts';
+import type { AuditEntry, AuditResult, ControlSource, EffectVerdict } from './types.ts';
 
 /**
- * The control audit log (issue 5): one SQLite row per attempt to change a pump, refused
- * ones included. It is a safety record, so every commit is fsynced (WAL with
- * synchronous=FULL: a committed row survives a power cut), and a store that cannot
- * write throws AUDIT_FAILED instead of letting the control path carry on unrecorded.
+ * The control audit log (issue 5): one row in the relational store per attempt to
+ * change a pump, refused ones included. It is a safety record: every call resolves
+ * only once its row is committed, and the store makes a commit durable (SQLite WAL
+ * with synchronous=FULL, PostgreSQL synchronous_commit). A store that cannot write
+ * rejects with AUDIT_FAILED (see AuditDb).
  */
 
 /** An attempt as it starts: the entry's who/what/why, with its time in ms. */
@@ -59,121 +54,137 @@ export interface AwaitingEffect {
   deviationBeforeC: number | null;
 }
 
+export interface AuditStoreOptions {
+  store: Store;
+  log?: Logger;
+  now?: () => number;
+  wallNow?: () => number;
+  /** The audit's SQLite file from before the store (`control.auditFile`): imported once. */
+  legacyFile?: string;
+}
+
 const INTERRUPTED =
   'the service stopped before this attempt ended; the drive may have taken the value';
 
 export class AuditStore implements Component {
   readonly name = 'control.audit';
-  private db: Database.Database | undefined;
+  private readonly db: AuditDb;
+  /** Dispatchers' auto-balancing switches, in the same store. */
+  readonly switches: AutoSwitches;
 
-  constructor(
-    readonly path: string,
-    private readonly log?: Logger,
-    private readonly now: () => number = Date.now,
-    private readonly wallNow: () => number = Date.now,
-  ) {}
+  constructor(private readonly options: AuditStoreOptions) {
+    this.db = new AuditDb(options.store, options.log);
+    this.switches = new AutoSwitches(
+      this.db,
+      () => this.now(),
+      () => this.wallNow(),
+    );
+  }
 
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private wallNow(): number {
+    return (this.options.wallNow ?? Date.now)();
+  }
+
+  /**
+   * Imports the old audit file (once), and marks attempts left pending as interrupted.
+   * Start it after the store and before anything that may change a pump.
+   */
   async start(): Promise<void> {
-    this.open();
+    const { store, legacyFile, log } = this.options;
+    if (legacyFile) await importLegacyAudit(store, legacyFile, this.now(), log);
+    this.db.open();
+    try {
+      await this.sweep();
+      await this.switches.latestAutoSwitch();
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+  }
+
+  /** Attempts a previous run left pending: their drive may have taken the value. */
+  private async sweep(): Promise<void> {
+    const left = await this.db.run('start', (db) =>
+      db
+        .updateTable('control_audit')
+        .set((eb) => ({
+          result: 'interrupted',
+          wrote: 1,
+          completed_ms: this.now(),
+          error: eb.fn.coalesce('error', eb.val(INTERRUPTED)),
+        }))
+        .where('result', '=', 'pending')
+        .executeTakeFirst(),
+    );
+    const changed = Number(left.numUpdatedRows);
+    if (changed > 0) {
+      this.options.log?.warn({ attempts: changed }, 'control attempts interrupted by a restart');
+    }
   }
 
   async stop(): Promise<void> {
-    this.close();
-  }
-
-  /** Opens (creating the file and schema); attempts left pending become `interrupted`. */
-  open(): void {
-    if (this.db?.open) return;
-    mkdirSync(dirname(this.path), { recursive: true });
-    const db = new Database(this.path);
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.exec(SCHEMA);
-      const left = db
-        .prepare(
-          `UPDATE control_audit SET result = 'interrupted', wrote = 1, completed_ms = ?,
-             error = coalesce(error, ?) WHERE result = 'pending'`,
-        )
-        .run(this.now(), INTERRUPTED);
-      if (left.changes > 0) {
-        this.log?.warn({ attempts: left.changes }, 'control attempts interrupted by a restart');
-      }
-    } catch (err) {
-      db.close();
-      throw err;
-    }
-    this.db = db;
-  }
-
-  close(): void {
-    const db = this.db;
-    this.db = undefined;
-    if (db?.open) db.close();
+    this.db.close();
   }
 
   get isOpen(): boolean {
-    return this.db?.open === true;
+    return this.db.isOpen;
   }
 
-  /** Writes an attempt before anything is sent to the drive; returns its id. */
-  begin(a: NewAttempt): number {
+  /** Writes an attempt before anything is sent to the drive; resolves to its id once committed. */
+  begin(a: NewAttempt): Promise<number> {
     return this.insert(a, 'pending', null, null);
   }
 
   /** Writes an attempt refused before it reached the drive. */
-  refuse(a: NewAttempt, code: string, error: string): AuditEntry {
-    const id = this.insert(a, 'refused', code, error);
-    return this.get(id)!;
+  async refuse(a: NewAttempt, code: string, error: string): Promise<AuditEntry> {
+    const id = await this.insert(a, 'refused', code, error);
+    return (await this.get(id))!;
   }
 
   /** Ends a pending attempt; a confirmed one starts awaiting its effect verdict. */
-  finish(id: number, end: AttemptEnd): AuditEntry {
-    this.run('finish', (db) =>
+  async finish(id: number, end: AttemptEnd): Promise<AuditEntry> {
+    await this.db.run('finish', (db) =>
       db
-        .prepare(
-          `UPDATE control_audit SET result = ?, readback_hz = ?, code = ?, error = ?, wrote = ?,
-             completed_ms = ?, effect = ? WHERE id = ?`,
-        )
-        .run(
-          end.result,
-          end.readBackHz,
-          end.code,
-          end.error,
-          end.wrote ? 1 : 0,
-          end.completedAt,
-          end.result === 'confirmed' ? 'pending' : null,
-          id,
-        ),
+        .updateTable('control_audit')
+        .set({
+          result: end.result,
+          readback_hz: end.readBackHz,
+          code: end.code,
+          error: end.error,
+          wrote: end.wrote ? 1 : 0,
+          completed_ms: end.completedAt,
+          effect: end.result === 'confirmed' ? 'pending' : null,
+        })
+        .where('id', '=', id)
+        .execute(),
     );
-    return this.get(id)!;
+    return (await this.get(id))!;
   }
 
-  get(id: number): AuditEntry | undefined {
-    const row = this.run('read', (db) =>
-      db.prepare('SELECT * FROM control_audit WHERE id = ?').get(id),
-    ) as Row | undefined;
+  async get(id: number): Promise<AuditEntry | undefined> {
+    const row = await this.db.run('read', (db) =>
+      db.selectFrom('control_audit').selectAll().where('id', '=', id).executeTakeFirst(),
+    );
     return row && toEntry(row);
   }
 
   /** Newest first. */
-  list(filter: AuditFilter = {}): AuditEntry[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    const add = (clause: string, value: string | number | undefined) => {
-      if (value === undefined) return;
-      where.push(clause);
-      args.push(value);
-    };
-    add('pump = ?', filter.pump);
-    add('substation = ?', filter.substation);
-    add('at_ms >= ?', filter.since);
-    const sql =
-      `SELECT * FROM control_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
-      'ORDER BY at_ms DESC, id DESC LIMIT ?';
-    const rows = this.run('read', (db) =>
-      db.prepare(sql).all(...args, filter.limit ?? 100),
-    ) as Row[];
+  async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    const rows = await this.db.run('read', (db) => {
+      let q = db.selectFrom('control_audit').selectAll();
+      if (filter.pump !== undefined) q = q.where('pump', '=', filter.pump);
+      if (filter.substation !== undefined) q = q.where('substation', '=', filter.substation);
+      if (filter.since !== undefined) q = q.where('at_ms', '>=', filter.since);
+      return q
+        .orderBy('at_ms', 'desc')
+        .orderBy('id', 'desc')
+        .limit(filter.limit ?? 100)
+        .execute();
+    });
     return rows.map(toEntry);
   }
 
@@ -182,65 +193,56 @@ export class AuditStore implements Component {
    * interval): the latest such attempt in recording order, on the service clock and
    * on the wall clock.
    */
-  lastChangeAt(pump: string, source?: ControlSource): { at: number; wallAt: number | null } | null {
-    const bySource = source === undefined ? '' : ' AND source = ?';
-    const sql = `SELECT at_ms, wall_ms FROM control_audit WHERE pump = ? AND wrote = 1${bySource} ORDER BY id DESC LIMIT 1`;
-    const row = this.run('read', (db) =>
-      db.prepare(sql).get(...(source === undefined ? [pump] : [pump, source])),
-    ) as { at_ms: number; wall_ms: number | null } | undefined;
+  async lastChangeAt(
+    pump: string,
+    source?: ControlSource,
+  ): Promise<{ at: number; wallAt: number | null } | null> {
+    const row = await this.db.run('read', (db) => {
+      let q = db
+        .selectFrom('control_audit')
+        .select(['at_ms', 'wall_ms'])
+        .where('pump', '=', pump)
+        .where('wrote', '=', 1);
+      if (source !== undefined) q = q.where('source', '=', source);
+      return q.orderBy('id', 'desc').limit(1).executeTakeFirst();
+    });
     return row ? { at: row.at_ms, wallAt: row.wall_ms } : null;
   }
 
-  /** Records a dispatcher switching auto-balancing on or off. */
-  recordAutoSwitch(s: { enabled: boolean; actor: string; reason: string }): AutoSwitch {
-    const at = this.now();
-    this.run('write', (db) =>
+  async setDeviationBefore(id: number, deviationC: number | null): Promise<void> {
+    await this.db.run('effect', (db) =>
       db
-        .prepare(
-          'INSERT INTO auto_switch (at_ms, wall_ms, actor, enabled, reason) VALUES (?, ?, ?, ?, ?)',
-        )
-        .run(at, this.wallNow(), s.actor, s.enabled ? 1 : 0, s.reason),
-    );
-    return { ...s, at: new Date(at).toISOString() };
-  }
-
-  /** The latest switch of auto-balancing by a dispatcher, or null if never switched. */
-  latestAutoSwitch(): AutoSwitch | null {
-    const row = this.run('read', (db) =>
-      db.prepare('SELECT * FROM auto_switch ORDER BY id DESC LIMIT 1').get(),
-    ) as { at_ms: number; actor: string; enabled: number; reason: string } | undefined;
-    if (!row) return null;
-    const at = new Date(row.at_ms).toISOString();
-    return { enabled: row.enabled === 1, actor: row.actor, at, reason: row.reason };
-  }
-
-  setDeviationBefore(id: number, deviationC: number | null): void {
-    this.run('effect', (db) =>
-      db
-        .prepare('UPDATE control_audit SET deviation_before_c = ? WHERE id = ?')
-        .run(deviationC, id),
+        .updateTable('control_audit')
+        .set({ deviation_before_c: deviationC })
+        .where('id', '=', id)
+        .execute(),
     );
   }
 
-  recordEffect(id: number, verdict: EffectVerdict, afterC: number | null, at: number): void {
-    this.run('effect', (db) =>
+  async recordEffect(
+    id: number,
+    verdict: EffectVerdict,
+    afterC: number | null,
+    at: number,
+  ): Promise<void> {
+    await this.db.run('effect', (db) =>
       db
-        .prepare(
-          'UPDATE control_audit SET effect = ?, deviation_after_c = ?, effect_ms = ? WHERE id = ?',
-        )
-        .run(verdict, afterC, at, id),
+        .updateTable('control_audit')
+        .set({ effect: verdict, deviation_after_c: afterC, effect_ms: at })
+        .where('id', '=', id)
+        .execute(),
     );
   }
 
-  awaitingEffect(): AwaitingEffect[] {
-    const rows = this.run('read', (db) =>
+  async awaitingEffect(): Promise<AwaitingEffect[]> {
+    const rows = await this.db.run('read', (db) =>
       db
-        .prepare(
-          `SELECT id, substation, at_ms, deviation_before_c FROM control_audit
-             WHERE effect = 'pending' ORDER BY at_ms`,
-        )
-        .all(),
-    ) as Pick<Row, 'id' | 'substation' | 'at_ms' | 'deviation_before_c'>[];
+        .selectFrom('control_audit')
+        .select(['id', 'substation', 'at_ms', 'deviation_before_c'])
+        .where('effect', '=', 'pending')
+        .orderBy('at_ms')
+        .execute(),
+    );
     return rows.map((r) => ({
       id: r.id,
       substation: r.substation,
@@ -249,47 +251,38 @@ export class AuditStore implements Component {
     }));
   }
 
-  private insert(a: NewAttempt, result: AuditResult, code: string | null, error: string | null) {
-    const info = this.run('write', (db) =>
+  private async insert(
+    a: NewAttempt,
+    result: AuditResult,
+    code: string | null,
+    error: string | null,
+  ): Promise<number> {
+    const row = await this.db.run('write', (db) =>
       db
-        .prepare(
-          `INSERT INTO control_audit (at_ms, wall_ms, actor, role, source, pump, substation,
-             device, reason, before_hz, requested_hz, result, code, error, completed_ms, wrote)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          a.at,
-          this.wallNow(),
-          a.actor,
-          a.role,
-          a.source,
-          a.pump,
-          a.substation,
-          a.device,
-          a.reason,
-          a.beforeHz,
-          a.requestedHz,
+        .insertInto('control_audit')
+        .values({
+          at_ms: a.at,
+          wall_ms: this.wallNow(),
+          actor: a.actor,
+          role: a.role,
+          source: a.source,
+          pump: a.pump,
+          substation: a.substation,
+          device: a.device,
+          reason: a.reason,
+          before_hz: a.beforeHz,
+          requested_hz: a.requestedHz,
           result,
           code,
           error,
-          result === 'refused' ? a.at : null,
+          completed_ms: result === 'refused' ? a.at : null,
           // A pending attempt is about to reach the drive: it counts for the interval
           // until its end says the drive refused it.
-          result === 'pending' ? 1 : 0,
-        ),
+          wrote: result === 'pending' ? 1 : 0,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow(),
     );
-    return Number(info.lastInsertRowid);
-  }
-
-  /** Runs a statement; any failure (closed, disk full, locked …) is AUDIT_FAILED. */
-  private run<T>(what: string, fn: (db: Database.Database) => T): T {
-    const db = this.db;
-    if (!db?.open) throw new ControlError('AUDIT_FAILED', 'the audit log is not open');
-    try {
-      return fn(db);
-    } catch (err) {
-      this.log?.error({ err, path: this.path, what }, 'audit log failed');
-      throw new ControlError('AUDIT_FAILED', `the audit log failed (${what})`, {}, { cause: err });
-    }
+    return Number(row.id);
   }
 }

@@ -7,7 +7,7 @@ import { every, type Scheduled } from '../core/schedule.ts';
 import type { Topology } from '../domain/topology.ts';
 import type { HeatnetEvents } from '../events.ts';
 import type { DeviceHealth } from '../ingest/modbus/health.ts';
-import type { AuditStore } from './audit-store.ts';
+import type { AutoSwitches } from './auto-switches.ts';
 import type { PumpControl } from './pump-control.ts';
 import { vfdOf } from './target.ts';
 import { type AutoSwitch, ControlError } from './types.ts';
@@ -29,7 +29,7 @@ export interface AutoBalancerDeps {
   /** Clock seconds per real second when `now` is simulated (default 1): scales intervalS. */
   clockRate?: number;
   /** Where dispatchers' switches are kept (the audit store); without it none are possible. */
-  switches?: Pick<AuditStore, 'recordAutoSwitch' | 'latestAutoSwitch'>;
+  switches?: Pick<AutoSwitches, 'recordAutoSwitch' | 'latestAutoSwitch' | 'lastKnownAutoSwitch'>;
 }
 
 /** One thing the auto-balancer is not doing right now, and why. */
@@ -122,7 +122,7 @@ export class AutoBalancer implements Component {
 
   status(): AutoBalanceStatus {
     const paused = [...this.paused.values()];
-    const switched = this.deps.switches?.latestAutoSwitch() ?? null;
+    const switched = this.deps.switches?.lastKnownAutoSwitch() ?? null;
     const state = !this.settings.enabled
       ? 'off'
       : switched?.enabled === false
@@ -160,7 +160,7 @@ export class AutoBalancer implements Component {
         { field: 'enabled' },
       );
     }
-    this.deps.switches.recordAutoSwitch({ enabled, actor, reason });
+    await this.deps.switches.recordAutoSwitch({ enabled, actor, reason });
     this.deps.log.warn(
       { actor, enabled, reason },
       `auto-balancing switched ${enabled ? 'on' : 'off'}`,
@@ -170,9 +170,11 @@ export class AutoBalancer implements Component {
   }
 
   private async runRound(): Promise<AutoAction[]> {
-    if (this.deps.switches?.latestAutoSwitch()?.enabled === false) return [];
+    // Busy from the first await on, so a second runOnce meanwhile does not start a round.
     this.running = true;
     try {
+      // From the store, not from memory: another instance may have recorded the switch.
+      if ((await this.deps.switches?.latestAutoSwitch())?.enabled === false) return [];
       const now = this.deps.now();
       const pauses = new Map<string, string>();
       const actions: AutoAction[] = [];
@@ -206,8 +208,8 @@ export class AutoBalancer implements Component {
   }
 
   /** A dispatcher changed this pump within `manualHoldMin`: their setting stands. */
-  private heldForDispatcher(pump: string, now: number): boolean {
-    const last = this.deps.control.lastChangeBy?.(pump, 'api');
+  private async heldForDispatcher(pump: string, now: number): Promise<boolean> {
+    const last = await this.deps.control.lastChangeBy?.(pump, 'api');
     return last != null && now - last < this.settings.manualHoldMin * 60_000;
   }
 
@@ -238,7 +240,7 @@ export class AutoBalancer implements Component {
         pauses.set(station.id, plc);
         continue;
       }
-      if (this.heldForDispatcher(rec.pump, now)) continue;
+      if (await this.heldForDispatcher(rec.pump, now)) continue;
       const target = this.bounded(rec);
       if (target === null) continue;
       out.push(await this.apply(rec, target));

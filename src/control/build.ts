@@ -6,12 +6,16 @@ import { childLogger, type Logger } from '../core/logger.ts';
 import type { Topology } from '../domain/topology.ts';
 import type { ModbusIngestor } from '../ingest/modbus/ingestor.ts';
 import type { LiveState } from '../state/live-state.ts';
+import type { Store } from '../store/store.ts';
 import { AuditStore } from './audit-store.ts';
 import { type AutoAlerts, AutoBalancer } from './auto-balancer.ts';
 import { EffectTracker } from './effect-tracker.ts';
 import { PumpControl } from './pump-control.ts';
 
-/** Where the audit log lives: `control.auditFile` inside `storage.dataDir`. */
+/**
+ * Where the audit log lived before the relational store: `control.auditFile` inside
+ * `storage.dataDir`. Its rows are imported into the store on the first start.
+ */
 export const auditPath = (config: Config, baseDir: string) =>
   join(resolve(baseDir, config.storage.dataDir), config.control.auditFile);
 
@@ -24,6 +28,8 @@ export interface ControlDeps {
   baseDir: string;
   now: () => number;
   log: Logger;
+  /** The relational store the audit and the auto-balancing switch live in (started first). */
+  store: Store;
   alerts?: AutoAlerts;
   /** Clock seconds per real second (the app's clockRate). */
   clockRate?: number;
@@ -34,7 +40,10 @@ export interface ControlParts {
   effects: EffectTracker;
   control: PumpControl;
   auto: AutoBalancer;
-  /** In start order; the composition root starts the audit store before the Modbus ingestor. */
+  /**
+   * In start order, after the store; the composition root starts the audit store
+   * before the Modbus ingestor.
+   */
   components: Component[];
   /** Call after every balance evaluation. */
   onBalance(result: BalanceResult): void;
@@ -43,11 +52,12 @@ export interface ControlParts {
 /** The control path's parts, wired together (for the composition root). */
 export function buildControl(deps: ControlDeps): ControlParts {
   const { config, topology, now } = deps;
-  const audit = new AuditStore(
-    auditPath(config, deps.baseDir),
-    childLogger(deps.log, 'control'),
+  const audit = new AuditStore({
+    store: deps.store,
+    log: childLogger(deps.log, 'control'),
     now,
-  );
+    legacyFile: auditPath(config, deps.baseDir),
+  });
   const effects = new EffectTracker({
     audit,
     settlingMin: config.control.settlingMin,
@@ -73,7 +83,7 @@ export function buildControl(deps: ControlDeps): ControlParts {
     log: childLogger(deps.log, 'control.auto'),
     ...(deps.alerts ? { alerts: deps.alerts } : {}),
     clockRate: deps.clockRate ?? 1,
-    switches: audit,
+    switches: audit.switches,
   });
   return {
     audit,
@@ -82,7 +92,8 @@ export function buildControl(deps: ControlDeps): ControlParts {
     auto,
     components: [audit, effects, auto],
     onBalance: (result) => {
-      effects.onBalance(result);
+      // Its verdict writes log their own failures; the bus need not wait for them.
+      void effects.onBalance(result);
       auto.onBalance(result);
     },
   };

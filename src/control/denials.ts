@@ -12,7 +12,7 @@ import type { AuditEntry } from './types.ts';
 export class DenialSeries {
   private readonly series = new Map<
     string,
-    { entry: AuditEntry; since: number; repeats: number }
+    { entry: Promise<AuditEntry>; since: number; repeats: number }
   >();
 
   constructor(
@@ -24,7 +24,11 @@ export class DenialSeries {
    * Returns the audit entry that records this denial; `write` is called with the
    * number of earlier denials of the series that got no row of their own.
    */
-  record(actor: string, code: string, write: (unwritten: number) => AuditEntry): AuditEntry {
+  record(
+    actor: string,
+    code: string,
+    write: (unwritten: number) => Promise<AuditEntry>,
+  ): Promise<AuditEntry> {
     const key = `${actor}\u0000${code}`;
     const now = this.wallNow();
     const current = this.series.get(key);
@@ -32,8 +36,18 @@ export class DenialSeries {
       current.repeats++;
       return current.entry;
     }
+    // The series starts now, before its row is committed: a denial arriving meanwhile
+    // joins it instead of writing a second row.
     const entry = write(current?.repeats ?? 0);
-    this.series.set(key, { entry, since: now, repeats: 0 });
+    const started = { entry, since: now, repeats: 0 };
+    this.series.set(key, started);
+    entry.catch(() => {
+      // Unrecorded, it cannot stand for later denials: the previous series (and its
+      // count) stands again, so the next denial tries to write.
+      if (this.series.get(key) !== started) return;
+      if (current) this.series.set(key, current);
+      else this.series.delete(key);
+    });
     return entry;
   }
 }

@@ -32,6 +32,8 @@ export function judgeEffect(
 
 interface Waiting extends AwaitingEffect {
   judged?: { verdict: Exclude<EffectVerdict, 'pending'>; afterC: number | null; at: number };
+  /** Its verdict is being written: a result arriving meanwhile does not write it again. */
+  recording?: boolean;
 }
 
 function deviationOf(result: BalanceResult | undefined, substation: string | null): number | null {
@@ -54,7 +56,7 @@ export class EffectTracker implements Component {
   constructor(private readonly deps: { audit: AuditStore; settlingMin: number; log: Logger }) {}
 
   async start(): Promise<void> {
-    for (const a of this.deps.audit.awaitingEffect()) this.awaiting.set(a.id, a);
+    for (const a of await this.deps.audit.awaitingEffect()) this.awaiting.set(a.id, a);
   }
 
   async stop(): Promise<void> {}
@@ -64,8 +66,8 @@ export class EffectTracker implements Component {
     return this.awaiting.size;
   }
 
-  /** A change was confirmed: remember where its substation stood. */
-  onConfirmed(entry: AuditEntry): void {
+  /** A change was confirmed: remember where its substation stood (resolves once recorded). */
+  async onConfirmed(entry: AuditEntry): Promise<void> {
     const before = deviationOf(this.latest, entry.substation);
     const waiting: Waiting = {
       id: entry.id,
@@ -75,34 +77,46 @@ export class EffectTracker implements Component {
     };
     this.awaiting.set(entry.id, waiting);
     try {
-      this.deps.audit.setDeviationBefore(entry.id, before);
+      await this.deps.audit.setDeviationBefore(entry.id, before);
     } catch (err) {
       // The change itself is recorded; only the context for its verdict is missing.
       this.deps.log.error({ audit: entry.id, err: errorMessage(err) }, 'deviation not recorded');
     }
   }
 
-  /** Called after every balance evaluation. */
-  onBalance(result: BalanceResult): void {
+  /**
+   * Called after every balance evaluation; resolves once the verdicts it reached are
+   * written (callers on the event bus need not wait: a failed write is logged and
+   * retried with the next result).
+   */
+  async onBalance(result: BalanceResult): Promise<void> {
     this.latest = result;
     const evaluatedAt = Date.parse(result.evaluatedAt);
     const settlingMs = this.deps.settlingMin * 60_000;
+    const writes: Promise<void>[] = [];
     for (const a of [...this.awaiting.values()]) {
-      if (!a.judged && evaluatedAt < a.at + settlingMs) continue;
+      if (a.recording || (!a.judged && evaluatedAt < a.at + settlingMs)) continue;
       // Judged once, on the first result past settling; a failed record retries that verdict.
       const afterC = deviationOf(result, a.substation);
       a.judged ??= { verdict: judgeEffect(a.deviationBeforeC, afterC), afterC, at: evaluatedAt };
-      const { verdict, at } = a.judged;
-      try {
-        this.deps.audit.recordEffect(a.id, verdict, a.judged.afterC, at);
-        this.awaiting.delete(a.id);
-        this.deps.log.info(
-          { audit: a.id, verdict, before: a.deviationBeforeC, after: a.judged.afterC },
-          'effect of a pump change judged',
-        );
-      } catch (err) {
-        this.deps.log.error({ audit: a.id, err: errorMessage(err) }, 'effect not recorded');
-      }
+      writes.push(this.record(a, a.judged));
+    }
+    await Promise.all(writes);
+  }
+
+  private async record(a: Waiting, judged: NonNullable<Waiting['judged']>): Promise<void> {
+    a.recording = true;
+    try {
+      await this.deps.audit.recordEffect(a.id, judged.verdict, judged.afterC, judged.at);
+      this.awaiting.delete(a.id);
+      this.deps.log.info(
+        { audit: a.id, verdict: judged.verdict, before: a.deviationBeforeC, after: judged.afterC },
+        'effect of a pump change judged',
+      );
+    } catch (err) {
+      this.deps.log.error({ audit: a.id, err: errorMessage(err) }, 'effect not recorded');
+    } finally {
+      a.recording = false;
     }
   }
 }

@@ -101,10 +101,10 @@ export class PumpControl {
     // Defence in depth: the route enforces this too, but the rule belongs to the path.
     if (req.source === 'api' && req.role !== 'dispatcher') {
       const message = `role "${req.role ?? 'none'}" may not change pumps (needs dispatcher)`;
-      throw this.refuse(attempt, { code: 'FORBIDDEN', message, field: 'role' });
+      throw await this.refuse(attempt, { code: 'FORBIDDEN', message, field: 'role' });
     }
     const target = resolveTarget(this.deps.config, this.deps.topology, req.pump);
-    if (isRefusal(target)) throw this.refuse(attempt, target);
+    if (isRefusal(target)) throw await this.refuse(attempt, target);
     attempt.substation = target.pump.substation;
     attempt.device = target.device.id;
     // Judge the value the drive will hold (whole raw steps), not the one asked for:
@@ -112,7 +112,7 @@ export class PumpControl {
     const hz = representable(target.field, req.hz);
     if (this.busy.has(req.pump)) {
       const message = `another change of ${req.pump} is in progress; try again when it has ended`;
-      throw this.refuse(attempt, { code: 'PUMP_BUSY', message, field: 'id' });
+      throw await this.refuse(attempt, { code: 'PUMP_BUSY', message, field: 'id' });
     }
     this.busy.add(req.pump);
     try {
@@ -123,12 +123,12 @@ export class PumpControl {
   }
 
   /** When a change from `source` last reached this pump's drive (service clock), or null. */
-  lastChangeBy(pump: string, source: 'api' | 'auto'): number | null {
-    return this.deps.audit.lastChangeAt(pump, source)?.at ?? null;
+  async lastChangeBy(pump: string, source: 'api' | 'auto'): Promise<number | null> {
+    return (await this.deps.audit.lastChangeAt(pump, source))?.at ?? null;
   }
 
   /** Audits a 401/403 on the control route (the route calls this, then answers the error). */
-  recordDenied(d: DeniedAttempt): AuditEntry {
+  recordDenied(d: DeniedAttempt): Promise<AuditEntry> {
     const pump = this.deps.topology.pump(d.pump);
     const device = pump && vfdOf(this.deps.config, pump.id);
     const write = (unwritten: number) =>
@@ -155,13 +155,13 @@ export class PumpControl {
 
   private async guarded(req: FrequencyRequest, t: ControlTarget, attempt: NewAttempt) {
     const { control } = this.deps.config;
-    const lastChange = this.effectiveLastChange(req.pump, attempt.at);
+    const lastChange = await this.effectiveLastChange(req.pump, attempt.at);
     const health = this.deps.modbus.health().find((h) => h.id === t.device.id);
     const refusal =
       checkRange(t.pump, t.field, req.hz) ??
       checkInterval(req.pump, lastChange, attempt.at, control.minIntervalS) ??
       checkDevice(req.pump, health);
-    if (refusal) throw this.refuse(attempt, refusal);
+    if (refusal) throw await this.refuse(attempt, refusal);
     attempt.beforeHz = await this.currentSetpoint(t, attempt);
     const moved =
       req.expectedCurrentHz !== undefined &&
@@ -170,11 +170,11 @@ export class PumpControl {
       const message =
         `${req.pump} is at ${fmt(attempt.beforeHz)} Hz, not the ${fmt(req.expectedCurrentHz ?? 0)} Hz ` +
         'this change was computed from: someone changed it meanwhile; nothing was written';
-      throw this.refuse(attempt, { code: 'SETPOINT_MOVED', message, field: 'hz' });
+      throw await this.refuse(attempt, { code: 'SETPOINT_MOVED', message, field: 'hz' });
     }
     const step = checkStep(t.pump, req.hz, attempt.beforeHz);
-    if (step) throw this.refuse(attempt, step);
-    const id = this.deps.audit.begin(attempt);
+    if (step) throw await this.refuse(attempt, step);
+    const id = await this.deps.audit.begin(attempt);
     return this.writeAndConfirm(id, req, t);
   }
 
@@ -195,7 +195,7 @@ export class PumpControl {
           ? 'the drive refused it'
           : 'the drive may have taken it';
       const error = `writing ${fmt(req.hz)} Hz to ${device.id} failed: ${errorMessage(err)} (${note})`;
-      return this.end(id, {
+      return await this.end(id, {
         result: 'failed',
         readBackHz: null,
         code: 'WRITE_FAILED',
@@ -208,7 +208,7 @@ export class PumpControl {
       readBack = Number(await this.deps.modbus.readField(device.id, field.field));
     } catch (err) {
       const error = `wrote ${fmt(req.hz)} Hz to ${device.id} but the read-back failed: ${errorMessage(err)}`;
-      return this.end(id, {
+      return await this.end(id, {
         result: 'unconfirmed',
         readBackHz: null,
         code: 'NOT_CONFIRMED',
@@ -221,7 +221,7 @@ export class PumpControl {
       const error =
         `${device.id} reads back ${fmt(readBack)} Hz after ${fmt(req.hz)} Hz was written ` +
         `(tolerance ±${tolerance} Hz): not confirmed`;
-      return this.end(id, {
+      return await this.end(id, {
         result: 'unconfirmed',
         readBackHz: readBack,
         code: 'NOT_CONFIRMED',
@@ -229,7 +229,7 @@ export class PumpControl {
         wrote: true,
       });
     }
-    const entry = this.end(id, {
+    const entry = await this.end(id, {
       result: 'confirmed',
       readBackHz: readBack,
       code: null,
@@ -244,21 +244,21 @@ export class PumpControl {
     // once rather than one poll interval later.
     this.deps.modbus.pollNow?.(device.id).catch(() => undefined);
     if (!this.deps.effects) return entry;
-    this.deps.effects.onConfirmed(entry);
+    await this.deps.effects.onConfirmed(entry);
     // Read again: the tracker has added the deviation the verdict will start from. The
     // change is done and recorded; a failing re-read must not turn it into an error.
     try {
-      return this.deps.audit.get(id) ?? entry;
+      return (await this.deps.audit.get(id)) ?? entry;
     } catch {
       return entry;
     }
   }
 
   /** Ends the audit row; a failed attempt then throws its error, pointing at the row. */
-  private end(id: number, end: Omit<AttemptEnd, 'completedAt'>): AuditEntry {
+  private async end(id: number, end: Omit<AttemptEnd, 'completedAt'>): Promise<AuditEntry> {
     let entry: AuditEntry;
     try {
-      entry = this.deps.audit.finish(id, { ...end, completedAt: this.deps.now() });
+      entry = await this.deps.audit.finish(id, { ...end, completedAt: this.deps.now() });
     } catch (err) {
       throw new ControlError(
         'AUDIT_FAILED',
@@ -280,8 +280,8 @@ export class PumpControl {
    * configured start: then the wall-clock time since the change (scaled to the
    * service clock) decides, so the interval neither vanishes nor blocks for good.
    */
-  private effectiveLastChange(pump: string, now: number): number | null {
-    const last = this.deps.audit.lastChangeAt(pump);
+  private async effectiveLastChange(pump: string, now: number): Promise<number | null> {
+    const last = await this.deps.audit.lastChangeAt(pump);
     if (!last || last.at <= now || last.wallAt === null) return last?.at ?? null;
     const wallElapsed = (this.deps.wallNow ?? Date.now)() - last.wallAt;
     return now - Math.max(0, wallElapsed) * (this.deps.clockRate ?? 1);
@@ -300,7 +300,7 @@ export class PumpControl {
       const message =
         `${t.pump.id}'s current setpoint could not be read from ${t.device.id} ` +
         `(${errorMessage(err)}); nothing was written`;
-      throw this.refuse(attempt, { code: 'DEVICE_UNHEALTHY', message, field: 'id' });
+      throw await this.refuse(attempt, { code: 'DEVICE_UNHEALTHY', message, field: 'id' });
     }
   }
 
@@ -318,8 +318,8 @@ export class PumpControl {
   }
 
   /** Records a refusal and returns its error (to be thrown). */
-  private refuse(attempt: NewAttempt, r: Refusal): ControlError {
-    const entry = this.deps.audit.refuse(attempt, r.code, r.message);
+  private async refuse(attempt: NewAttempt, r: Refusal): Promise<ControlError> {
+    const entry = await this.deps.audit.refuse(attempt, r.code, r.message);
     this.deps.log.info(
       { audit: entry.id, pump: attempt.pump, actor: attempt.actor, code: r.code },
       r.message,

@@ -16,6 +16,8 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import { ModbusIngestor } from '../../src/ingest/modbus/ingestor.ts';
 import { LiveState } from '../../src/state/live-state.ts';
+import { buildStore } from '../../src/store/build.ts';
+import type { Store } from '../../src/store/store.ts';
 import { eventually, TEST_TOKENS, testConfig } from '../support/config.ts';
 import { balanceResult, raise, station } from '../unit/control-fixtures.ts';
 
@@ -37,6 +39,7 @@ describe('guarded pump control over real Modbus TCP', () => {
   let config: Config;
   let sim: Simulator;
   let ingestor: ModbusIngestor;
+  let relational: Store;
   let store: AuditStore;
   let effects: EffectTracker;
   let auto: AutoBalancer;
@@ -108,8 +111,11 @@ describe('guarded pump control over real Modbus TCP', () => {
     ingestor = new ModbusIngestor(config, (r) => state.apply(r), log);
     await ingestor.start();
     // Wired as the composition root will: buildControl, components started in order.
+    relational = buildStore({ config, baseDir: process.cwd(), log });
+    await relational.start();
     const parts = buildControl({
       config,
+      store: relational,
       topology,
       modbus: ingestor,
       state,
@@ -119,7 +125,10 @@ describe('guarded pump control over real Modbus TCP', () => {
     });
     ({ audit: store, effects, auto, control } = parts);
     for (const c of parts.components) await c.start();
-    expect(store.path).toBe(join(config.storage.dataDir, 'control.sqlite'));
+    expect(relational.target).toEqual({
+      engine: 'sqlite',
+      path: join(config.storage.dataDir, 'heatnet.sqlite'),
+    });
     http = Fastify();
     http.decorateRequest('principal', null);
     installErrorHandler(http);
@@ -135,6 +144,7 @@ describe('guarded pump control over real Modbus TCP', () => {
     await auto?.stop();
     await ingestor?.stop();
     await store?.stop();
+    await relational?.stop();
     await sim?.stop();
   });
 
@@ -420,8 +430,9 @@ describe('guarded pump control over real Modbus TCP', () => {
   });
 
   it('keeps the audit log, and the interval it enforces, across a restart of the store', async () => {
-    const before = store.list({ limit: 1000 });
+    const before = await store.list({ limit: 1000 });
     await store.stop();
+    await relational.stop();
     // A closed log fails the request loudly and writes nothing.
     const closed = await dispatch(pump.ok, 44);
     expect(closed.statusCode).toBe(503);
@@ -429,8 +440,9 @@ describe('guarded pump control over real Modbus TCP', () => {
       code: 'AUDIT_FAILED',
       message: `the audit log is not open: nothing was sent to ${pump.ok}'s drive`,
     });
+    await relational.start();
     await store.start();
-    expect(store.list({ limit: 1000 })).toEqual(before);
+    expect(await store.list({ limit: 1000 })).toEqual(before);
     const again = await dispatch(pump.ok, 44);
     expect(again.json().code).toBe('TOO_FREQUENT');
     expect(truth(pump.ok).setpointHz).toBeCloseTo(43.5, 6);
@@ -507,6 +519,8 @@ describe('guarded pump control over real Modbus TCP', () => {
     expect(await auto.runOnce()).toEqual([]);
     // The switch is in the audit database: a restarted store still has it.
     await store.stop();
+    await relational.stop();
+    await relational.start();
     await store.start();
     expect(auto.status().state).toBe('suspended');
     const on = await switchAuto({ enabled: true, reason: 'works done' });

@@ -18,7 +18,7 @@ export interface ManagedProcess {
   hasExited(): boolean;
   /** Last ~4 KB of interleaved stdout and stderr. */
   output(): string;
-  /** SIGTERM, then SIGKILL if it is still running after 5 s. Resolves when it has exited. */
+  /** SIGTERM (or the stop signal), then SIGKILL after 5 s. Resolves when it has exited. */
   stop(): Promise<void>;
 }
 
@@ -72,11 +72,21 @@ export function findBinary(name: string, envOverride: string): string {
   );
 }
 
+export interface SpawnExtras {
+  /** Run as this user and group (a server that refuses to run as root, like postgres). */
+  uid?: number;
+  gid?: number;
+  cwd?: string;
+  /** The signal stop() sends first (default SIGTERM). */
+  stopSignal?: NodeJS.Signals;
+}
+
 export function spawnManaged(
   name: string,
   command: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  extras: SpawnExtras = {},
 ): ManagedProcess {
   installExitHooks();
   let tail = '';
@@ -85,7 +95,8 @@ export function spawnManaged(
     tail = (tail + chunk.toString()).slice(-TAIL_CHARS);
   };
 
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { stopSignal = 'SIGTERM', ...options } = extras;
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
   live.add(child);
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
@@ -114,7 +125,7 @@ export function spawnManaged(
     output: () => tail,
     async stop() {
       if (exitReason !== undefined) return;
-      child.kill('SIGTERM');
+      child.kill(stopSignal);
       const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
       await exited;
       clearTimeout(timer);

@@ -4,6 +4,7 @@ import { crosscheck, fieldProblems } from '../../src/config/crosscheck.ts';
 import { type ConfigIssue, formatIssue, pathToString } from '../../src/config/issues.ts';
 import { type LoadResult, parseConfig } from '../../src/config/load.ts';
 import type { Config, RegisterField } from '../../src/config/schema.ts';
+import { storeTarget } from '../../src/store/build.ts';
 
 const ENV = {
   DISPATCH_TOKEN: 'dispatch-token-0123456789',
@@ -131,6 +132,27 @@ describe('parseConfig: a valid config', () => {
 
   it('resolves env:NAME from the env argument, not from process.env', () => {
     expect(config.api.tokens.map((t) => t.token)).toEqual([ENV.DISPATCH_TOKEN, ENV.ADMIN_TOKEN]);
+  });
+
+  it('keeps the relational store in SQLite in dataDir unless told otherwise', () => {
+    expect(config.store).toEqual({});
+    expect(storeTarget(config, '/srv/heatnet')).toEqual({
+      engine: 'sqlite',
+      path: '/srv/heatnet/data/heatnet.sqlite',
+    });
+    const file = configOf(parseConfig(`${BASE}store: { sqlite: state/h.sqlite }\n`, ENV));
+    expect(storeTarget(file, '/srv/heatnet')).toEqual({
+      engine: 'sqlite',
+      path: '/srv/heatnet/state/h.sqlite',
+    });
+  });
+
+  it('takes a PostgreSQL URL for the store from the environment', () => {
+    const url = 'postgres://heatnet:secret@db.example:5432/heatnet';
+    const text = `${BASE}store:\n  postgres: "env:HEATNET_PG_URL"\n`;
+    const pg = configOf(parseConfig(text, { ...ENV, HEATNET_PG_URL: url }));
+    expect(pg.store.postgres).toBe(url);
+    expect(storeTarget(pg, '/srv/heatnet')).toEqual({ engine: 'postgres', url });
   });
 });
 
@@ -510,6 +532,27 @@ describe('parseConfig: single mistakes', () => {
       path: 'storage.influx.version',
       message: /^must be one of 1, 2$/,
       marker: 'influx:',
+    },
+    {
+      name: 'a store with both engines',
+      text: `${BASE}store:\n  sqlite: data/x.sqlite\n  postgres: "postgres://h/db"\n`,
+      path: 'store.postgres',
+      message: /^give either store.sqlite or store.postgres, not both$/,
+      marker: 'postgres:',
+    },
+    {
+      name: 'a PostgreSQL URL with a wrong scheme',
+      text: `${BASE}store:\n  postgres: "mysql://h/db"\n`,
+      path: 'store.postgres',
+      message: /postgres/,
+      marker: 'postgres:',
+    },
+    {
+      name: 'an unset PostgreSQL URL variable',
+      text: `${BASE}store:\n  postgres: "env:HEATNET_PG_URL"\n`,
+      path: 'store.postgres',
+      message: /^environment variable HEATNET_PG_URL is not set$/,
+      marker: 'postgres:',
     },
     {
       name: 'indoor minimum above the target',

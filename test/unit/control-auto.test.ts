@@ -65,7 +65,8 @@ describe('auto-balancer', () => {
           if (refuse) throw refuse;
           return { id: calls.length, result: 'confirmed' } as never;
         },
-        lastChangeBy: (pump, source) => (source === 'api' ? (manual.get(pump) ?? null) : null),
+        lastChangeBy: async (pump, source) =>
+          source === 'api' ? (manual.get(pump) ?? null) : null,
       },
       devices,
       now: () => now,

@@ -9,6 +9,7 @@ import { ControlError, type FrequencyRequest } from '../../src/control/types.ts'
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import type { DeviceHealth } from '../../src/ingest/modbus/health.ts';
+import { Store } from '../../src/store/store.ts';
 import { testConfig } from '../support/config.ts';
 
 /*
@@ -21,9 +22,9 @@ const MIN = 60_000;
 const START = Date.parse('2026-01-12T00:00:00Z');
 
 describe('pump control: clocks and resolution', () => {
-  const stores: AuditStore[] = [];
-  afterEach(() => {
-    for (const s of stores.splice(0)) s.close();
+  const stores: Store[] = [];
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.stop();
   });
 
   async function rig(options: { clockRate: number; setpointScale?: number }) {
@@ -41,16 +42,19 @@ describe('pump control: clocks and resolution', () => {
     const clock = { service: START, wall: Date.parse('2026-11-22T10:00:00Z') };
     const held = { hz: 40 };
     const written: number[] = [];
-    const path = join(mkdtempSync(join(tmpdir(), 'heatnet-clock-')), 'control.sqlite');
-    const newStore = () => {
-      const s = new AuditStore(
-        path,
-        silentLogger(),
-        () => clock.service,
-        () => clock.wall,
-      );
-      stores.push(s);
-      s.open();
+    const path = join(mkdtempSync(join(tmpdir(), 'heatnet-clock-')), 'heatnet.sqlite');
+    // A restart: a new store and audit on the same file.
+    const newStore = async () => {
+      const store = new Store({ engine: 'sqlite', path }, silentLogger());
+      stores.push(store);
+      await store.start();
+      const s = new AuditStore({
+        store,
+        log: silentLogger(),
+        now: () => clock.service,
+        wallNow: () => clock.wall,
+      });
+      await s.start();
       return s;
     };
     const device = config.ingest.modbus.devices.find((d) => d.kind === 'pump')!;
@@ -86,13 +90,13 @@ describe('pump control: clocks and resolution', () => {
   it('keeps the interval after a restarted simulation put the service clock back', async () => {
     const r = await rig({ clockRate: 60 });
     r.clock.service = START + 30 * MIN; // half an hour into the first run
-    const first = r.control(r.newStore());
+    const first = r.control(await r.newStore());
     await first.setFrequency(r.request(43));
     // Restart: the simulated clock starts again at START, 2 real seconds later
     // (120 simulated seconds at 60×): the change now lies in the clock's future.
     r.clock.service = START;
     r.clock.wall += 2_000;
-    const second = r.control(r.newStore());
+    const second = r.control(await r.newStore());
     const err = await second.setFrequency(r.request(45)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ControlError);
     expect((err as ControlError).code).toBe('TOO_FREQUENT');
@@ -109,7 +113,7 @@ describe('pump control: clocks and resolution', () => {
     // A drive taking whole hertz: 45.4 is written as 45 — a 5 Hz step from 40, allowed,
     // and its read-back of 45 confirms it.
     const r = await rig({ clockRate: 1, setpointScale: 1 });
-    const control = r.control(r.newStore());
+    const control = r.control(await r.newStore());
     const entry = await control.setFrequency(r.request(45.4));
     expect(r.written).toEqual([45]);
     expect(entry).toMatchObject({ result: 'confirmed', readBackHz: 45, requestedHz: 45.4 });
@@ -117,7 +121,7 @@ describe('pump control: clocks and resolution', () => {
 
   it('writes one audit row per denied caller and minute, counting the rest into the next', async () => {
     const r = await rig({ clockRate: 1 });
-    const store = r.newStore();
+    const store = await r.newStore();
     const control = r.control(store);
     const deny = () =>
       control.recordDenied({
@@ -129,11 +133,11 @@ describe('pump control: clocks and resolution', () => {
         code: 'UNAUTHORIZED',
         message: 'a bearer token is required',
       });
-    const first = deny();
-    for (let i = 0; i < 99; i++) expect(deny().id).toBe(first.id);
-    expect(store.list({ limit: 1000 })).toHaveLength(1);
+    const first = await deny();
+    for (let i = 0; i < 99; i++) expect((await deny()).id).toBe(first.id);
+    expect(await store.list({ limit: 1000 })).toHaveLength(1);
     // Another caller is a series of its own.
-    control.recordDenied({
+    await control.recordDenied({
       pump: 'S01-P1',
       hz: null,
       reason: null,
@@ -143,11 +147,30 @@ describe('pump control: clocks and resolution', () => {
       message: 'role "service" may not do this',
     });
     r.clock.wall += 61_000;
-    const next = deny();
+    const next = await deny();
     expect(next.id).not.toBe(first.id);
     expect(next.error).toBe(
       'a bearer token is required (and 99 more such attempts by anonymous since the previous row)',
     );
-    expect(store.list({ limit: 1000 })).toHaveLength(3);
+    expect(await store.list({ limit: 1000 })).toHaveLength(3);
+  });
+
+  it('writes one row for denials that arrive while the first is being written', async () => {
+    const r = await rig({ clockRate: 1 });
+    const store = await r.newStore();
+    const control = r.control(store);
+    const denied = () =>
+      control.recordDenied({
+        pump: 'S01-P1',
+        hz: null,
+        reason: null,
+        actor: 'anonymous',
+        role: null,
+        code: 'UNAUTHORIZED',
+        message: 'a bearer token is required',
+      });
+    const entries = await Promise.all(Array.from({ length: 20 }, denied));
+    expect(new Set(entries.map((e) => e.id)).size).toBe(1);
+    expect(await store.list({ limit: 1000 })).toHaveLength(1);
   });
 });

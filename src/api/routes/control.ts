@@ -113,7 +113,7 @@ function auditedGuard(auth: Authenticator, deps: ControlRouteDeps) {
     } catch (err) {
       if (!isHeatnetError(err, 'UNAUTHORIZED') && !isHeatnetError(err, 'FORBIDDEN')) throw err;
       const pump = String((request.params as { id?: unknown }).id ?? '').slice(0, 64);
-      const entry = deps.control.recordDenied({
+      const entry = await deps.control.recordDenied({
         pump,
         hz: null,
         reason: null,
@@ -183,7 +183,7 @@ export function controlRoutes(app: FastifyInstance, auth: Authenticator, deps: C
           field: 'since',
         });
       }
-      const entries = deps.audit.list({ pump, substation, since: sinceMs, limit });
+      const entries = await deps.audit.list({ pump, substation, since: sinceMs, limit });
       return { count: entries.length, entries };
     },
   );

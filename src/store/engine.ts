@@ -1,0 +1,17 @@
+/** The two engines the store speaks (DESIGN §3): SQLite embedded, PostgreSQL for several instances. */
+export type Engine = 'sqlite' | 'postgres';
+
+/** Where the store lives: a SQLite file, or a PostgreSQL server. */
+export type StoreTarget = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
+
+/** The target without secrets, for logs (a PostgreSQL URL may carry a password). */
+export function describeTarget(target: StoreTarget): string {
+  if (target.engine === 'sqlite') return `sqlite:${target.path}`;
+  try {
+    const url = new URL(target.url);
+    url.password = url.password ? '***' : '';
+    return url.toString();
+  } catch {
+    return 'postgres:(unparsable url)';
+  }
+}

@@ -1,0 +1,20 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { Engine } from '../engine.ts';
+import { controlTables } from './0001-control.ts';
+
+/**
+ * Every migration, in order, as code in the repository: Kysely's FileMigrationProvider
+ * would read a folder at run time, which a bundled build does not have. Names sort in
+ * the order they run; never rename or edit one that has shipped, add the next.
+ */
+const MIGRATIONS: readonly [string, (engine: Engine) => Migration][] = [
+  ['0001-control', controlTables],
+];
+
+export class CodeMigrations implements MigrationProvider {
+  constructor(private readonly engine: Engine) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(MIGRATIONS.map(([name, make]) => [name, make(this.engine)]));
+  }
+}

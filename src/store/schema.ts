@@ -1,0 +1,66 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The relational store's tables, as Kysely sees them (DESIGN §3 `store`). Times are
+ * epoch milliseconds (BIGINT, read back as numbers on both engines); flags are 0/1
+ * integers, which both engines store alike. A migration that changes a table changes
+ * its interface here in the same commit.
+ */
+export interface Database {
+  control_audit: ControlAuditTable;
+  auto_switch: AutoSwitchTable;
+  store_import: StoreImportTable;
+}
+
+/** One row per attempt to change a pump (issue 5), refused ones included. */
+export interface ControlAuditTable {
+  id: Generated<number>;
+  /** Service clock (a simulated demo runs it faster and restarts it). */
+  at_ms: number;
+  /** Real wall-clock time of the attempt. */
+  wall_ms: number | null;
+  actor: string;
+  role: string | null;
+  source: string;
+  pump: string;
+  substation: string | null;
+  device: string | null;
+  reason: string | null;
+  before_hz: number | null;
+  requested_hz: number | null;
+  readback_hz: number | null;
+  result: string;
+  code: string | null;
+  error: string | null;
+  /**
+   * 1 when a write went to the drive and was not refused by it: the drive may have
+   * acted, so the minimum interval counts from this attempt. A pending attempt has 1
+   * until it ends, so an outcome that could not be recorded still counts.
+   */
+  wrote: Generated<number>;
+  completed_ms: number | null;
+  effect: string | null;
+  deviation_before_c: number | null;
+  deviation_after_c: number | null;
+  effect_ms: number | null;
+}
+
+/**
+ * Dispatchers switching auto-balancing off and on again: the latest row stands, also
+ * after a restart (automation must not come back on by itself).
+ */
+export interface AutoSwitchTable {
+  id: Generated<number>;
+  at_ms: number;
+  wall_ms: number;
+  actor: string;
+  enabled: number;
+  reason: string;
+}
+
+/** Data brought in once from elsewhere (e.g. the old control audit file), so never twice. */
+export interface StoreImportTable {
+  source: string;
+  at_ms: number;
+  rows: number;
+}

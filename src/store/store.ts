@@ -1,0 +1,85 @@
+import { Kysely, Migrator, type Transaction } from 'kysely';
+import { HeatnetError } from '../core/errors.ts';
+import type { Component } from '../core/lifecycle.ts';
+import type { Logger } from '../core/logger.ts';
+import { createDialect } from './dialects.ts';
+import { describeTarget, type Engine, type StoreTarget } from './engine.ts';
+import { CodeMigrations } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+
+export type StoreDb = Kysely<Database>;
+export type StoreTransaction = Transaction<Database>;
+
+/**
+ * The relational store (DESIGN §3): everything that is not a time series. One Kysely
+ * instance over SQLite (embedded, the default) or PostgreSQL (several instances); the
+ * schema is brought up to date by the migrations in code at every start. Commits are
+ * durable on both engines (SQLite WAL + synchronous=FULL, PostgreSQL synchronous_commit).
+ */
+export class Store implements Component {
+  readonly name = 'store';
+  private kysely: StoreDb | undefined;
+
+  constructor(
+    readonly target: StoreTarget,
+    private readonly log?: Logger,
+  ) {}
+
+  get engine(): Engine {
+    return this.target.engine;
+  }
+
+  async start(): Promise<void> {
+    if (this.kysely) return;
+    const db = new Kysely<Database>({ dialect: createDialect(this.target, this.log) });
+    try {
+      await this.migrate(db);
+    } catch (err) {
+      await db.destroy().catch(() => undefined);
+      throw err;
+    }
+    this.kysely = db;
+    this.log?.info({ store: describeTarget(this.target) }, 'store open');
+  }
+
+  async stop(): Promise<void> {
+    const db = this.kysely;
+    this.kysely = undefined;
+    await db?.destroy();
+  }
+
+  get isOpen(): boolean {
+    return this.kysely !== undefined;
+  }
+
+  /** The query builder; throws while the store is not started. */
+  get db(): StoreDb {
+    if (!this.kysely) {
+      throw new HeatnetError('INTERNAL', `the store (${this.target.engine}) is not open`);
+    }
+    return this.kysely;
+  }
+
+  /** Runs `fn` in one transaction: all of it is committed, or none of it. */
+  transaction<T>(fn: (trx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
+  /** Applies pending migrations (all in one transaction, both engines); a no-op when current. */
+  private async migrate(db: StoreDb): Promise<void> {
+    const migrator = new Migrator({ db, provider: new CodeMigrations(this.target.engine) });
+    const { error, results } = await migrator.migrateToLatest();
+    for (const r of results ?? []) {
+      if (r.status === 'Success') this.log?.info({ migration: r.migrationName }, 'store migrated');
+    }
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+      throw new HeatnetError(
+        'INTERNAL',
+        `store migration ${failed} failed on ${describeTarget(this.target)}: ${error instanceof Error ? error.message : String(error)}`,
+        {},
+        { cause: error },
+      );
+    }
+  }
+}
