@@ -22,7 +22,7 @@ import { EventBus } from '../src/core/events.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { Topology } from '../src/domain/topology.ts';
 import type { HeatnetEvents } from '../src/events.ts';
-import type { Reading } from '../src/ingest/reading.ts';
+import type { Reading } from '../src/core/reading.ts';
 import { BalanceWindows } from '../src/state/balance-windows.ts';
 import { LiveState } from '../src/state/live-state.ts';
 

@@ -13,7 +13,7 @@ import type { HeatnetEvents } from './events.ts';
 import { ModbusIngestor } from './ingest/modbus/ingestor.ts';
 import { EmbeddedBroker } from './ingest/mqtt/broker.ts';
 import { MqttIngestor } from './ingest/mqtt/ingestor.ts';
-import type { Reading } from './ingest/reading.ts';
+import type { Reading } from './core/reading.ts';
 import { createMetrics } from './metrics.ts';
 import { BalanceWindows } from './state/balance-windows.ts';
 import { LiveState } from './state/live-state.ts';

@@ -1,6 +1,6 @@
 import type { BalanceResult } from './balance/types.ts';
 import type { DeviceState } from './ingest/modbus/health.ts';
-import type { Reading } from './ingest/reading.ts';
+import type { Reading } from './core/reading.ts';
 
 /** Everything that happens inside heatnet that more than one component cares about. */
 export interface HeatnetEvents {

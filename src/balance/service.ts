@@ -4,7 +4,7 @@ import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import { every, type Scheduled } from '../core/schedule.ts';
 import type { HeatnetEvents } from '../events.ts';
-import type { Reading } from '../ingest/reading.ts';
+import type { Reading } from '../core/reading.ts';
 import { type EngineSettings, evaluateBalance } from './evaluate.ts';
 import { gatherInputs, type InputSources } from './inputs.ts';
 import type { BalanceResult, StationMemory, SubstationBalance } from './types.ts';

@@ -1,4 +1,4 @@
-import type { Reading } from '../ingest/reading.ts';
+import type { Reading } from '../core/reading.ts';
 import { RollingWindow } from './rolling-window.ts';
 
 /** PLC fields the balancing engine averages over its window (DESIGN §4.2 names). */

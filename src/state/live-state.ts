@@ -1,4 +1,4 @@
-import { type FieldValue, type Reading, seriesKey } from '../ingest/reading.ts';
+import { type FieldValue, type Reading, seriesKey } from '../core/reading.ts';
 
 export interface FieldSample {
   value: FieldValue;

@@ -1,6 +1,6 @@
 import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
-import type { Reading } from '../ingest/reading.ts';
+import type { Reading } from '../core/reading.ts';
 import { type AlarmCallbacks, Alarms } from './alarms.ts';
 import { DatabaseStatus } from './db-status.ts';
 import { deliver, failureKind } from './delivery.ts';

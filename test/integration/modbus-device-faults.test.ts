@@ -5,7 +5,7 @@ import type { Config } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { DeviceHealth } from '../../src/ingest/modbus/health.ts';
 import { ModbusIngestor } from '../../src/ingest/modbus/ingestor.ts';
-import type { FieldValue, Reading } from '../../src/ingest/reading.ts';
+import type { FieldValue, Reading } from '../../src/core/reading.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { eventually, testConfig } from '../support/config.ts';
 import { expectedValues, FixedSource } from '../support/fixed-source.ts';

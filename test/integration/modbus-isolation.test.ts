@@ -4,7 +4,7 @@ import { SimulatedModbusServers } from '../../simulators/modbus/server.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { ModbusIngestor } from '../../src/ingest/modbus/ingestor.ts';
-import type { Reading } from '../../src/ingest/reading.ts';
+import type { Reading } from '../../src/core/reading.ts';
 import { testConfig } from '../support/config.ts';
 import { FixedSource } from '../support/fixed-source.ts';
 import { freePort } from '../support/ports.ts';

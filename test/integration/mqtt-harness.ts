@@ -10,7 +10,7 @@ import type { MqttConfig } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import { type Accept, MqttIngestor, type StaleHooks } from '../../src/ingest/mqtt/ingestor.ts';
-import type { Reading } from '../../src/ingest/reading.ts';
+import type { Reading } from '../../src/core/reading.ts';
 import { LocalLineStore } from '../../src/storage/local-store.ts';
 import { BatchingWriter } from '../../src/storage/writer.ts';
 import { eventually, testConfig } from '../support/config.ts';

@@ -8,7 +8,7 @@ import type { BalanceResult, StationMemory } from '../../src/balance/types.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { Topology } from '../../src/domain/topology.ts';
-import type { Reading } from '../../src/ingest/reading.ts';
+import type { Reading } from '../../src/core/reading.ts';
 import { BalanceWindows } from '../../src/state/balance-windows.ts';
 import { LiveState } from '../../src/state/live-state.ts';
 import { TEST_TOKENS } from './config.ts';

@@ -9,7 +9,7 @@ import { MqttIngestor } from '../../src/ingest/mqtt/ingestor.ts';
 import { mapPayload, parseTime } from '../../src/ingest/mqtt/payload.ts';
 import { compileTopicTemplate } from '../../src/ingest/mqtt/topic-template.ts';
 import { StaleWatchdog } from '../../src/ingest/mqtt/watchdog.ts';
-import type { Reading } from '../../src/ingest/reading.ts';
+import type { Reading } from '../../src/core/reading.ts';
 
 describe('compileTopicTemplate', () => {
   const room = compileTopicTemplate('heatnet/room/{substation}/{building}/{household}');

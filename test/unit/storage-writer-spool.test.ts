@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/core/logger.ts';
-import type { Reading } from '../../src/ingest/reading.ts';
+import type { Reading } from '../../src/core/reading.ts';
 import type { AlertClear, AlertRaise } from '../../src/storage/alarms.ts';
 import { Spool } from '../../src/storage/spool.ts';
 import { type LineTransport, TransportError } from '../../src/storage/transport.ts';

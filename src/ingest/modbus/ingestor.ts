@@ -3,7 +3,7 @@ import { HeatnetError } from '../../core/errors.ts';
 import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { HeatnetEvents } from '../../events.ts';
-import type { Reading } from '../reading.ts';
+import type { Reading } from '../../core/reading.ts';
 import { decodeRegisters, registerCount } from './codec.ts';
 import { ModbusConnection } from './connection.ts';
 import { ModbusDevice, toEngineering } from './device.ts';

@@ -11,7 +11,7 @@ import type { MqttConfig } from '../../config/schema.ts';
 import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Topology } from '../../domain/topology.ts';
-import type { Reading } from '../reading.ts';
+import type { Reading } from '../../core/reading.ts';
 import { backoffDelay } from './backoff.ts';
 import { type Accept, DeliverySession, type DeliveryStats } from './delivery.ts';
 import { MessageRouter, type SubscriptionHealth } from './router.ts';

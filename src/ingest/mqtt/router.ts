@@ -1,7 +1,7 @@
 import type { MqttSubscription } from '../../config/schema.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Topology } from '../../domain/topology.ts';
-import type { Reading } from '../reading.ts';
+import type { Reading } from '../../core/reading.ts';
 import { mapPayload } from './payload.ts';
 import { compileTopicTemplate, type TopicTemplate } from './topic-template.ts';
 
