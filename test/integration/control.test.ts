@@ -14,6 +14,7 @@ import type { PumpControl } from '../../src/control/pump-control.ts';
 import { type AuditEntry, ControlError } from '../../src/control/types.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
+import { ModbusFieldIO } from '../../src/ingest/modbus/field-io.ts';
 import { ModbusIngestor } from '../../src/ingest/modbus/ingestor.ts';
 import { LiveState } from '../../src/state/live-state.ts';
 import { eventually, TEST_TOKENS, testConfig } from '../support/config.ts';
@@ -111,7 +112,8 @@ describe('guarded pump control over real Modbus TCP', () => {
     const parts = buildControl({
       config,
       topology,
-      modbus: ingestor,
+      fieldIO: new ModbusFieldIO(config, ingestor),
+      devices: () => ingestor.health(),
       state,
       baseDir: process.cwd(),
       now: Date.now,
