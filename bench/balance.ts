@@ -12,17 +12,18 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { buildApi } from '../src/api/server.ts';
 import { evaluateBalance } from '../src/balance/evaluate.ts';
-import { gatherInputs } from '../src/balance/inputs.ts';
 import { designFlowM3h, referenceAt } from '../src/balance/reference.ts';
-import { BalanceService } from '../src/balance/service.ts';
+import { gatherInputs } from '../src/balance-runner/inputs.ts';
+import { BalanceService } from '../src/balance-runner/service.ts';
 import { formatIssue } from '../src/config/issues.ts';
 import { parseConfig } from '../src/config/load.ts';
 import type { Config } from '../src/config/schema.ts';
+import { noAlerts } from '../src/core/alerts.ts';
 import { EventBus } from '../src/core/events.ts';
 import { silentLogger } from '../src/core/logger.ts';
+import type { Reading } from '../src/core/reading.ts';
 import { Topology } from '../src/domain/topology.ts';
 import type { HeatnetEvents } from '../src/events.ts';
-import type { Reading } from '../src/ingest/reading.ts';
 import { BalanceWindows } from '../src/state/balance-windows.ts';
 import { LiveState } from '../src/state/live-state.ts';
 
@@ -208,7 +209,6 @@ async function main(): Promise<void> {
   const windows = new BalanceWindows(
     config.balance.windowMin * 60_000,
     (id) => topology.household(id)?.areaM2,
-    () => NOW,
   );
   const state = new LiveState();
   fill(config, topology, windows, state);
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     config,
     sources,
     new EventBus<HeatnetEvents>(silentLogger()),
-    { write: (r) => (written += r.length), publish: () => published++ },
+    { write: (r) => (written += r.length), publish: () => published++, alerts: noAlerts },
     silentLogger(),
     () => NOW,
   );

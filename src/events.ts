@@ -1,20 +1,20 @@
 import type { BalanceResult } from './balance/types.ts';
+import { AlertBoard, type ClearedAlert, type RaisedAlert } from './core/alerts.ts';
+import type { EventBus } from './core/events.ts';
+import type { Logger } from './core/logger.ts';
+import type { Reading } from './core/reading.ts';
 import type { DeviceState } from './ingest/modbus/health.ts';
-import type { Reading } from './ingest/reading.ts';
 
 /** Everything that happens inside heatnet that more than one component cares about. */
 export interface HeatnetEvents {
   /** New readings from any ingestor, already validated. */
   readings: Reading[];
-  /** A component met a condition service staff must see (the alerts issue routes these). */
-  'alert.raise': {
-    source: string;
-    code: string;
-    severity: 'info' | 'warning' | 'critical';
-    message: string;
-    at: number;
-  };
-  'alert.clear': { source: string; code: string; at: number };
+  /**
+   * A component met a condition service staff must see, raised through the one alert
+   * sink (src/core/alerts.ts), which deduplicates and stamps `at`.
+   */
+  'alert.raise': RaisedAlert;
+  'alert.clear': ClearedAlert;
   /** The balancing engine finished an evaluation (control's effect tracking, SSE, alerts). */
   'balance.evaluated': BalanceResult;
   /** A Modbus device went up or down (alerting and the API listen). */
@@ -25,4 +25,17 @@ export interface HeatnetEvents {
     reason: string | null;
     at: number;
   };
+}
+
+/** The service's one alert sink, sending what it raises and clears on the bus. */
+export function alertsOnBus(
+  bus: EventBus<HeatnetEvents>,
+  now: () => number,
+  log: Logger,
+): AlertBoard {
+  return new AlertBoard(
+    { raise: (a) => bus.emit('alert.raise', a), clear: (c) => bus.emit('alert.clear', c) },
+    now,
+    log,
+  );
 }

@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { DeviceHealth } from './ingest/modbus/health.ts';
 import type { MqttHealth } from './ingest/mqtt/ingestor.ts';
+import type { RefusalCounts } from './ingest/pipeline.ts';
 import type { StorageHealth } from './storage/writer.ts';
 
 /**
@@ -15,6 +16,8 @@ export interface MetricsSources {
   modbus: () => readonly DeviceHealth[];
   mqtt?: () => MqttHealth;
   storage?: () => StorageHealth;
+  /** Readings the ingest pipeline refused, by reason. */
+  ingest?: () => RefusalCounts;
 }
 
 export interface MetricsOptions {
@@ -59,6 +62,7 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
     ...modbusFamilies(sources.modbus),
     ...(sources.mqtt ? mqttFamilies(sources.mqtt) : []),
     ...(sources.storage ? storageFamilies(sources.storage) : []),
+    ...(sources.ingest ? [ingestFamily(sources.ingest)] : []),
   ];
   for (const f of families) register(registry, f);
   return {
@@ -234,4 +238,16 @@ function storageFamilies(storage: () => StorageHealth): Family[] {
       seconds(h.lastWriteAt),
     ),
   ];
+}
+
+function ingestFamily(refused: () => RefusalCounts): Family {
+  return family(
+    'counter',
+    'heatnet_ingest_refused_readings_total',
+    'Readings the ingest pipeline refused, by reason (not-finite, bad-time, time-ahead)',
+    ['reason'],
+    function* () {
+      for (const [reason, n] of Object.entries(refused())) yield [{ reason }, n];
+    },
+  );
 }

@@ -154,6 +154,15 @@ export const MqttSchema = Type.Object(
 );
 
 export const IngestSchema = Type.Object(
-  { modbus: ModbusSchema, mqtt: MqttSchema },
+  {
+    modbus: ModbusSchema,
+    mqtt: MqttSchema,
+    maxAheadS: Type.Integer({
+      minimum: 0,
+      default: 3600,
+      description:
+        'Readings stamped further than this ahead of the service clock are refused (a device clock running fast would otherwise become the newest sample of its windows)',
+    }),
+  },
   { additionalProperties: false, default: {} },
 );

@@ -1,22 +1,16 @@
 import type { BalanceResult, Recommendation } from '../balance/types.ts';
 import type { Config, ModbusDeviceConfig } from '../config/schema.ts';
+import type { AlertSink } from '../core/alerts.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import { every, type Scheduled } from '../core/schedule.ts';
 import type { Topology } from '../domain/topology.ts';
-import type { HeatnetEvents } from '../events.ts';
 import type { DeviceHealth } from '../ingest/modbus/health.ts';
 import type { AutoSwitches } from './auto-switches.ts';
 import type { PumpControl } from './pump-control.ts';
 import { vfdOf } from './target.ts';
 import { type AutoSwitch, ControlError } from './types.ts';
-
-/** Where alerts about pausing go (the app passes the event bus's raise/clear). */
-export interface AutoAlerts {
-  raise(alert: HeatnetEvents['alert.raise']): void;
-  clear(clear: HeatnetEvents['alert.clear']): void;
-}
 
 export interface AutoBalancerDeps {
   config: Config;
@@ -25,7 +19,8 @@ export interface AutoBalancerDeps {
   devices: () => readonly DeviceHealth[];
   now: () => number;
   log: Logger;
-  alerts?: AutoAlerts;
+  /** Where pauses are raised and resumptions cleared (the service's alert sink). */
+  alerts?: AlertSink;
   /** Clock seconds per real second when `now` is simulated (default 1): scales intervalS. */
   clockRate?: number;
   /** Where dispatchers' switches are kept (the audit store); without it none are possible. */
@@ -292,14 +287,13 @@ export class AutoBalancer implements Component {
           code: ALERT_CODE,
           severity: 'warning',
           message: `auto-balancing paused: ${reason}`,
-          at,
         });
       }
     }
     for (const scope of this.paused.keys()) {
       if (next.has(scope)) continue;
       this.deps.log.info({ scope }, 'auto-balancing resumed');
-      this.deps.alerts?.clear({ source: `${this.name}:${scope}`, code: ALERT_CODE, at });
+      this.deps.alerts?.clear(`${this.name}:${scope}`, ALERT_CODE);
     }
     this.paused = next;
   }

@@ -1,15 +1,17 @@
 import { join, resolve } from 'node:path';
 import type { BalanceResult } from '../balance/types.ts';
 import type { Config } from '../config/schema.ts';
+import type { AlertSink } from '../core/alerts.ts';
 import type { Component } from '../core/lifecycle.ts';
 import { childLogger, type Logger } from '../core/logger.ts';
 import type { Topology } from '../domain/topology.ts';
-import type { ModbusIngestor } from '../ingest/modbus/ingestor.ts';
+import type { DeviceHealth } from '../ingest/modbus/health.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { Store } from '../store/store.ts';
 import { AuditStore } from './audit-store.ts';
-import { type AutoAlerts, AutoBalancer } from './auto-balancer.ts';
+import { AutoBalancer } from './auto-balancer.ts';
 import { EffectTracker } from './effect-tracker.ts';
+import type { FieldIO } from './field-io.ts';
 import { PumpControl } from './pump-control.ts';
 
 /**
@@ -22,7 +24,10 @@ export const auditPath = (config: Config, baseDir: string) =>
 export interface ControlDeps {
   config: Config;
   topology: Topology;
-  modbus: ModbusIngestor;
+  /** Writes and read-backs on the drives (the Modbus adapter's). */
+  fieldIO: FieldIO;
+  /** The polled devices' health (a drive that does not answer is not written). */
+  devices: () => readonly DeviceHealth[];
   state: LiveState;
   /** Resolves `storage.dataDir` (the app's baseDir). */
   baseDir: string;
@@ -30,7 +35,7 @@ export interface ControlDeps {
   log: Logger;
   /** The relational store the audit and the auto-balancing switch live in (started first). */
   store: Store;
-  alerts?: AutoAlerts;
+  alerts?: AlertSink;
   /** Clock seconds per real second (the app's clockRate). */
   clockRate?: number;
 }
@@ -41,8 +46,9 @@ export interface ControlParts {
   control: PumpControl;
   auto: AutoBalancer;
   /**
-   * In start order, after the store; the composition root starts the audit store
-   * before the Modbus ingestor.
+   * In start order, after the store. The root starts them before the Modbus ingestor,
+   * so the audit store stops after it: a write in flight at shutdown still gets its
+   * outcome recorded.
    */
   components: Component[];
   /** Call after every balance evaluation. */
@@ -66,7 +72,8 @@ export function buildControl(deps: ControlDeps): ControlParts {
   const control = new PumpControl({
     config,
     topology,
-    modbus: deps.modbus,
+    fieldIO: deps.fieldIO,
+    devices: deps.devices,
     audit,
     now,
     log: childLogger(deps.log, 'control'),
@@ -78,7 +85,7 @@ export function buildControl(deps: ControlDeps): ControlParts {
     config,
     topology,
     control,
-    devices: () => deps.modbus.health(),
+    devices: deps.devices,
     now,
     log: childLogger(deps.log, 'control.auto'),
     ...(deps.alerts ? { alerts: deps.alerts } : {}),

@@ -3,12 +3,19 @@ import { errorMessage, isHeatnetError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Topology } from '../domain/topology.ts';
 import { representable } from '../ingest/modbus/encode.ts';
-import type { ModbusIngestor } from '../ingest/modbus/ingestor.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { AttemptEnd, AuditStore, NewAttempt } from './audit-store.ts';
 import { DenialSeries } from './denials.ts';
 import type { EffectTracker } from './effect-tracker.ts';
-import { checkDevice, checkInterval, checkRange, checkStep, fmt } from './guardrails.ts';
+import type { FieldIO } from './field-io.ts';
+import {
+  checkDevice,
+  checkInterval,
+  checkRange,
+  checkStep,
+  type DeviceStatus,
+  fmt,
+} from './guardrails.ts';
 import { type ControlTarget, isRefusal, resolveTarget, vfdOf } from './target.ts';
 import {
   type AuditEntry,
@@ -21,8 +28,10 @@ import {
 export interface PumpControlDeps {
   config: Config;
   topology: Topology;
-  modbus: Pick<ModbusIngestor, 'writeField' | 'readField' | 'health'> &
-    Partial<Pick<ModbusIngestor, 'pollNow'>>;
+  /** Writes and read-backs on the drives (the Modbus adapter implements it). */
+  fieldIO: FieldIO;
+  /** The drives' health: a change goes only to a drive that answers. */
+  devices: () => readonly DeviceStatus[];
   audit: AuditStore;
   now: () => number;
   log: Logger;
@@ -156,7 +165,7 @@ export class PumpControl {
   private async guarded(req: FrequencyRequest, t: ControlTarget, attempt: NewAttempt) {
     const { control } = this.deps.config;
     const lastChange = await this.effectiveLastChange(req.pump, attempt.at);
-    const health = this.deps.modbus.health().find((h) => h.id === t.device.id);
+    const health = this.deps.devices().find((h) => h.id === t.device.id);
     const refusal =
       checkRange(t.pump, t.field, req.hz) ??
       checkInterval(req.pump, lastChange, attempt.at, control.minIntervalS) ??
@@ -183,7 +192,7 @@ export class PumpControl {
     const { device, field } = t;
     const tolerance = this.deps.config.control.readBackToleranceHz;
     try {
-      await this.deps.modbus.writeField(device.id, field.field, req.hz);
+      await this.deps.fieldIO.write(device.id, field.field, req.hz);
     } catch (err) {
       // An exception answer means the drive refused the request and did nothing; after
       // a timeout or a lost link it may have taken the value, so that counts as a change.
@@ -205,7 +214,7 @@ export class PumpControl {
     }
     let readBack: number;
     try {
-      readBack = Number(await this.deps.modbus.readField(device.id, field.field));
+      readBack = Number(await this.deps.fieldIO.read(device.id, field.field));
     } catch (err) {
       const error = `wrote ${fmt(req.hz)} Hz to ${device.id} but the read-back failed: ${errorMessage(err)}`;
       return await this.end(id, {
@@ -242,7 +251,7 @@ export class PumpControl {
     );
     // Poll the drive now, so the live state and the engine see the new setpoint at
     // once rather than one poll interval later.
-    this.deps.modbus.pollNow?.(device.id).catch(() => undefined);
+    this.deps.fieldIO.refresh?.(device.id).catch(() => undefined);
     if (!this.deps.effects) return entry;
     await this.deps.effects.onConfirmed(entry);
     // Read again: the tracker has added the deviation the verdict will start from. The
@@ -292,7 +301,7 @@ export class PumpControl {
     const known = this.knownSetpoint(t, attempt.at);
     if (known !== undefined) return known;
     try {
-      const hz = await this.deps.modbus.readField(t.device.id, t.field.field);
+      const hz = await this.deps.fieldIO.read(t.device.id, t.field.field);
       if (typeof hz !== 'number') throw new Error(`read ${String(hz)}`);
       this.readBacks.set(t.pump.id, { hz, at: this.deps.now() });
       return hz;

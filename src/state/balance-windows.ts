@@ -1,4 +1,4 @@
-import type { Reading } from '../ingest/reading.ts';
+import type { Reading } from '../core/reading.ts';
 import { RollingWindow } from './rolling-window.ts';
 
 /** PLC fields the balancing engine averages over its window (DESIGN §4.2 names). */
@@ -44,25 +44,19 @@ export class BalanceWindows {
   private readonly setpoints = new Map<string, number>();
   private readonly keepMs: number;
   private readonly bucketMs: number;
-  /** Samples refused for a time ahead of the service clock (a device's clock running fast). */
-  rejectedAhead = 0;
   /** Room readings of households the network does not know. */
   rejectedUnknown = 0;
 
   /**
    * @param areaOf a household's heated area, looked up once per sensor (the indoor
-   *   mean is area-weighted); readings of households it does not know are refused
-   * @param now the service clock: a sample stamped further ahead than `maxAheadMs`
-   *   would become the window's newest and push every on-time sample out, so it is
-   *   refused (and counted)
+   *   mean is area-weighted); readings of households it does not know are refused.
+   *   Readings stamped too far ahead never get here: the ingest pipeline refuses them.
    */
   constructor(
     windowMs: number,
     private readonly areaOf: (household: string) => number | undefined,
-    private readonly now: () => number,
     /** The pump field that holds the frequency setpoint (`control.setpointField`). */
     private readonly setpointField = 'frequency_setpoint_hz',
-    private readonly maxAheadMs = 120_000,
   ) {
     // Keep a quarter more than the window: evaluations run a little behind readings.
     this.keepMs = windowMs * 1.25;
@@ -71,12 +65,7 @@ export class BalanceWindows {
   }
 
   apply(readings: readonly Reading[]): void {
-    const latest = this.now() + this.maxAheadMs;
     for (const r of readings) {
-      if (r.time > latest) {
-        this.rejectedAhead++;
-        continue;
-      }
       switch (r.measurement) {
         case 'room':
           this.applyRoom(r);

@@ -1,4 +1,4 @@
-import { type FieldValue, type Reading, seriesKey } from '../ingest/reading.ts';
+import { type FieldValue, type Reading, seriesKey } from '../core/reading.ts';
 
 export interface FieldSample {
   value: FieldValue;
@@ -13,9 +13,9 @@ export interface Series {
 }
 
 /**
- * The latest value of every field of every series, as the API and (later) the
- * balancing engine see the network now. Indexed by series key and by each
- * measurement/tag pair, so "everything about substation S07" is one lookup.
+ * The latest value of every field of every series, as the API, the control path and
+ * the balancing engine's pump signals see the network now. Indexed by series key and by
+ * each measurement/tag pair, so "everything about substation S07" is one lookup.
  */
 export class LiveState {
   private readonly series = new Map<string, Series>();

@@ -1,50 +1,21 @@
-import type { Logger } from '../core/logger.ts';
-import type { HeatnetEvents } from '../events.ts';
-
-export type AlertRaise = HeatnetEvents['alert.raise'];
-export type AlertClear = HeatnetEvents['alert.clear'];
-
-export interface AlarmCallbacks {
-  onAlert?: ((alert: AlertRaise) => void) | undefined;
-  onAlertClear?: ((alert: AlertClear) => void) | undefined;
-}
+import type { AlertSeverity, AlertSink } from '../core/alerts.ts';
 
 /**
- * Storage's raised alerts: each code is raised once until cleared, so a database that
- * stays down for an hour is one alert, not one per retry. A throwing callback is logged
- * and never breaks the write path.
+ * Storage's alerts, raised and cleared through the service's one alert sink under the
+ * source `storage`. The sink deduplicates, so the write path may raise on every failed
+ * attempt: a database that stays down for an hour is still one alert.
  */
 export class Alarms {
-  private readonly raised = new Set<string>();
-
   constructor(
-    private readonly source: string,
-    private readonly callbacks: AlarmCallbacks,
-    private readonly log: Logger,
+    private readonly sink: AlertSink,
+    private readonly source = 'storage',
   ) {}
 
-  raise(code: string, severity: AlertRaise['severity'], message: string): void {
-    if (this.raised.has(code)) return;
-    this.raised.add(code);
-    const alert = { source: this.source, code, severity, message, at: Date.now() };
-    this.call(() => this.callbacks.onAlert?.(alert), code);
+  raise(code: string, severity: AlertSeverity, message: string): void {
+    this.sink.raise({ source: this.source, code, severity, message });
   }
 
   clear(code: string): void {
-    if (!this.raised.delete(code)) return;
-    const clear = { source: this.source, code, at: Date.now() };
-    this.call(() => this.callbacks.onAlertClear?.(clear), code);
-  }
-
-  isRaised(code: string): boolean {
-    return this.raised.has(code);
-  }
-
-  private call(fn: () => void, code: string): void {
-    try {
-      fn();
-    } catch (err) {
-      this.log.error({ err, code }, 'alert callback failed');
-    }
+    this.sink.clear(this.source, code);
   }
 }

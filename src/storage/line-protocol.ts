@@ -1,4 +1,4 @@
-import type { Reading } from '../ingest/reading.ts';
+import type { Reading } from '../core/reading.ts';
 
 /**
  * InfluxDB line protocol with millisecond timestamps (the coarsest precision that

@@ -1,7 +1,8 @@
+import { type AlertSink, noAlerts } from '../core/alerts.ts';
 import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
-import type { Reading } from '../ingest/reading.ts';
-import { type AlarmCallbacks, Alarms } from './alarms.ts';
+import type { Reading } from '../core/reading.ts';
+import { Alarms } from './alarms.ts';
 import { DatabaseStatus } from './db-status.ts';
 import { deliver, failureKind } from './delivery.ts';
 import { LineBuffer, type Taken } from './line-buffer.ts';
@@ -10,7 +11,9 @@ import type { Spool, SpoolStats } from './spool.ts';
 import { SpoolLane } from './spool-lane.ts';
 import type { LineTransport } from './transport.ts';
 
-export interface WriterOptions extends AlarmCallbacks {
+export interface WriterOptions {
+  /** Where the credentials and spool-full alerts go (none: not raised). */
+  alerts?: AlertSink;
   batchSize: number;
   flushIntervalMs: number;
   /** Memory bound: beyond it the oldest lines are dropped (and counted). */
@@ -83,7 +86,7 @@ export class BatchingWriter implements Component {
     private readonly log: Logger,
   ) {
     this.buffer = new LineBuffer(options.batchSize);
-    const alarms = new Alarms('storage', options, log);
+    const alarms = new Alarms(options.alerts ?? noAlerts);
     this.db = new DatabaseStatus(alarms, log, options.maxBackoffMs);
     const spool = options.spool;
     this.disk = spool && new SpoolLane(spool, transport, this.db, alarms, log);

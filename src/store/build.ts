@@ -21,7 +21,8 @@ export function storeTarget(config: Config, baseDir: string): StoreTarget {
   return { engine: 'sqlite', path };
 }
 
-/** The store component (for the composition root; start it before anything that uses it). */
-export function buildStore(deps: { config: Config; baseDir: string; log: Logger }): Store {
-  return new Store(storeTarget(deps.config, deps.baseDir), childLogger(deps.log, 'store'));
+/** The store, and its component for the root to start before anything that uses it. */
+export function buildStore(deps: { config: Config; baseDir: string; log: Logger }) {
+  const store = new Store(storeTarget(deps.config, deps.baseDir), childLogger(deps.log, 'store'));
+  return { store, components: [store] };
 }

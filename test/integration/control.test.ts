@@ -14,6 +14,7 @@ import type { PumpControl } from '../../src/control/pump-control.ts';
 import { type AuditEntry, ControlError } from '../../src/control/types.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
+import { ModbusFieldIO } from '../../src/ingest/modbus/field-io.ts';
 import { ModbusIngestor } from '../../src/ingest/modbus/ingestor.ts';
 import { LiveState } from '../../src/state/live-state.ts';
 import { buildStore } from '../../src/store/build.ts';
@@ -111,13 +112,14 @@ describe('guarded pump control over real Modbus TCP', () => {
     ingestor = new ModbusIngestor(config, (r) => state.apply(r), log);
     await ingestor.start();
     // Wired as the composition root will: buildControl, components started in order.
-    relational = buildStore({ config, baseDir: process.cwd(), log });
+    relational = buildStore({ config, baseDir: process.cwd(), log }).store;
     await relational.start();
     const parts = buildControl({
       config,
       store: relational,
       topology,
-      modbus: ingestor,
+      fieldIO: new ModbusFieldIO(config, ingestor),
+      devices: () => ingestor.health(),
       state,
       baseDir: process.cwd(),
       now: Date.now,

@@ -25,9 +25,10 @@ const SHARE = 0.6;
 /** Real ms for one room interval. */
 const ROOM_CYCLE_MS = (ROOM_INTERVAL_S * 1000) / SPEED;
 /**
- * The service rejects payload times more than a day ahead of its own clock, and the
- * simulated clock runs 600× ahead of it: starting six hours in the past leaves 36 real
- * seconds before simulated time passes the wall clock, and two days before it is refused.
+ * The service refuses readings stamped more than `ingest.maxAheadS` (set to a day here)
+ * ahead of its own clock, and the simulated clock runs 600× ahead of it: starting six
+ * hours in the past leaves 36 real seconds before simulated time passes the wall clock,
+ * and three minutes before it is refused.
  */
 const START_AGO_MS = 6 * 3600_000;
 
@@ -58,6 +59,7 @@ describe('simulator MQTT publisher → real mosquitto → heatnet live state', (
       substations: 2,
       patch: (raw) => {
         raw.ingest.modbus.devices = [];
+        raw.ingest.maxAheadS = 86_400;
         raw.ingest.mqtt = {
           url: broker.url,
           clientId: 'heatnet-sim-mqtt-test',

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reading } from '../../src/ingest/reading.ts';
+import type { Reading } from '../../src/core/reading.ts';
 import { InfluxV1Transport } from '../../src/storage/influx/v1.ts';
 import { InfluxV2Transport } from '../../src/storage/influx/v2.ts';
 import { type LineTransport, TransportError } from '../../src/storage/transport.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.ts';
-import type { Reading } from '../../src/ingest/reading.ts';
+import type { Reading } from '../../src/core/reading.ts';
 import { InfluxV1Transport } from '../../src/storage/influx/v1.ts';
 import { Spool } from '../../src/storage/spool.ts';
 import { BatchingWriter } from '../../src/storage/writer.ts';

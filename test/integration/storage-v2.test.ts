@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.ts';
-import type { Reading } from '../../src/ingest/reading.ts';
+import type { Reading } from '../../src/core/reading.ts';
 import { InfluxV2Transport } from '../../src/storage/influx/v2.ts';
 import { BatchingWriter } from '../../src/storage/writer.ts';
 import { eventually } from '../support/config.ts';

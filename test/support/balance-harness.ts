@@ -3,12 +3,12 @@ import { NetworkModel } from '../../simulators/model/network-model.ts';
 import { ModelSource } from '../../simulators/model-source.ts';
 import { sensorNoise } from '../../simulators/mqtt-schedule.ts';
 import { type EngineSettings, evaluateBalance } from '../../src/balance/evaluate.ts';
-import { gatherInputs } from '../../src/balance/inputs.ts';
 import type { BalanceResult, StationMemory } from '../../src/balance/types.ts';
+import { gatherInputs } from '../../src/balance-runner/inputs.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
+import type { Reading } from '../../src/core/reading.ts';
 import { Topology } from '../../src/domain/topology.ts';
-import type { Reading } from '../../src/ingest/reading.ts';
 import { BalanceWindows } from '../../src/state/balance-windows.ts';
 import { LiveState } from '../../src/state/live-state.ts';
 import { TEST_TOKENS } from './config.ts';
@@ -57,7 +57,6 @@ export class EngineHarness {
     this.windows = new BalanceWindows(
       config.balance.windowMin * 60_000,
       (id) => this.topology.household(id)?.areaM2,
-      () => this.model.timeMs,
     );
   }
 

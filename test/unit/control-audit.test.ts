@@ -85,16 +85,16 @@ function fakeDrive(
   const pc = new PumpControl({
     config,
     topology: new Topology(config.network),
-    modbus: {
-      health: () => health,
-      writeField: async (_d, _f, v) => {
+    devices: () => health,
+    fieldIO: {
+      write: async (_d, _f, v) => {
         ops.push(`write ${v}`);
         await opts.gate;
         if (opts.fail) throw opts.fail;
         writes.push(Number(v));
         setpoint = Number(v);
       },
-      readField: async () => {
+      read: async () => {
         ops.push('read');
         return setpoint;
       },

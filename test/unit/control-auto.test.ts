@@ -72,8 +72,9 @@ describe('auto-balancer', () => {
       now: () => now,
       log: silentLogger(),
       alerts: {
-        raise: (a) => alerts.raised.push(a),
-        clear: (c) => alerts.cleared.push(c),
+        // Records every call (no deduplication), stamped as the service's sink would.
+        raise: (a) => alerts.raised.push({ ...a, at: now }),
+        clear: (source, code) => alerts.cleared.push({ source, code, at: now }),
       },
     });
     return auto;

@@ -62,14 +62,14 @@ describe('pump control: clocks and resolution', () => {
       new PumpControl({
         config,
         topology: new Topology(config.network),
-        modbus: {
-          writeField: async (_d, _f, v) => {
+        fieldIO: {
+          write: async (_d, _f, v) => {
             written.push(Number(v));
             held.hz = Number(v);
           },
-          readField: async () => held.hz,
-          health: () => [{ id: device.id, state: 'up' } as DeviceHealth],
+          read: async () => held.hz,
         },
+        devices: () => [{ id: device.id, state: 'up' } as DeviceHealth],
         audit,
         now: () => clock.service,
         wallNow: () => clock.wall,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Reading } from '../../src/ingest/reading.ts';
+import type { Reading } from '../../src/core/reading.ts';
 import { toLine } from '../../src/storage/line-protocol.ts';
 
 const T = 1_700_000_000_123;

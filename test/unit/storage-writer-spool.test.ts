@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AlertBoard, type ClearedAlert, type RaisedAlert } from '../../src/core/alerts.ts';
 import { silentLogger } from '../../src/core/logger.ts';
-import type { Reading } from '../../src/ingest/reading.ts';
-import type { AlertClear, AlertRaise } from '../../src/storage/alarms.ts';
+import type { Reading } from '../../src/core/reading.ts';
 import { Spool } from '../../src/storage/spool.ts';
 import { type LineTransport, TransportError } from '../../src/storage/transport.ts';
 import { BatchingWriter, type WriterOptions } from '../../src/storage/writer.ts';
@@ -72,7 +72,7 @@ afterEach(async () => {
 async function setup(db: FakeDb, options: Partial<WriterOptions> = {}, dir?: string) {
   const spoolDir = dir ?? (await mkdtemp(join(tmpdir(), 'heatnet-writer-')));
   if (!dir) cleanup.push(() => rm(spoolDir, { recursive: true, force: true }));
-  const alerts: (AlertRaise | AlertClear)[] = [];
+  const alerts: (RaisedAlert | ClearedAlert)[] = [];
   const writer = new BatchingWriter(
     db,
     {
@@ -82,8 +82,10 @@ async function setup(db: FakeDb, options: Partial<WriterOptions> = {}, dir?: str
       spool: new Spool({ dir: spoolDir, maxBytes: 1 << 30, segmentBytes: 4096 }, silentLogger()),
       spoolAfterMs: 0,
       maxBackoffMs: 20,
-      onAlert: (a) => alerts.push(a),
-      onAlertClear: (a) => alerts.push(a),
+      alerts: new AlertBoard(
+        { raise: (a) => alerts.push(a), clear: (c) => alerts.push(c) },
+        Date.now,
+      ),
       ...options,
     },
     silentLogger(),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/core/logger.ts';
-import type { Reading } from '../../src/ingest/reading.ts';
+import type { Reading } from '../../src/core/reading.ts';
 import { type LineTransport, TransportError } from '../../src/storage/transport.ts';
 import { BatchingWriter, type WriterOptions } from '../../src/storage/writer.ts';
 

@@ -1,25 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
+import { type HealthReport, HealthReportSchema } from '../../health/schema.ts';
 import type { Authenticator } from '../auth.ts';
 import { ErrorSchema } from '../schemas.ts';
 
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  problems: string[];
-  startedAt: string;
-  uptimeS: number;
-  [component: string]: unknown;
-}
-
-const HealthSchema = Type.Object(
-  {
-    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
-    problems: Type.Array(Type.String()),
-    startedAt: Type.String({ format: 'date-time' }),
-    uptimeS: Type.Number(),
-  },
-  { additionalProperties: true },
-);
+export type { HealthReport };
 
 export function healthRoutes(
   app: FastifyInstance,
@@ -33,7 +17,7 @@ export function healthRoutes(
       schema: {
         summary: 'State of every component: ingest devices up/down, broker, storage backlog',
         tags: ['service'],
-        response: { 200: HealthSchema, 401: ErrorSchema },
+        response: { 200: HealthReportSchema, 401: ErrorSchema },
       },
     },
     async () => report(),

@@ -1,5 +1,5 @@
 import type { ModbusDeviceConfig, RegisterField } from '../../config/schema.ts';
-import type { FieldValue, Reading } from '../reading.ts';
+import type { FieldValue, Reading } from '../../core/reading.ts';
 import { decodeRegisters, isIntegerType, isSentinel } from './codec.ts';
 import type { ModbusConnection, ReadResult } from './connection.ts';
 import { type PlannedRequest, splitRequest } from './plan.ts';

@@ -1,4 +1,4 @@
-import type { Reading } from '../reading.ts';
+import type { Reading } from '../../core/reading.ts';
 import type { PollOutcome } from './device.ts';
 import type { PlannedRequest } from './plan.ts';
 import type { PollStats } from './poll-stats.ts';

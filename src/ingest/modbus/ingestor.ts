@@ -1,13 +1,10 @@
-import type { Config, ModbusDeviceConfig, RegisterField } from '../../config/schema.ts';
-import { HeatnetError } from '../../core/errors.ts';
+import type { Config, ModbusDeviceConfig } from '../../config/schema.ts';
 import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { Reading } from '../../core/reading.ts';
 import type { HeatnetEvents } from '../../events.ts';
-import type { Reading } from '../reading.ts';
-import { decodeRegisters, registerCount } from './codec.ts';
 import { ModbusConnection } from './connection.ts';
-import { ModbusDevice, toEngineering } from './device.ts';
-import { encodeWrite } from './encode.ts';
+import { ModbusDevice } from './device.ts';
 import {
   type DeviceHealth,
   healthReading,
@@ -121,88 +118,9 @@ export class ModbusIngestor implements Component {
     return this.pollOnce(entry);
   }
 
-  /** A field of a device's register map, if the map has it. */
-  fieldOf(deviceId: string, field: string): RegisterField | undefined {
-    const d = this.config.ingest.modbus.devices.find((x) => x.id === deviceId);
-    return d && this.config.ingest.modbus.maps[d.map]?.find((f) => f.field === field);
-  }
-
-  /**
-   * Writes an engineering value to a writable field: FC5 for a coil, FC6 for a
-   * one-register holding field, FC16 for wider ones. Never retried (the connection
-   * repeats no write): the device may have acted on the first. Throws BAD_REQUEST for
-   * a field that cannot be written or a value that does not fit it, and the
-   * connection's MODBUS_* errors otherwise.
-   */
-  async writeField(deviceId: string, field: string, value: number | boolean): Promise<void> {
-    const { entry, spec } = this.controlTarget(deviceId, field);
-    if (!spec.writable) {
-      throw new HeatnetError('BAD_REQUEST', `${deviceId}.${field} is not writable`, { field });
-    }
-    const { unitId } = entry.device.config;
-    const connection = entry.device.connection;
-    const timeoutMs = this.config.control.writeTimeoutMs;
-    if (spec.area === 'coil') {
-      await connection.writeCoil(unitId, spec.address, value === true || value === 1, timeoutMs);
-      return;
-    }
-    if (spec.area !== 'holding' || spec.bit !== undefined || spec.type === 'string') {
-      // A bit inside a register would need read-modify-write, which is not atomic on Modbus.
-      throw new HeatnetError('BAD_REQUEST', `${deviceId}.${field} cannot be written`, { field });
-    }
-    const words = this.encode(spec, value);
-    if (words.length === 1)
-      await connection.writeRegister(unitId, spec.address, words[0]!, timeoutMs);
-    else await connection.writeRegisters(unitId, spec.address, words, timeoutMs);
-  }
-
-  /**
-   * Reads one field fresh from the device (never from cached state: a read-back must
-   * show what the device holds now), scaled and checked as a poll would.
-   */
-  async readField(deviceId: string, field: string): Promise<number | boolean> {
-    const { entry, spec } = this.controlTarget(deviceId, field);
-    const count = spec.bit !== undefined ? 1 : registerCount(spec.type, spec.length);
-    const { unitId } = entry.device.config;
-    const timeoutMs = this.config.control.writeTimeoutMs;
-    const result = await entry.device.connection.read(
-      unitId,
-      spec.area,
-      spec.address,
-      count,
-      timeoutMs,
-    );
-    const raw =
-      'bits' in result ? result.bits[0] === true : decodeRegisters(result.registers, 0, spec);
-    const checked = toEngineering(spec, raw);
-    if ('reject' in checked) {
-      throw new HeatnetError(
-        'DECODE_FAILED',
-        `${deviceId}.${field}: read ${raw} (${checked.reject})`,
-      );
-    }
-    if (typeof checked.value === 'string') {
-      throw new HeatnetError('DECODE_FAILED', `${deviceId}.${field} is a string field`);
-    }
-    return checked.value;
-  }
-
-  private controlTarget(deviceId: string, field: string) {
-    const entry = this.scheduled.find((s) => s.device.config.id === deviceId);
-    if (!entry) throw new HeatnetError('NOT_FOUND', `unknown or not started device ${deviceId}`);
-    const spec = this.fieldOf(deviceId, field);
-    if (!spec) {
-      throw new HeatnetError('NOT_FOUND', `device ${deviceId} has no field ${field}`, { field });
-    }
-    return { entry, spec };
-  }
-
-  private encode(spec: RegisterField, value: number | boolean): number[] {
-    try {
-      return encodeWrite(spec, value);
-    } catch (err) {
-      throw new HeatnetError('BAD_REQUEST', (err as Error).message, { field: spec.field });
-    }
+  /** A started device (its config and connection), for field writes and read-backs. */
+  device(deviceId: string): ModbusDevice | undefined {
+    return this.scheduled.find((s) => s.device.config.id === deviceId)?.device;
   }
 
   private schedule(entry: Scheduled, delayMs: number): void {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../core/logger.ts';
-import type { Reading } from '../reading.ts';
+import type { Reading } from '../../core/reading.ts';
 import { backoffDelay } from './backoff.ts';
 
 /**

@@ -10,14 +10,21 @@ import mqtt, {
 import type { MqttConfig } from '../../config/schema.ts';
 import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { Reading } from '../../core/reading.ts';
 import type { Topology } from '../../domain/topology.ts';
-import type { Reading } from '../reading.ts';
 import { backoffDelay } from './backoff.ts';
-import { type Accept, DeliverySession, type DeliveryStats } from './delivery.ts';
+import { type Accept as DeliveryAccept, DeliverySession, type DeliveryStats } from './delivery.ts';
 import { MessageRouter, type SubscriptionHealth } from './router.ts';
 import { type StaleHooks, StaleWatchdog } from './watchdog.ts';
 
-export type { Accept } from './delivery.ts';
+/**
+ * Where readings go (the ingest pipeline): resolves once they are durable, and tells
+ * `refused` of any reading it refused, so the subscription counts it as malformed.
+ */
+export type Accept = (
+  readings: Reading[],
+  refused: (reading: Reading, reason: string) => void,
+) => ReturnType<DeliveryAccept>;
 export type { SubscriptionHealth } from './router.ts';
 export type { StaleHooks } from './watchdog.ts';
 
@@ -184,6 +191,9 @@ export class MqttIngestor implements Component {
     }
   };
 
+  private readonly refused = (reading: Reading, reason: string) =>
+    this.router.refused(reading, reason);
+
   /** Routing never throws by design; if it ever did, one message must not end the process. */
   private route(packet: IPublishPacket): Reading[] {
     try {
@@ -225,7 +235,7 @@ export class MqttIngestor implements Component {
 
   private newSession(client: MqttClient | undefined): DeliverySession {
     return new DeliverySession({
-      accept: this.accept,
+      accept: (readings) => this.accept(readings, this.refused),
       sendAck: (messageId) => {
         if (!client?.connected) return;
         (client as unknown as PacketWriter)._sendPacket({

@@ -17,15 +17,14 @@ function at(obj: unknown, path: string): unknown {
 const MIN_TIME_MS = Date.UTC(2000, 0, 1);
 /** Latest time InfluxDB can store (int64 nanoseconds run out in April 2262). */
 const MAX_STORABLE_MS = 9_223_372_036_854;
-/** Tolerated clock skew of a device running ahead of ours. */
-const MAX_AHEAD_MS = 24 * 3600_000;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
- * Epoch seconds, epoch milliseconds or an ISO-8601 string → ms, or undefined when
- * it is not a time at all or lies outside 2000 … now + 1 day (… 2262 without `now`).
+ * Epoch seconds, epoch milliseconds or an ISO-8601 string → ms, or undefined when it is
+ * not a time at all or lies outside 2000 … 2262. How far ahead of the service clock a
+ * time may be is the ingest pipeline's one rule (`ingest.maxAheadS`), not the payload's.
  */
-export function parseTime(value: unknown, now?: number): number | undefined {
+export function parseTime(value: unknown): number | undefined {
   let ms: number | undefined;
   if (typeof value === 'number' && Number.isFinite(value)) {
     // Below 1e11 a number is seconds (1e11 s is the year 5138; 1e11 ms is 1973).
@@ -34,13 +33,7 @@ export function parseTime(value: unknown, now?: number): number | undefined {
     ms = Date.parse(value);
   }
   if (ms === undefined || Number.isNaN(ms)) return undefined;
-  const latest = now === undefined ? MAX_STORABLE_MS : now + MAX_AHEAD_MS;
-  return ms >= MIN_TIME_MS && ms <= latest ? ms : undefined;
-}
-
-export interface MapOptions {
-  /** Receive time, for bounding payload times. */
-  now?: number;
+  return ms >= MIN_TIME_MS && ms <= MAX_STORABLE_MS ? ms : undefined;
 }
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -64,11 +57,7 @@ function toNumber(v: unknown): number | string {
  * finite numbers (decimal strings are converted). A payload giving none of the
  * fields, or not JSON at all, is rejected with the reason.
  */
-export function mapPayload(
-  sub: MqttSubscription,
-  payload: Buffer,
-  options: MapOptions = {},
-): PayloadResult {
+export function mapPayload(sub: MqttSubscription, payload: Buffer): PayloadResult {
   let doc: unknown;
   try {
     doc = JSON.parse(payload.toString('utf8'));
@@ -89,7 +78,7 @@ export function mapPayload(
   }
   let time: number | undefined;
   if (sub.time) {
-    time = parseTime(at(doc, sub.time), options.now);
+    time = parseTime(at(doc, sub.time));
     if (time === undefined) {
       return { ok: false, reason: `${sub.time}: missing, unreadable or implausible time` };
     }

@@ -1,7 +1,7 @@
 import type { MqttSubscription } from '../../config/schema.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { Reading } from '../../core/reading.ts';
 import type { Topology } from '../../domain/topology.ts';
-import type { Reading } from '../reading.ts';
 import { mapPayload } from './payload.ts';
 import { compileTopicTemplate, type TopicTemplate } from './topic-template.ts';
 
@@ -31,6 +31,8 @@ interface ActiveSubscription {
  */
 export class MessageRouter {
   private readonly subs: ActiveSubscription[];
+  /** Which subscription made a reading, until the pipeline has judged it. */
+  private readonly origin = new WeakMap<Reading, SubscriptionHealth>();
 
   constructor(
     subscriptions: readonly MqttSubscription[],
@@ -74,7 +76,7 @@ export class MessageRouter {
       const h = sub.health;
       h.lastMessageAt = now;
       this.seen(h);
-      const result = mapPayload(sub.config, payload, { now });
+      const result = mapPayload(sub.config, payload);
       if (!result.ok) {
         h.malformed++;
         // Logged once per subscription and reason change; counts live in health.
@@ -85,14 +87,32 @@ export class MessageRouter {
         continue;
       }
       h.messages++;
-      readings.push({
+      const reading: Reading = {
         measurement: sub.config.measurement,
         tags: this.enrich(sub.config.measurement, tags),
         fields: result.fields,
         time: result.time ?? now,
-      });
+      };
+      this.origin.set(reading, h);
+      readings.push(reading);
     }
     return readings;
+  }
+
+  /**
+   * The ingest pipeline refused a reading this router made (say, a time too far ahead):
+   * its message counts as malformed after all, once, however often it is retried.
+   */
+  refused(reading: Reading, reason: string): void {
+    const h = this.origin.get(reading);
+    if (!h) return;
+    this.origin.delete(reading);
+    h.messages--;
+    h.malformed++;
+    if (h.lastError !== reason) {
+      this.log.warn({ topic: h.topic, reason }, 'MQTT reading refused by the ingest pipeline');
+    }
+    h.lastError = reason;
   }
 
   private enrich(measurement: string, tags: Record<string, string>): Record<string, string> {

@@ -1,3 +1,5 @@
+import { designFlowM3h } from '../balance/reference.ts';
+import type { BalanceInput, PumpSignals, RoomSignals, SubstationInput } from '../balance/types.ts';
 import { pumpDrives } from '../config/pump-drives.ts';
 import type { Config } from '../config/schema.ts';
 import type { Substation, Topology } from '../domain/topology.ts';
@@ -5,8 +7,6 @@ import type { DeviceHealth } from '../ingest/modbus/health.ts';
 import type { BalanceWindows, SubstationField } from '../state/balance-windows.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { RollingWindow } from '../state/rolling-window.ts';
-import { designFlowM3h } from './reference.ts';
-import type { BalanceInput, PumpSignals, RoomSignals, SubstationInput } from './types.ts';
 
 export interface InputSources {
   config: Config;

@@ -1,22 +1,26 @@
+import { type EngineSettings, evaluateBalance } from '../balance/evaluate.ts';
+import type { BalanceResult, StationMemory, SubstationBalance } from '../balance/types.ts';
 import type { Config } from '../config/schema.ts';
+import type { AlertSink } from '../core/alerts.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Reading } from '../core/reading.ts';
 import { every, type Scheduled } from '../core/schedule.ts';
 import type { HeatnetEvents } from '../events.ts';
-import type { Reading } from '../ingest/reading.ts';
-import { type EngineSettings, evaluateBalance } from './evaluate.ts';
 import { gatherInputs, type InputSources } from './inputs.ts';
-import type { BalanceResult, StationMemory, SubstationBalance } from './types.ts';
 
 /** Real milliseconds after start of the first evaluation. */
 const FIRST_EVALUATION_MS = 20_000;
+const ANOMALY = 'balance-anomaly';
 
 export interface BalanceOutputs {
   /** Readings for storage (the `balance` measurement). */
   write: (readings: Reading[]) => void;
   /** Retained MQTT `heatnet/balance/{substation}`. */
   publish: (topic: string, payload: string) => void;
+  /** Anomalies are raised per station and cleared when they end. */
+  alerts: AlertSink;
 }
 
 /**
@@ -105,6 +109,26 @@ export class BalanceService implements Component {
     return result;
   }
 
+  /**
+   * One alert per station while its anomaly lasts (the sink drops repeats). A changed
+   * cause is a new anomaly: the old one is cleared first, so the new cause goes out.
+   */
+  private alertAnomalies(result: BalanceResult, previous: BalanceResult | undefined): void {
+    const before = new Map(previous?.substations.map((s) => [s.id, s]));
+    for (const s of result.substations) {
+      const source = `balance:${s.id}`;
+      const was = before.get(s.id)?.anomaly;
+      if (was && was.cause !== s.anomaly?.cause) this.outputs.alerts.clear(source, ANOMALY);
+      if (!s.anomaly) continue;
+      this.outputs.alerts.raise({
+        source,
+        code: ANOMALY,
+        severity: 'warning',
+        message: `${s.id}: ${s.anomaly.cause} — ${s.anomaly.evidence.join('; ')}`,
+      });
+    }
+  }
+
   private emit(result: BalanceResult, previous: BalanceResult | undefined, at: number): void {
     this.outputs.write(result.substations.map((s) => balanceReading(s, at)));
     for (const s of result.substations) {
@@ -114,21 +138,7 @@ export class BalanceService implements Component {
       );
     }
     this.bus.emit('balance.evaluated', result);
-    const before = new Map(previous?.substations.map((s) => [s.id, s]));
-    for (const s of result.substations) {
-      const was = before.get(s.id);
-      if (s.anomaly && was?.anomaly?.cause !== s.anomaly.cause) {
-        this.bus.emit('alert.raise', {
-          source: `balance:${s.id}`,
-          code: 'balance-anomaly',
-          severity: 'warning',
-          message: `${s.id}: ${s.anomaly.cause} — ${s.anomaly.evidence.join('; ')}`,
-          at,
-        });
-      } else if (!s.anomaly && was?.anomaly) {
-        this.bus.emit('alert.clear', { source: `balance:${s.id}`, code: 'balance-anomaly', at });
-      }
-    }
+    this.alertAnomalies(result, previous);
     const counts = result.counts;
     this.log.info(
       { ...counts, slopeCPerKm: result.gradient.slopeCPerKm, r2: result.gradient.r2 },

@@ -1,0 +1,51 @@
+import type { BalanceService } from '../balance-runner/service.ts';
+import type { Config } from '../config/schema.ts';
+import type { ControlParts } from '../control/build.ts';
+import type { ModbusIngestor } from '../ingest/modbus/ingestor.ts';
+import type { MqttIngestor } from '../ingest/mqtt/ingestor.ts';
+import type { IngestPipeline } from '../ingest/pipeline.ts';
+import type { BalanceWindows } from '../state/balance-windows.ts';
+import type { LiveState } from '../state/live-state.ts';
+import type { BatchingWriter } from '../storage/writer.ts';
+import type { Store } from '../store/store.ts';
+import type { HealthSnapshots } from './report.ts';
+
+/** The running components the health report reads (the composition root has them all). */
+export interface HealthSources {
+  config: Config;
+  startedAt: number;
+  modbus: Pick<ModbusIngestor, 'health' | 'connectionReconnects'>;
+  mqtt: Pick<MqttIngestor, 'health'>;
+  /** The embedded broker, when heatnet runs one. */
+  broker: object | undefined;
+  pipeline: Pick<IngestPipeline, 'refused'>;
+  writer: Pick<BatchingWriter, 'health'>;
+  store: Pick<Store, 'engine' | 'isOpen'>;
+  state: Pick<LiveState, 'seriesCount'>;
+  windows: Pick<BalanceWindows, 'rejectedUnknown'>;
+  balance: Pick<BalanceService, 'lastEvaluatedAt'>;
+  control: { audit: { isOpen: boolean }; auto: Pick<ControlParts['auto'], 'status'> };
+}
+
+/** Every component's snapshot, taken now, for the pure `healthReport`. */
+export function collectHealth(s: HealthSources): HealthSnapshots {
+  const { enabled, schedule } = s.config.balance;
+  return {
+    startedAt: s.startedAt,
+    modbus: { devices: s.modbus.health(), reconnects: s.modbus.connectionReconnects() },
+    mqtt: s.mqtt.health(),
+    broker: s.broker ? 'embedded' : 'external',
+    refused: s.pipeline.refused(),
+    storage: s.writer.health(),
+    store: { engine: s.store.engine, open: s.store.isOpen },
+    stateSeries: s.state.seriesCount,
+    balance: {
+      enabled,
+      intervalS: schedule.intervalS,
+      cron: Boolean(schedule.cron),
+      lastEvaluatedAt: s.balance.lastEvaluatedAt(),
+      rejectedUnknownHouseholds: s.windows.rejectedUnknown,
+    },
+    control: { auditOpen: s.control.audit.isOpen, auto: s.control.auto.status() },
+  };
+}

@@ -1,0 +1,124 @@
+import Type, { type Static, type TSchema } from 'typebox';
+
+/**
+ * The `/api/health` contract (DESIGN §4.3), documented in `/docs`. Each component's
+ * section names the fields a monitor relies on; the component may report more (kept:
+ * `additionalProperties`), so a new counter needs no schema change to reach operators.
+ */
+const Open = { additionalProperties: true } as const;
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Count = (description: string) => Type.Integer({ minimum: 0, description });
+
+const DeviceSchema = Type.Object(
+  {
+    id: Type.String(),
+    substation: Type.String(),
+    state: Type.Union([
+      Type.Literal('unknown'),
+      Type.Literal('up'),
+      Type.Literal('down'),
+      Type.Literal('disabled'),
+    ]),
+    lastError: Nullable(Type.String()),
+    badRanges: Count('Address ranges the device refuses, skipped'),
+  },
+  Open,
+);
+
+const ModbusSchema = Type.Object(
+  {
+    devices: Count('Configured devices'),
+    up: Count('Devices whose polls succeed'),
+    down: Count('Devices down after consecutive failed polls'),
+    unknown: Count('Devices not polled yet'),
+    disabled: Count('Devices configured but not polled'),
+    reconnects: Count('Reconnects of every link'),
+    list: Type.Array(DeviceSchema),
+  },
+  Open,
+);
+
+const SubscriptionSchema = Type.Object(
+  {
+    topic: Type.String(),
+    messages: Count('Messages mapped to readings'),
+    malformed: Count('Messages refused (payload or ingest checks)'),
+    stale: Type.Boolean({ description: 'No message for `staleAfterS`' }),
+  },
+  Open,
+);
+
+const MqttSchema = Type.Object(
+  {
+    url: Type.String(),
+    connected: Type.Boolean(),
+    broker: Type.Union([Type.Literal('embedded'), Type.Literal('external')]),
+    pendingAcks: Count('QoS 1 messages waiting for durable storage'),
+    subscriptions: Type.Array(SubscriptionSchema),
+  },
+  Open,
+);
+
+const RefusedSchema = Type.Object(
+  {
+    'not-finite': Count('Readings with a non-finite number'),
+    'bad-time': Count('Readings without a finite time'),
+    'time-ahead': Count('Readings stamped more than `ingest.maxAheadS` ahead'),
+  },
+  { description: 'Readings the ingest pipeline refused, by reason' },
+);
+
+const StorageSchema = Type.Object(
+  {
+    kind: Type.String(),
+    state: Type.Union([Type.Literal('ok'), Type.Literal('retrying'), Type.Literal('failing')]),
+    backlogLines: Count('Lines waiting to be written'),
+    lastError: Nullable(Type.String()),
+    spool: Nullable(Type.Object({ lines: Count('Lines spooled awaiting the database') }, Open)),
+  },
+  Open,
+);
+
+const BalanceSchema = Type.Object({
+  enabled: Type.Boolean(),
+  evaluatedAt: Nullable(Type.String({ format: 'date-time' })),
+  stale: Type.Boolean({ description: 'No evaluation for three schedule intervals' }),
+  windows: Type.Object({ rejectedUnknownHouseholds: Count('Room readings of unknown households') }),
+});
+
+const ControlSchema = Type.Object({
+  auditOpen: Type.Boolean(),
+  auto: Type.Object(
+    {
+      enabled: Type.Boolean(),
+      state: Type.Union([
+        Type.Literal('off'),
+        Type.Literal('suspended'),
+        Type.Literal('active'),
+        Type.Literal('paused'),
+      ]),
+      paused: Type.Array(Type.Object({ scope: Type.String(), reason: Type.String() }, Open)),
+    },
+    Open,
+  ),
+});
+
+const StoreSchema = Type.Object({
+  engine: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
+  open: Type.Boolean({ description: 'The relational store is open and migrated' }),
+});
+
+export const HealthReportSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  problems: Type.Array(Type.String(), { description: 'Why the status is degraded, one line each' }),
+  startedAt: Type.String({ format: 'date-time' }),
+  uptimeS: Type.Number(),
+  ingest: Type.Object({ modbus: ModbusSchema, mqtt: MqttSchema, refused: RefusedSchema }),
+  storage: StorageSchema,
+  store: StoreSchema,
+  state: Type.Object({ series: Count('Series in the live state') }),
+  balance: BalanceSchema,
+  control: ControlSchema,
+});
+
+export type HealthReport = Static<typeof HealthReportSchema>;
