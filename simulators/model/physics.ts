@@ -87,8 +87,12 @@ export function radiator(
   return { returnC, heatKw: c * (supplyC - returnC) };
 }
 
-/** Relative margin by which a bracket end must decide: far above the power's rounding error. */
-const BRACKET_MARGIN = 1e-12;
+/**
+ * Relative margin by which a bracket end must decide. Every operation of the comparison
+ * is monotone under IEEE rounding except the power, which is within an ulp of exact: a
+ * margin of 1e-14 (some 20 ulps) is far more than can flip a comparison beyond the end.
+ */
+const BRACKET_MARGIN = 1e-14;
 
 /**
  * Points `below` < root < `above` where the bisection's comparison, computed exactly
@@ -100,7 +104,8 @@ const BRACKET_MARGIN = 1e-12;
 function provenBracket(r: RadiatorCase, guessC: number | undefined): [number, number] {
   const root = newtonRoot(r, guessC);
   if (root === undefined) return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
-  for (const delta of [1e-9, 1e-6]) {
+  // As narrow as Newton's answer allows: each halving inside the bracket costs a power.
+  for (const delta of [1e-11, 1e-9, 1e-6]) {
     const below = root - delta;
     const above = root + delta;
     const waterBelow = r.c * (r.supplyC - below);
