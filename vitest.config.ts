@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // fast-check: failures print seed and path; FC_SEED / FC_PATH / FC_NUM_RUNS replay or widen.
+    setupFiles: ['test/support/fast-check-setup.ts'],
     testTimeout: 30_000,
     // Hooks start and stop real servers (influxd, mosquitto, victoria-metrics).
     hookTimeout: 60_000,
