@@ -72,7 +72,10 @@ export function radiator(
   if (c <= 0 || supplyC <= indoorC || designKw <= 0)
     return { returnC: Math.max(indoorC, Math.min(supplyC, indoorC)), heatKw: 0 };
   const r: RadiatorCase = { supplyC, indoorC, c, designKw, designExcessK, n };
-  const [below, above] = provenBracket(r, guessC);
+  const root = newtonRoot(r, guessC);
+  const halfWidth = root === undefined ? undefined : provenHalfWidth(r, root);
+  const below = halfWidth === undefined ? Number.NEGATIVE_INFINITY : root! - halfWidth;
+  const above = halfWidth === undefined ? Number.POSITIVE_INFINITY : root! + halfWidth;
   let lo = indoorC;
   let hi = supplyC;
   for (let i = 0; i < 40; i++) {
@@ -94,29 +97,27 @@ export function radiator(
  */
 const BRACKET_MARGIN = 1e-14;
 
+/** Half-widths tried, narrowest first: each halving inside the bracket costs a power. */
+const HALF_WIDTHS_K = [1e-11, 1e-9, 1e-6];
+
 /**
- * Points `below` < root < `above` where the bisection's comparison, computed exactly
- * as it computes it, holds (fails) by a relative margin. Both sides of the comparison
- * are monotone in T_ret (water side falling, radiator side rising), so every point
- * at or below `below` compares as `below` does and every point at or above `above`
- * as `above` does. [−∞, +∞] (decide every halving exactly) when none is found.
+ * A half-width δ such that at `root − δ` the bisection's comparison, computed exactly
+ * as it computes it, holds by a relative margin, and at `root + δ` fails by one. Both
+ * sides of the comparison are monotone in T_ret (water side falling, radiator side
+ * rising), so every point at or below root − δ compares as that end does, and every
+ * point at or above root + δ as the other. Undefined (decide every halving) if none.
  */
-function provenBracket(r: RadiatorCase, guessC: number | undefined): [number, number] {
-  const root = newtonRoot(r, guessC);
-  if (root === undefined) return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
-  // As narrow as Newton's answer allows: each halving inside the bracket costs a power.
-  for (const delta of [1e-11, 1e-9, 1e-6]) {
+function provenHalfWidth(r: RadiatorCase, root: number): number | undefined {
+  for (const delta of HALF_WIDTHS_K) {
     const below = root - delta;
     const above = root + delta;
-    const waterBelow = r.c * (r.supplyC - below);
-    const waterAbove = r.c * (r.supplyC - above);
     if (
-      waterBelow > emitted(r, below) * (1 + BRACKET_MARGIN) &&
-      waterAbove < emitted(r, above) * (1 - BRACKET_MARGIN)
+      r.c * (r.supplyC - below) > emitted(r, below) * (1 + BRACKET_MARGIN) &&
+      r.c * (r.supplyC - above) < emitted(r, above) * (1 - BRACKET_MARGIN)
     )
-      return [below, above];
+      return delta;
   }
-  return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+  return undefined;
 }
 
 /** Newton's method on C·(T_sup − T_ret) − output(T_ret) = 0, from the guess or the middle. */
