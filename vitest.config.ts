@@ -3,8 +3,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // fast-check: failures print seed and path; FC_SEED / FC_PATH / FC_NUM_RUNS replay or widen.
+    setupFiles: ['test/support/fast-check-setup.ts'],
+    // Issue 9: a test that needs more than a third of this here under load (2 cores shared,
+    // a CPU hog beside it) states its own budget with the figure measured.
     testTimeout: 30_000,
-    // Hooks start and stop real servers (influxd, mosquitto, victoria-metrics).
+    // Hooks start and stop real servers (influxd, mosquitto, victoria-metrics): a few
+    // seconds each under load; a hook that waits longer (auto-balance) states its own.
     hookTimeout: 60_000,
     // Separate processes, so a crashed worker takes its servers with it (see test/support/process.ts).
     pool: 'forks',

@@ -76,40 +76,65 @@ export function solveHydraulics(
   inputs: HydraulicInputs,
   previous?: HydraulicState,
 ): HydraulicState {
-  const flow = new Map<string, number>();
-  const available = new Map<string, number>();
-  for (const b of branches) {
-    for (const s of b.substations) flow.set(s.id, previous?.flowM3h.get(s.id) ?? 1);
-  }
+  // Arrays per branch, inputs read once: the loop below runs up to 200 times per step.
+  const work = branches.map((b) => ({
+    branch: b,
+    flow: b.substations.map((s) => previous?.flowM3h.get(s.id) ?? 1),
+    available: new Array<number>(b.substations.length).fill(0),
+    speed: b.substations.map((s) => inputs.speedHz(s.id)),
+    factor: b.substations.map((s) => inputs.resistanceFactor(s.id)),
+    sourceDp: inputs.sourceDpKpa(b.source),
+    segment: new Array<number>(b.substations.length).fill(0),
+  }));
   for (let iteration = 0; iteration < 200; iteration++) {
     let change = 0;
-    for (const b of branches) {
-      const n = b.substations.length;
-      // Flow in segment k = every substation from k to the far end.
-      const segment = new Array<number>(n).fill(0);
-      let downstream = 0;
-      for (let k = n - 1; k >= 0; k--) {
-        downstream += flow.get(b.substations[k]!.id)!;
-        segment[k] = downstream;
-      }
-      let p = inputs.sourceDpKpa(b.source);
-      for (let k = 0; k < n; k++) {
-        const s = b.substations[k]!;
-        p -= b.segmentResistance[k]! * segment[k]! ** 2;
-        available.set(s.id, p);
-        const target = substationFlow(s, p, inputs.speedHz(s.id), inputs.resistanceFactor(s.id));
-        const old = flow.get(s.id)!;
-        const next = 0.5 * old + 0.5 * target;
-        change = Math.max(change, Math.abs(next - old) / Math.max(old, 1e-3));
-        flow.set(s.id, next);
-      }
-    }
+    for (const w of work) change = Math.max(change, relaxBranch(w));
     if (change < 1e-7) break;
   }
+  const flow = new Map<string, number>();
+  const available = new Map<string, number>();
   const sourceFlow = new Map<string, number>();
-  for (const b of branches) {
-    const total = b.substations.reduce((sum, s) => sum + flow.get(s.id)!, 0);
-    sourceFlow.set(b.source, (sourceFlow.get(b.source) ?? 0) + total);
+  for (const w of work) {
+    w.branch.substations.forEach((s, k) => {
+      flow.set(s.id, w.flow[k]!);
+      available.set(s.id, w.available[k]!);
+    });
+    const total = w.flow.reduce((sum, f) => sum + f, 0);
+    sourceFlow.set(w.branch.source, (sourceFlow.get(w.branch.source) ?? 0) + total);
   }
   return { flowM3h: flow, availableKpa: available, sourceFlowM3h: sourceFlow };
+}
+
+interface BranchWork {
+  branch: HydraulicBranch;
+  flow: number[];
+  available: number[];
+  speed: number[];
+  factor: number[];
+  sourceDp: number;
+  segment: number[];
+}
+
+/** One damped pass along a branch: segment flows → pressures → flows. Returns the largest relative change. */
+function relaxBranch(w: BranchWork): number {
+  const { substations, segmentResistance } = w.branch;
+  const n = substations.length;
+  // Flow in segment k = every substation from k to the far end.
+  let downstream = 0;
+  for (let k = n - 1; k >= 0; k--) {
+    downstream += w.flow[k]!;
+    w.segment[k] = downstream;
+  }
+  let change = 0;
+  let p = w.sourceDp;
+  for (let k = 0; k < n; k++) {
+    p -= segmentResistance[k]! * w.segment[k]! ** 2;
+    w.available[k] = p;
+    const target = substationFlow(substations[k]!, p, w.speed[k]!, w.factor[k]!);
+    const old = w.flow[k]!;
+    const next = 0.5 * old + 0.5 * target;
+    change = Math.max(change, Math.abs(next - old) / Math.max(old, 1e-3));
+    w.flow[k] = next;
+  }
+  return change;
 }

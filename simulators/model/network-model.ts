@@ -251,20 +251,25 @@ export class NetworkModel {
     const cS = capacityRate(loopFlow);
     let returnC = state.secondaryReturnC;
     let heat = 0;
+    // Fixed for this call: the exchanger's effectiveness and each building's state and flow.
+    const eps = counterFlowEffectiveness(uaKwPerK, cP, cS);
+    const buildings = design.buildings.map((b, k) => {
+      const bs = state.buildings.get(b.building.id)!;
+      bs.flowM3h = (loopFlow * shares[k]!) / shareSum;
+      return { b, bs };
+    });
     for (let i = 0; i < 12; i++) {
-      const eps = counterFlowEffectiveness(uaKwPerK, cP, cS);
       heat = Math.max(0, eps * Math.min(cP, cS) * (state.primarySupplyC - returnC));
       const supplyC = returnC + (cS > 0 ? heat / cS : 0);
       let mixed = 0;
-      design.buildings.forEach((b, k) => {
-        const bs = state.buildings.get(b.building.id)!;
-        bs.flowM3h = (loopFlow * shares[k]!) / shareSum;
-        const r = radiator(supplyC, bs.flowM3h, bs.indoorC, b.designKw, excess);
+      for (const { b, bs } of buildings) {
+        // The last return is only a guess that speeds the solver; it never changes its answer.
+        const r = radiator(supplyC, bs.flowM3h, bs.indoorC, b.designKw, excess, 1.3, bs.returnC);
         bs.supplyC = supplyC;
         bs.returnC = r.returnC;
         bs.heatKw = r.heatKw;
         mixed += bs.flowM3h * r.returnC;
-      });
+      }
       const next = loopFlow > 0 ? mixed / loopFlow : returnC;
       state.secondarySupplyC = supplyC;
       if (Math.abs(next - returnC) < 1e-4) {

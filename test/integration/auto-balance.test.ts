@@ -38,7 +38,9 @@ describe('auto-balancing the simulated network', () => {
     await app.start();
     await sim.start();
     await new Promise((r) => setTimeout(r, (SIM_HOURS * 3_600_000) / 600));
-  }, 120_000);
+    // Issue 9: 3× what it needs under load (53 s measured with a CPU hog beside it, 48 s of it
+    // the simulated hours at speed 600).
+  }, 160_000);
 
   afterAll(async () => {
     await sim?.stop();

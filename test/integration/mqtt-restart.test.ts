@@ -95,7 +95,8 @@ describe('mosquitto restarted under QoS 1 load (real mosquitto, persistence on)'
     );
     expect(stored.size).toBe(n);
     expect(health.reconnects).toBeGreaterThan(0);
-  });
+    // Issue 9: 3× what it needs under load (22 s measured with a CPU hog beside it).
+  }, 70_000);
 
   it('backs off exponentially while the broker is down and returns soon after it is up', async () => {
     const config = mqttConfig(broker.url, {

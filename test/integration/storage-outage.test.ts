@@ -141,7 +141,9 @@ describe('InfluxDB 1.x outage under load', () => {
       expect(writer.health().spool).toMatchObject({ droppedLines: 0, corruptLines: 0 });
       await expectEveryPoint(influx, 'load', producer.produced);
     },
-    (OUTAGE_S + 90) * 1000,
+    // Issue 9: 3× what it needs under load (134 s measured with a CPU hog beside it and
+    // the machine shared, i.e. the outage plus 14 s of work).
+    3 * (OUTAGE_S + 15) * 1000,
   );
 
   it('delivers what a killed process had acknowledged, from its spool', async () => {

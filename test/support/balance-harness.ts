@@ -128,3 +128,12 @@ export class EngineHarness {
     return this.evaluate(to);
   }
 }
+
+/**
+ * Lets the test worker's event loop turn (timers, then vitest's RPC replies). Minutes of
+ * synchronous simulation without one made vitest fail a green file with "Timeout calling
+ * onTaskUpdate" once the file ran past 60 s on a loaded machine (issue 9).
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,15 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { groundTruth, type NetworkTruth } from '../../simulators/model/truth.ts';
 import type { BalanceFlag, BalanceResult } from '../../src/balance/types.ts';
-import { DAY, EngineHarness, HOUR, steadyDemoConfig } from '../support/balance-harness.ts';
+import {
+  DAY,
+  EngineHarness,
+  HOUR,
+  steadyDemoConfig,
+  yieldToEventLoop,
+} from '../support/balance-harness.ts';
 
 /**
  * The engine against the simulator's ground truth (issue 5): flags at uniform pump
- * settings, a clogged strainer near the plant, and the closed loop over days. Runs
- * in one process on the simulator's model (days in seconds); the wire path is
- * covered by the integration tests.
+ * settings and a clogged strainer near the plant; the closed loop over days is in
+ * balance-closed-loop.test.ts. Runs in one process on the simulator's model (days in
+ * seconds); the wire path is covered by the integration tests.
  */
 const START = Date.parse('2026-01-10T00:00:00Z');
+
+/*
+ * Budget of each six-run flag test, issue 9: at least 3× what it needs here under load.
+ * Measured on a 2-core machine shared with four other test runs (load ≈ 12) plus a CPU
+ * hog: 50 s from room sensors, 36 s from water temperatures. The other tests here need
+ * at most 7 s so measured and keep the default 30 s.
+ */
+const BUDGET_FLAGS_MS = 155_000;
 
 /** What the flag should be, from the truth's indoor state and the engine's position. */
 function truthFlag(position: string, state: NetworkTruth['substations'][number]['indoorState']) {
@@ -51,30 +65,48 @@ function uniformRun(outdoorC: number, seed: number, rooms: boolean) {
 describe('flags against ground truth at uniform pump settings', () => {
   const conditions = [-13, -5, 3].flatMap((outdoor) => [1, 2].map((seed) => ({ outdoor, seed })));
 
-  it('matches near-end overheating and far-end underheating from room sensors (precision and recall ≥ 0.9)', () => {
-    const runs = conditions.map((c) => uniformRun(c.outdoor, c.seed, true));
-    const s = score(runs);
-    console.info(
-      `rooms: tp ${s.tp} fp ${s.fp} fn ${s.fn} precision ${s.precision.toFixed(3)} recall ${s.recall.toFixed(3)}`,
-    );
-    expect(s.tp).toBeGreaterThan(40);
-    expect(s.precision).toBeGreaterThanOrEqual(0.9);
-    expect(s.recall).toBeGreaterThanOrEqual(0.9);
-    for (const { result } of runs)
-      expect(result.substations.every((x) => x.basis === 'rooms')).toBe(true);
-  });
+  /** One run per condition, letting the worker's event loop turn between them. */
+  async function uniformRuns(rooms: boolean) {
+    const runs: ReturnType<typeof uniformRun>[] = [];
+    for (const c of conditions) {
+      runs.push(uniformRun(c.outdoor, c.seed, rooms));
+      await yieldToEventLoop();
+    }
+    return runs;
+  }
 
-  it('matches them from the water temperatures alone when no room sensors report', () => {
-    const runs = conditions.map((c) => uniformRun(c.outdoor, c.seed, false));
-    const s = score(runs);
-    console.info(
-      `hydraulic: tp ${s.tp} fp ${s.fp} fn ${s.fn} precision ${s.precision.toFixed(3)} recall ${s.recall.toFixed(3)}`,
-    );
-    expect(s.precision).toBeGreaterThanOrEqual(0.9);
-    expect(s.recall).toBeGreaterThanOrEqual(0.9);
-    for (const { result } of runs)
-      expect(result.substations.every((x) => x.basis === 'hydraulic')).toBe(true);
-  });
+  it(
+    'matches near-end overheating and far-end underheating from room sensors (precision and recall ≥ 0.9)',
+    async () => {
+      const runs = await uniformRuns(true);
+      const s = score(runs);
+      console.info(
+        `rooms: tp ${s.tp} fp ${s.fp} fn ${s.fn} precision ${s.precision.toFixed(3)} recall ${s.recall.toFixed(3)}`,
+      );
+      expect(s.tp).toBeGreaterThan(40);
+      expect(s.precision).toBeGreaterThanOrEqual(0.9);
+      expect(s.recall).toBeGreaterThanOrEqual(0.9);
+      for (const { result } of runs)
+        expect(result.substations.every((x) => x.basis === 'rooms')).toBe(true);
+    },
+    BUDGET_FLAGS_MS,
+  );
+
+  it(
+    'matches them from the water temperatures alone when no room sensors report',
+    async () => {
+      const runs = await uniformRuns(false);
+      const s = score(runs);
+      console.info(
+        `hydraulic: tp ${s.tp} fp ${s.fp} fn ${s.fn} precision ${s.precision.toFixed(3)} recall ${s.recall.toFixed(3)}`,
+      );
+      expect(s.precision).toBeGreaterThanOrEqual(0.9);
+      expect(s.recall).toBeGreaterThanOrEqual(0.9);
+      for (const { result } of runs)
+        expect(result.substations.every((x) => x.basis === 'hydraulic')).toBe(true);
+    },
+    BUDGET_FLAGS_MS,
+  );
 
   it('sees the network tilted: deviation falls with distance, r² high', () => {
     const { result } = uniformRun(-5, 1, true);
@@ -122,52 +154,4 @@ describe('telling a fault from the gradient', () => {
     const { result } = faulted({ type: 'leak', substation: 'S06', m3h: 2 });
     expect(result.substations.find((s) => s.id === 'S06')!.anomaly?.cause).toBe('leak');
   });
-});
-
-describe('closed loop: applying the recommendations for three simulated days', () => {
-  function closedLoop(outdoorC: number, varied: boolean) {
-    const config = steadyDemoConfig(outdoorC, 1);
-    if (varied) {
-      config.simulation.weather.dailyAmplitudeC = 4;
-      config.simulation.weather.frontAmplitudeC = 4;
-    }
-    const h = new EngineHarness(config, START);
-    let t = START + 2 * DAY;
-    h.model.advanceTo(t);
-    const before = groundTruth(h.model);
-    let hottest = Number.NEGATIVE_INFINITY;
-    let changes = 0;
-    // A dispatcher acting every 30 minutes on what the engine recommends; each change
-    // is bounded by the pump's maxStep, and 30 min exceeds control.minIntervalS.
-    for (let round = 0; round < (3 * DAY) / (30 * 60_000); round++) {
-      const result = h.run(t, t + 30 * 60_000);
-      t += 30 * 60_000;
-      for (const s of result.substations) {
-        const rec = s.recommendation;
-        if (!rec || rec.action === 'hold') continue;
-        expect(Math.abs(rec.targetHz - rec.currentHz)).toBeLessThanOrEqual(5 + 1e-9);
-        h.model.pumps.get(rec.pump)!.setSetpoint(rec.targetHz);
-        changes++;
-      }
-      const truth = groundTruth(h.model);
-      hottest = Math.max(hottest, ...truth.substations.map((s) => s.indoorMeanC));
-    }
-    return { before, after: groundTruth(h.model), hottest, changes };
-  }
-
-  for (const [outdoor, varied] of [
-    [-5, true],
-    [-13, false],
-  ] as const) {
-    it(`halves the indoor spread and brings cold households below 3 % (${outdoor} °C${varied ? ', daily cycle and fronts' : ', design day'})`, () => {
-      const { before, after, hottest, changes } = closedLoop(outdoor, varied);
-      console.info(
-        `closed loop ${outdoor} °C${varied ? ' varied' : ''}: spread ${before.indoorSpreadC.toFixed(2)} → ${after.indoorSpreadC.toFixed(2)} K, cold share ${(100 * before.coldShare).toFixed(1)} → ${(100 * after.coldShare).toFixed(1)} %, hottest station ${hottest.toFixed(2)} °C, ${changes} changes`,
-      );
-      expect(before.coldShare).toBeGreaterThan(0.1);
-      expect(after.indoorSpreadC).toBeLessThanOrEqual(before.indoorSpreadC / 2);
-      expect(after.coldShare).toBeLessThan(0.03);
-      expect(hottest).toBeLessThanOrEqual(24);
-    });
-  }
 });

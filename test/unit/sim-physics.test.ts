@@ -88,7 +88,8 @@ describe('heat', () => {
       expect(s.indoorMeanC, s.id).toBeLessThanOrEqual(22);
     }
     expect(balanced.coldShare).toBeLessThan(0.03);
-  });
+    // Issue 9: 3× what it needs under load (14 s measured with a CPU hog beside it).
+  }, 45_000);
 });
 
 describe('dynamics', () => {
