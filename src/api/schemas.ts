@@ -1,15 +1,20 @@
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static } from 'typebox';
+import {
+  AnomalyCauseSchema,
+  BalanceFlagSchema,
+  BalanceStatusSchema,
+  PositionSchema,
+} from '../balance/schemas.ts';
+import { Nullable } from '../core/words.ts';
 
 /** Response and request schemas of the HTTP API (DESIGN §4.3); they also feed /docs. */
-
-/** A value or JSON null. */
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ErrorSchema = Type.Object({
   statusCode: Type.Integer(),
   error: Type.String(),
   message: Type.String(),
-  field: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String({ description: 'The request field at fault' })),
+  code: Type.String({ description: 'Stable error code, e.g. NOT_FOUND or TOO_FREQUENT' }),
 });
 
 export const SampleSchema = Type.Object({
@@ -57,10 +62,10 @@ export const SubstationSummarySchema = Type.Object({
   pumps: Type.Array(PumpViewSchema),
   devices: Type.Array(DeviceStateSchema),
   balance: Type.Object({
-    status: Type.String({ description: 'overheating | underheating | normal | no-data' }),
-    position: Type.Union([Type.String(), Type.Null()]),
-    flag: Type.Union([Type.String(), Type.Null()]),
-    anomaly: Type.Union([Type.String({ description: 'Likely cause' }), Type.Null()]),
+    status: BalanceStatusSchema,
+    position: Nullable(PositionSchema),
+    flag: Nullable(BalanceFlagSchema),
+    anomaly: Nullable(AnomalyCauseSchema),
     deviationC: Type.Union([Type.Number(), Type.Null()]),
     flowRatio: Type.Union([Type.Number(), Type.Null()]),
     recommendedHz: Type.Union([Type.Number(), Type.Null()]),

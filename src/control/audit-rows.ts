@@ -71,12 +71,10 @@ export interface Row {
   effect_ms: number | null;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 export function toEntry(r: Row): AuditEntry {
   return {
     id: r.id,
-    at: new Date(r.at_ms).toISOString(),
+    at: r.at_ms,
     actor: r.actor,
     role: r.role,
     source: r.source,
@@ -90,13 +88,13 @@ export function toEntry(r: Row): AuditEntry {
     result: r.result,
     code: r.code,
     error: r.error,
-    completedAt: iso(r.completed_ms),
+    completedAt: r.completed_ms,
     effect: r.effect
       ? {
           verdict: r.effect,
           deviationBeforeC: r.deviation_before_c,
           deviationAfterC: r.deviation_after_c,
-          judgedAt: iso(r.effect_ms),
+          judgedAt: r.effect_ms,
         }
       : null,
   };

@@ -1,17 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { HeatnetError } from '../core/errors.ts';
 import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import { type Row, SCHEMA, toEntry } from './audit-rows.ts';
-import {
-  type AuditEntry,
-  type AuditResult,
-  type AutoSwitch,
-  ControlError,
-  type ControlSource,
-  type EffectVerdict,
-} from './types.ts';
+import type { AuditEntry, AuditResult, AutoSwitch, ControlSource, EffectVerdict } from './types.ts';
 
 /**
  * The control audit log (issue 5): one SQLite row per attempt to change a pump, refused
@@ -201,7 +195,7 @@ export class AuditStore implements Component {
         )
         .run(at, this.wallNow(), s.actor, s.enabled ? 1 : 0, s.reason),
     );
-    return { ...s, at: new Date(at).toISOString() };
+    return { ...s, at };
   }
 
   /** The latest switch of auto-balancing by a dispatcher, or null if never switched. */
@@ -210,8 +204,7 @@ export class AuditStore implements Component {
       db.prepare('SELECT * FROM auto_switch ORDER BY id DESC LIMIT 1').get(),
     ) as { at_ms: number; actor: string; enabled: number; reason: string } | undefined;
     if (!row) return null;
-    const at = new Date(row.at_ms).toISOString();
-    return { enabled: row.enabled === 1, actor: row.actor, at, reason: row.reason };
+    return { enabled: row.enabled === 1, actor: row.actor, at: row.at_ms, reason: row.reason };
   }
 
   setDeviationBefore(id: number, deviationC: number | null): void {
@@ -284,12 +277,12 @@ export class AuditStore implements Component {
   /** Runs a statement; any failure (closed, disk full, locked …) is AUDIT_FAILED. */
   private run<T>(what: string, fn: (db: Database.Database) => T): T {
     const db = this.db;
-    if (!db?.open) throw new ControlError('AUDIT_FAILED', 'the audit log is not open');
+    if (!db?.open) throw new HeatnetError('AUDIT_FAILED', 'the audit log is not open');
     try {
       return fn(db);
     } catch (err) {
       this.log?.error({ err, path: this.path, what }, 'audit log failed');
-      throw new ControlError('AUDIT_FAILED', `the audit log failed (${what})`, {}, { cause: err });
+      throw new HeatnetError('AUDIT_FAILED', `the audit log failed (${what})`, {}, { cause: err });
     }
   }
 }

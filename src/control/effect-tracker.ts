@@ -70,7 +70,7 @@ export class EffectTracker implements Component {
     const waiting: Waiting = {
       id: entry.id,
       substation: entry.substation,
-      at: Date.parse(entry.at),
+      at: entry.at,
       deviationBeforeC: before,
     };
     this.awaiting.set(entry.id, waiting);
@@ -85,7 +85,7 @@ export class EffectTracker implements Component {
   /** Called after every balance evaluation. */
   onBalance(result: BalanceResult): void {
     this.latest = result;
-    const evaluatedAt = Date.parse(result.evaluatedAt);
+    const { evaluatedAt } = result;
     const settlingMs = this.deps.settlingMin * 60_000;
     for (const a of [...this.awaiting.values()]) {
       if (!a.judged && evaluatedAt < a.at + settlingMs) continue;

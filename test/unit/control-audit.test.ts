@@ -8,7 +8,6 @@ import type { Config } from '../../src/config/schema.ts';
 import { AuditStore, type NewAttempt } from '../../src/control/audit-store.ts';
 import { EffectTracker } from '../../src/control/effect-tracker.ts';
 import { PumpControl } from '../../src/control/pump-control.ts';
-import { ControlError } from '../../src/control/types.ts';
 import { HeatnetError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
@@ -70,7 +69,7 @@ describe('audit store: durable SQLite record of every attempt', () => {
     const entry = store.finish(id, confirmed(43.01));
     expect(entry).toEqual({
       id,
-      at: '2025-01-10T08:00:00.000Z',
+      at: Date.parse('2025-01-10T08:00:00.000Z'),
       actor: 'duty-dispatcher',
       role: 'dispatcher',
       source: 'api',
@@ -84,7 +83,7 @@ describe('audit store: durable SQLite record of every attempt', () => {
       result: 'confirmed',
       code: null,
       error: null,
-      completedAt: '2025-01-10T08:00:00.500Z',
+      completedAt: Date.parse('2025-01-10T08:00:00.500Z'),
       effect: { verdict: 'pending', deviationBeforeC: null, deviationAfterC: null, judgedAt: null },
     });
     expect(store.lastChangeAt('S01-P1')?.at).toBe(T0);
@@ -120,9 +119,7 @@ describe('audit store: durable SQLite record of every attempt', () => {
     }
     const all = store.list();
     expect(all).toHaveLength(10);
-    expect(all.map((e) => Date.parse(e.at))).toEqual(
-      [...all.map((e) => Date.parse(e.at))].sort((a, b) => b - a),
-    );
+    expect(all.map((e) => e.at)).toEqual([...all.map((e) => e.at)].sort((a, b) => b - a));
     expect(store.list({ pump: 'S02-P1' }).map((e) => e.error)).toEqual([
       'b4',
       'b3',
@@ -187,8 +184,8 @@ describe('audit store: durable SQLite record of every attempt', () => {
       try {
         fn();
       } catch (err) {
-        expect(err).toBeInstanceOf(ControlError);
-        expect((err as ControlError).code).toBe('AUDIT_FAILED');
+        expect(err).toBeInstanceOf(HeatnetError);
+        expect((err as HeatnetError).code).toBe('AUDIT_FAILED');
         return;
       }
       throw new Error('no error thrown');
@@ -268,7 +265,7 @@ describe('pump control over a failing audit log: the drive is never written', ()
   it('does not write when the row before the write cannot be stored', async () => {
     const store = tempStore();
     store.begin = () => {
-      throw new ControlError('AUDIT_FAILED', 'disk full');
+      throw new HeatnetError('AUDIT_FAILED', 'disk full');
     };
     const { pc, writes, request } = fakeDrive(config, store);
     await expect(pc.setFrequency(request)).rejects.toMatchObject({
@@ -364,7 +361,7 @@ describe('effect tracking, driven by balance results', () => {
       verdict: 'improved',
       deviationBeforeC: -3,
       deviationAfterC: -2.2,
-      judgedAt: new Date(T0 + 60 * MIN).toISOString(),
+      judgedAt: T0 + 60 * MIN,
     });
     // Judged once: later results change nothing.
     tracker.onBalance(balance(T0 + 90 * MIN, { S01: -5 }));

@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
-import type { Authenticator } from '../auth.ts';
 import { ErrorSchema } from '../schemas.ts';
 
 export interface HealthReport {
@@ -21,15 +20,15 @@ const HealthSchema = Type.Object(
   { additionalProperties: true },
 );
 
-export function healthRoutes(
-  app: FastifyInstance,
-  auth: Authenticator,
-  report: () => HealthReport,
-) {
+export interface HealthRoutesOptions {
+  report: () => HealthReport;
+}
+
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { report }) => {
   app.get(
     '/api/health',
     {
-      preHandler: auth.guard('read'),
+      config: { access: 'read' },
       schema: {
         summary: 'State of every component: ingest devices up/down, broker, storage backlog',
         tags: ['service'],
@@ -38,4 +37,4 @@ export function healthRoutes(
     },
     async () => report(),
   );
-}
+};
