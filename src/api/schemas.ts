@@ -6,6 +6,7 @@ import {
   PositionSchema,
 } from '../balance/schemas.ts';
 import { Nullable } from '../core/words.ts';
+import { DeviceStateSchema } from '../ingest/modbus/health.ts';
 
 /** Response and request schemas of the HTTP API (DESIGN §4.3); they also feed /docs. */
 
@@ -27,14 +28,9 @@ const Readings = Type.Record(Type.String(), SampleSchema, {
   description: 'Latest value of every field, by field name (units in the name)',
 });
 
-export const DeviceStateSchema = Type.Object({
+export const DeviceViewSchema = Type.Object({
   id: Type.String(),
-  state: Type.Union([
-    Type.Literal('unknown'),
-    Type.Literal('up'),
-    Type.Literal('down'),
-    Type.Literal('disabled'),
-  ]),
+  state: DeviceStateSchema,
   lastSuccessAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
 });
@@ -44,7 +40,7 @@ export const PumpViewSchema = Type.Object({
   minHz: Type.Number(),
   maxHz: Type.Number(),
   readings: Readings,
-  device: Type.Union([DeviceStateSchema, Type.Null()]),
+  device: Type.Union([DeviceViewSchema, Type.Null()]),
 });
 
 export const SubstationSummarySchema = Type.Object({
@@ -60,7 +56,7 @@ export const SubstationSummarySchema = Type.Object({
   stale: Type.Boolean({ description: 'No fresh reading within three poll intervals' }),
   readings: Readings,
   pumps: Type.Array(PumpViewSchema),
-  devices: Type.Array(DeviceStateSchema),
+  devices: Type.Array(DeviceViewSchema),
   balance: Type.Object({
     status: BalanceStatusSchema,
     position: Nullable(PositionSchema),
@@ -101,7 +97,7 @@ export const IdParams = Type.Object({
 });
 
 export type Sample = Static<typeof SampleSchema>;
-export type DeviceStateView = Static<typeof DeviceStateSchema>;
+export type DeviceStateView = Static<typeof DeviceViewSchema>;
 export type PumpView = Static<typeof PumpViewSchema>;
 export type SubstationSummary = Static<typeof SubstationSummarySchema>;
 export type SubstationDetail = Static<typeof SubstationDetailSchema>;
