@@ -52,31 +52,34 @@ export class Authenticator {
     return found ?? 'invalid';
   }
 
-  /** A preHandler enforcing `access`; throws 401/403 as HeatnetErrors. */
-  guard(access: Access, options: GuardOptions = {}) {
-    return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-      const who = this.identify(request.headers.authorization);
-      if (who === 'invalid') {
-        reply.header('www-authenticate', 'Bearer error="invalid_token"');
-        throw new HeatnetError('UNAUTHORIZED', 'invalid bearer token');
-      }
-      request.principal = who;
-      if (access === 'read') {
-        if (who || this.config.anonymousRead) return;
-        reply.header('www-authenticate', 'Bearer');
-        throw new HeatnetError('UNAUTHORIZED', 'a bearer token is required');
-      }
-      if (!who) {
-        reply.header('www-authenticate', 'Bearer');
-        throw new HeatnetError('UNAUTHORIZED', 'a bearer token is required');
-      }
-      const adminPasses = who.role === 'admin' && !options.exclusive;
-      if (!adminPasses && !access.includes(who.role)) {
-        throw new HeatnetError(
-          'FORBIDDEN',
-          `role "${who.role}" may not do this (needs ${access.join(' or ')})`,
-        );
-      }
-    };
+  /** Sets `request.principal`, or throws 401/403 as HeatnetErrors. */
+  async authorize(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    access: Access,
+    options: GuardOptions = {},
+  ): Promise<void> {
+    const who = this.identify(request.headers.authorization);
+    if (who === 'invalid') {
+      reply.header('www-authenticate', 'Bearer error="invalid_token"');
+      throw new HeatnetError('UNAUTHORIZED', 'invalid bearer token');
+    }
+    request.principal = who;
+    if (access === 'read') {
+      if (who || this.config.anonymousRead) return;
+      reply.header('www-authenticate', 'Bearer');
+      throw new HeatnetError('UNAUTHORIZED', 'a bearer token is required');
+    }
+    if (!who) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new HeatnetError('UNAUTHORIZED', 'a bearer token is required');
+    }
+    const adminPasses = who.role === 'admin' && !options.exclusive;
+    if (!adminPasses && !access.includes(who.role)) {
+      throw new HeatnetError(
+        'FORBIDDEN',
+        `role "${who.role}" may not do this (needs ${access.join(' or ')})`,
+      );
+    }
   }
 }

@@ -1,55 +1,16 @@
-import Type from 'typebox';
-import { Nullable } from './schemas.ts';
+import Type, { type Static } from 'typebox';
+import {
+  NetworkAdviceSchema,
+  PositionSchema,
+  STATUSES,
+  SubstationBalanceSchema,
+} from '../balance/schemas.ts';
+import { Nullable, Words } from '../core/words.ts';
 
-/** `GET /api/balance` (DESIGN §4.3): the engine's latest evaluation. */
-
-const Literals = <const T extends readonly string[]>(values: T) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
-
-export const STATUSES = ['overheating', 'underheating', 'normal', 'no-data'] as const;
-export const POSITIONS = ['near', 'middle', 'far'] as const;
-
-const RecommendationSchema = Type.Object({
-  pump: Type.String(),
-  action: Literals(['raise', 'lower', 'hold'] as const),
-  currentHz: Type.Number(),
-  targetHz: Type.Number(),
-  expectedFlowRatio: Type.Number({ description: 'By the affinity law Q ∝ n' }),
-  limitedBy: Nullable(Literals(['maxHz', 'minHz', 'maxStep'] as const)),
-  reason: Type.String(),
-});
-
-const AnomalySchema = Type.Object({
-  cause: Type.String({
-    description:
-      'pump-stopped | pump-fault | flow-restriction | heat-exchanger | leak | building-side | excess-flow | unknown',
-  }),
-  evidence: Type.Array(Type.String()),
-});
-
-export const SubstationBalanceSchema = Type.Object({
-  id: Type.String(),
-  branch: Type.String(),
-  distanceM: Type.Number(),
-  position: Literals(POSITIONS),
-  status: Literals(STATUSES),
-  rawStatus: Literals(STATUSES),
-  basis: Literals(['rooms', 'hydraulic', 'none'] as const),
-  flag: Nullable(Literals(['near-end-overheating', 'far-end-underheating'] as const)),
-  anomaly: Nullable(AnomalySchema),
-  deviationC: Nullable(Type.Number()),
-  referenceSupplyC: Nullable(Type.Number()),
-  referenceReturnC: Nullable(Type.Number()),
-  flowRatio: Nullable(Type.Number()),
-  equilibriumIndoorC: Nullable(
-    Type.Number({ description: 'Indoor temperature the secondary temperatures lead to' }),
-  ),
-  indoorMeanC: Nullable(Type.Number()),
-  coldShare: Nullable(Type.Number()),
-  roomsReporting: Type.Integer(),
-  heatIndex: Nullable(Type.Number()),
-  recommendation: Nullable(RecommendationSchema),
-});
+/**
+ * `GET /api/balance` (DESIGN §4.3): the engine's latest evaluation. The per-station
+ * part is the engine's own schema; only the time is a view (ISO here, epoch ms there).
+ */
 
 export const BalanceResultSchema = Type.Object({
   evaluatedAt: Type.String({ format: 'date-time' }),
@@ -66,17 +27,13 @@ export const BalanceResultSchema = Type.Object({
     'no-data': Type.Integer(),
   }),
   substations: Type.Array(SubstationBalanceSchema),
-  network: Type.Array(
-    Type.Object({
-      action: Literals(['raise-plant-differential-pressure', 'raise-supply-temperature'] as const),
-      substations: Type.Array(Type.String()),
-      reason: Type.String(),
-    }),
-  ),
+  network: Type.Array(NetworkAdviceSchema),
 });
 
+export type BalanceResultView = Static<typeof BalanceResultSchema>;
+
 export const BalanceQuerySchema = Type.Object({
-  status: Type.Optional(Literals(STATUSES)),
-  position: Type.Optional(Literals(POSITIONS)),
+  status: Type.Optional(Words(STATUSES)),
+  position: Type.Optional(PositionSchema),
   branch: Type.Optional(Type.String({ minLength: 1 })),
 });

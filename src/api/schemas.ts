@@ -1,15 +1,21 @@
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static } from 'typebox';
+import {
+  AnomalyCauseSchema,
+  BalanceFlagSchema,
+  BalanceStatusSchema,
+  PositionSchema,
+} from '../balance/schemas.ts';
+import { Nullable } from '../core/words.ts';
+import { DeviceStateSchema } from '../ingest/modbus/health.ts';
 
 /** Response and request schemas of the HTTP API (DESIGN §4.3); they also feed /docs. */
-
-/** A value or JSON null. */
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ErrorSchema = Type.Object({
   statusCode: Type.Integer(),
   error: Type.String(),
   message: Type.String(),
-  field: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String({ description: 'The request field at fault' })),
+  code: Type.String({ description: 'Stable error code, e.g. NOT_FOUND or TOO_FREQUENT' }),
 });
 
 export const SampleSchema = Type.Object({
@@ -22,14 +28,9 @@ const Readings = Type.Record(Type.String(), SampleSchema, {
   description: 'Latest value of every field, by field name (units in the name)',
 });
 
-export const DeviceStateSchema = Type.Object({
+export const DeviceViewSchema = Type.Object({
   id: Type.String(),
-  state: Type.Union([
-    Type.Literal('unknown'),
-    Type.Literal('up'),
-    Type.Literal('down'),
-    Type.Literal('disabled'),
-  ]),
+  state: DeviceStateSchema,
   lastSuccessAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
 });
@@ -39,7 +40,7 @@ export const PumpViewSchema = Type.Object({
   minHz: Type.Number(),
   maxHz: Type.Number(),
   readings: Readings,
-  device: Type.Union([DeviceStateSchema, Type.Null()]),
+  device: Type.Union([DeviceViewSchema, Type.Null()]),
 });
 
 export const SubstationSummarySchema = Type.Object({
@@ -55,12 +56,12 @@ export const SubstationSummarySchema = Type.Object({
   stale: Type.Boolean({ description: 'No fresh reading within three poll intervals' }),
   readings: Readings,
   pumps: Type.Array(PumpViewSchema),
-  devices: Type.Array(DeviceStateSchema),
+  devices: Type.Array(DeviceViewSchema),
   balance: Type.Object({
-    status: Type.String({ description: 'overheating | underheating | normal | no-data' }),
-    position: Type.Union([Type.String(), Type.Null()]),
-    flag: Type.Union([Type.String(), Type.Null()]),
-    anomaly: Type.Union([Type.String({ description: 'Likely cause' }), Type.Null()]),
+    status: BalanceStatusSchema,
+    position: Nullable(PositionSchema),
+    flag: Nullable(BalanceFlagSchema),
+    anomaly: Nullable(AnomalyCauseSchema),
     deviationC: Type.Union([Type.Number(), Type.Null()]),
     flowRatio: Type.Union([Type.Number(), Type.Null()]),
     recommendedHz: Type.Union([Type.Number(), Type.Null()]),
@@ -96,7 +97,7 @@ export const IdParams = Type.Object({
 });
 
 export type Sample = Static<typeof SampleSchema>;
-export type DeviceStateView = Static<typeof DeviceStateSchema>;
+export type DeviceStateView = Static<typeof DeviceViewSchema>;
 export type PumpView = Static<typeof PumpViewSchema>;
 export type SubstationSummary = Static<typeof SubstationSummarySchema>;
 export type SubstationDetail = Static<typeof SubstationDetailSchema>;

@@ -1,14 +1,15 @@
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { BalanceResult } from '../balance/types.ts';
 import type { ApiConfig } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { installAccess } from './access.ts';
 import { Authenticator } from './auth.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { type ControlRouteDeps, controlRoutes } from './routes/control.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { type HealthReport, healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { substationRoutes } from './routes/substations.ts';
@@ -28,7 +29,8 @@ export interface ApiDeps extends NetworkViewSource {
 
 /**
  * Builds the Fastify app without listening, so tests drive it with `inject`
- * (fastify/demo's pattern). Plugins first, then the error handler, then routes.
+ * (fastify/demo's pattern). The error handler and the access check first, then the
+ * OpenAPI collector, then the route plugins: each declares who may call it.
  */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -37,6 +39,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
   });
   app.decorateRequest('principal', null);
+  installErrorHandler(app);
+  installAccess(app, new Authenticator(deps.api));
   await app.register(swagger, {
     openapi: {
       info: {
@@ -50,13 +54,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  installErrorHandler(app);
-  const auth = new Authenticator(deps.api);
-  healthRoutes(app, auth, deps.health);
-  if (deps.metrics) metricsRoutes(app, auth, deps.metrics);
-  substationRoutes(app, auth, deps);
-  if (deps.control) controlRoutes(app, auth, deps.control);
-  balanceRoutes(app, auth, deps.balance);
+  await app.register(docsRoutes);
+  await app.register(healthRoutes, { report: deps.health });
+  if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
+  await app.register(substationRoutes, { network: deps });
+  if (deps.control) await app.register(controlRoutes, deps.control);
+  await app.register(balanceRoutes, { latest: deps.balance });
   return app;
 }

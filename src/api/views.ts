@@ -11,6 +11,7 @@ import type {
   SubstationDetail,
   SubstationSummary,
 } from './schemas.ts';
+import type { BalanceResultView } from './schemas-balance.ts';
 
 /** What the substation views read; the composition root supplies it. */
 export interface NetworkViewSource {
@@ -25,14 +26,16 @@ export interface NetworkViewSource {
   balance?: () => BalanceResult;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** Epoch ms as the API shows times (DESIGN §3: ISO strings exist only in views). */
+export const iso = (ms: number) => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 function samples(fields: Map<string, FieldSample>, now: number): Record<string, Sample> {
   const out: Record<string, Sample> = {};
   for (const [field, s] of [...fields].sort(([a], [b]) => a.localeCompare(b))) {
     out[field] = {
       value: s.value,
-      time: new Date(s.time).toISOString(),
+      time: iso(s.time),
       ageS: Math.max(0, Math.round((now - s.time) / 100) / 10),
     };
   }
@@ -40,7 +43,12 @@ function samples(fields: Map<string, FieldSample>, now: number): Record<string, 
 }
 
 function deviceView(h: DeviceHealth): DeviceStateView {
-  return { id: h.id, state: h.state, lastSuccessAt: iso(h.lastSuccessAt), lastError: h.lastError };
+  return {
+    id: h.id,
+    state: h.state,
+    lastSuccessAt: isoOrNull(h.lastSuccessAt),
+    lastError: h.lastError,
+  };
 }
 
 /** Devices by substation and pump, looked up once per request rather than per substation. */
@@ -92,7 +100,7 @@ export function substationSummary(
     heatedAreaM2: s.heatedAreaM2,
     buildings: s.buildings.length,
     households: s.buildings.reduce((n, b) => n + b.households.length, 0),
-    updatedAt: iso(updatedAt),
+    updatedAt: isoOrNull(updatedAt),
     stale: updatedAt === null || now - updatedAt > staleAfter,
     readings: samples(readings, now),
     pumps: s.pumps.map((p) => {
@@ -111,7 +119,7 @@ export function substationSummary(
   };
 }
 
-function balanceView(b: SubstationBalance | undefined) {
+function balanceView(b: SubstationBalance | undefined): SubstationSummary['balance'] {
   if (!b)
     return {
       status: 'no-data',
@@ -131,6 +139,11 @@ function balanceView(b: SubstationBalance | undefined) {
     flowRatio: b.flowRatio,
     recommendedHz: b.recommendation?.targetHz ?? null,
   };
+}
+
+/** The latest evaluation as `GET /api/balance` shows it. */
+export function balanceResultView(r: BalanceResult): BalanceResultView {
+  return { ...r, evaluatedAt: iso(r.evaluatedAt) };
 }
 
 export function substationDetail(src: NetworkViewSource, s: Substation): SubstationDetail {

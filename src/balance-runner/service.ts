@@ -95,7 +95,7 @@ export class BalanceService implements Component {
 
   /** Service time of the latest scheduled evaluation, or null before the first. */
   lastEvaluatedAt(): number | null {
-    return this.last ? Date.parse(this.last.evaluatedAt) : null;
+    return this.last?.evaluatedAt ?? null;
   }
 
   /** One evaluation now (the schedule calls this; tests and benchmarks may too). */
@@ -134,7 +134,7 @@ export class BalanceService implements Component {
     for (const s of result.substations) {
       this.outputs.publish(
         `heatnet/balance/${s.id}`,
-        JSON.stringify({ evaluatedAt: result.evaluatedAt, ...s }),
+        JSON.stringify({ evaluatedAt: new Date(result.evaluatedAt).toISOString(), ...s }),
       );
     }
     this.bus.emit('balance.evaluated', result);

@@ -67,7 +67,7 @@ export function evaluateBalance(
   );
   return {
     result: {
-      evaluatedAt: new Date(input.at).toISOString(),
+      evaluatedAt: input.at,
       outdoorTempC: input.outdoorC,
       gradient: gradient(fitted),
       counts,

@@ -1,25 +1,29 @@
 /**
  * What the balancing engine reads and what it answers (DESIGN §4.3 `GET /api/balance`).
  * The engine is pure: everything it knows arrives in a `BalanceInput`, time included.
+ * What it answers per station is derived from the schemas the API serves (schemas.ts).
  */
 
-export type Position = 'near' | 'middle' | 'far';
-export type BalanceStatus = 'overheating' | 'underheating' | 'normal' | 'no-data';
-export type BalanceFlag = 'near-end-overheating' | 'far-end-underheating';
+import type { Static } from 'typebox';
+import type {
+  AnomalyCauseSchema,
+  AnomalySchema,
+  BalanceFlagSchema,
+  BalanceStatusSchema,
+  NetworkAdviceSchema,
+  PositionSchema,
+  RecommendationSchema,
+  StatusBasisSchema,
+  SubstationBalanceSchema,
+} from './schemas.ts';
 
+export type Position = Static<typeof PositionSchema>;
+export type BalanceStatus = Static<typeof BalanceStatusSchema>;
+export type BalanceFlag = Static<typeof BalanceFlagSchema>;
 /** What a station's status was decided from. */
-export type StatusBasis = 'rooms' | 'hydraulic' | 'none';
-
+export type StatusBasis = Static<typeof StatusBasisSchema>;
 /** Likely causes of a station that breaks the network's gradient. */
-export type AnomalyCause =
-  | 'pump-stopped'
-  | 'pump-fault'
-  | 'flow-restriction'
-  | 'heat-exchanger'
-  | 'leak'
-  | 'building-side'
-  | 'excess-flow'
-  | 'unknown';
+export type AnomalyCause = Static<typeof AnomalyCauseSchema>;
 
 /** Window means of one substation's PLC fields; null = missing or stale. */
 export interface SubstationSignals {
@@ -83,57 +87,15 @@ export interface BalanceInput {
   substations: SubstationInput[];
 }
 
-export interface Recommendation {
-  pump: string;
-  action: 'raise' | 'lower' | 'hold';
-  currentHz: number;
-  targetHz: number;
-  /** Flow ratio expected after the change (affinity law Q ∝ n). */
-  expectedFlowRatio: number;
-  /** The pump is at its limit and cannot do what the station needs. */
-  limitedBy: 'maxHz' | 'minHz' | 'maxStep' | null;
-  reason: string;
-}
-
-export interface Anomaly {
-  cause: AnomalyCause;
-  evidence: string[];
-}
-
-export interface SubstationBalance {
-  id: string;
-  branch: string;
-  distanceM: number;
-  position: Position;
-  status: BalanceStatus;
-  /** The status the station's own signals give now, before persistence. */
-  rawStatus: BalanceStatus;
-  basis: StatusBasis;
-  flag: BalanceFlag | null;
-  anomaly: Anomaly | null;
-  /** Mean secondary temperature minus the heating curve's mean, K. */
-  deviationC: number | null;
-  referenceSupplyC: number | null;
-  referenceReturnC: number | null;
-  flowRatio: number | null;
-  /** Indoor temperature the secondary water temperatures lead to at steady state. */
-  equilibriumIndoorC: number | null;
-  indoorMeanC: number | null;
-  coldShare: number | null;
-  roomsReporting: number;
-  /** Specific heat use over design at today's degree-days (1 = as designed). */
-  heatIndex: number | null;
-  recommendation: Recommendation | null;
-}
-
-export interface NetworkAdvice {
-  action: 'raise-plant-differential-pressure' | 'raise-supply-temperature';
-  substations: string[];
-  reason: string;
-}
+export type Recommendation = Static<typeof RecommendationSchema>;
+export type Anomaly = Static<typeof AnomalySchema>;
+/** One station's evaluation; the fields are described in its schema (schemas.ts). */
+export type SubstationBalance = Static<typeof SubstationBalanceSchema>;
+export type NetworkAdvice = Static<typeof NetworkAdviceSchema>;
 
 export interface BalanceResult {
-  evaluatedAt: string;
+  /** Epoch ms (BalanceInput.at); views and payloads format it. */
+  evaluatedAt: number;
   outdoorTempC: number | null;
   gradient: { slopeCPerKm: number | null; r2: number | null; stations: number };
   counts: Record<BalanceStatus, number>;

@@ -1,6 +1,6 @@
+import { HeatnetError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Store, StoreDb } from '../store/store.ts';
-import { ControlError } from './types.ts';
 
 /**
  * The control area's way into the relational store: queries run one at a time in the
@@ -31,14 +31,14 @@ export class AuditDb {
   }
 
   async run<T>(what: string, fn: (db: StoreDb) => Promise<T>): Promise<T> {
-    if (!this.isOpen) throw new ControlError('AUDIT_FAILED', 'the audit log is not open');
+    if (!this.isOpen) throw new HeatnetError('AUDIT_FAILED', 'the audit log is not open');
     const turn = this.queue.then(() => fn(this.store.db));
     this.queue = turn.catch(() => undefined);
     try {
       return await turn;
     } catch (err) {
       this.log?.error({ err, store: this.store.engine, what }, 'audit log failed');
-      throw new ControlError('AUDIT_FAILED', `the audit log failed (${what})`, {}, { cause: err });
+      throw new HeatnetError('AUDIT_FAILED', `the audit log failed (${what})`, {}, { cause: err });
     }
   }
 }

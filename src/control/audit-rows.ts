@@ -5,12 +5,10 @@ import type { AuditEntry, AuditResult, ControlSource, EffectVerdict } from './ty
 /** An audit row (the store's `control_audit` table) and its mapping to `AuditEntry`. */
 export type Row = Selectable<ControlAuditTable>;
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 export function toEntry(r: Row): AuditEntry {
   return {
     id: r.id,
-    at: new Date(r.at_ms).toISOString(),
+    at: r.at_ms,
     actor: r.actor,
     role: r.role,
     source: r.source as ControlSource,
@@ -24,13 +22,13 @@ export function toEntry(r: Row): AuditEntry {
     result: r.result as AuditResult,
     code: r.code,
     error: r.error,
-    completedAt: iso(r.completed_ms),
+    completedAt: r.completed_ms,
     effect: r.effect
       ? {
           verdict: r.effect as EffectVerdict,
           deviationBeforeC: r.deviation_before_c,
           deviationAfterC: r.deviation_after_c,
-          judgedAt: iso(r.effect_ms),
+          judgedAt: r.effect_ms,
         }
       : null,
   };

@@ -1,7 +1,7 @@
 import type { BalanceResult, Recommendation } from '../balance/types.ts';
 import type { Config, ModbusDeviceConfig } from '../config/schema.ts';
 import type { AlertSink } from '../core/alerts.ts';
-import { errorMessage } from '../core/errors.ts';
+import { errorMessage, HeatnetError, isHeatnetError } from '../core/errors.ts';
 import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import { every, type Scheduled } from '../core/schedule.ts';
@@ -10,7 +10,7 @@ import type { DeviceHealth } from '../ingest/modbus/health.ts';
 import type { AutoSwitches } from './auto-switches.ts';
 import type { PumpControl } from './pump-control.ts';
 import { vfdOf } from './target.ts';
-import { type AutoSwitch, ControlError } from './types.ts';
+import type { AutoState, AutoSwitch } from './types.ts';
 
 export interface AutoBalancerDeps {
   config: Config;
@@ -32,7 +32,8 @@ export interface AutoPause {
   /** `network` (every pump), or a substation or pump id. */
   scope: string;
   reason: string;
-  since: string;
+  /** Epoch ms. */
+  since: number;
 }
 
 export interface AutoAction {
@@ -46,15 +47,12 @@ export interface AutoAction {
 
 export interface AutoBalanceStatus {
   enabled: boolean;
-  /**
-   * off = not configured; suspended = switched off by a dispatcher; paused = nothing
-   * may be applied (network-wide pause); active otherwise.
-   */
-  state: 'off' | 'suspended' | 'active' | 'paused';
+  state: AutoState;
   /** The latest dispatcher switch (off or back on), if any. */
   switchedBy: AutoSwitch | null;
   paused: AutoPause[];
-  lastRoundAt: string | null;
+  /** Epoch ms. */
+  lastRoundAt: number | null;
   lastActions: AutoAction[];
 }
 
@@ -130,7 +128,7 @@ export class AutoBalancer implements Component {
       state,
       switchedBy: switched,
       paused,
-      lastRoundAt: this.lastRoundAt === null ? null : new Date(this.lastRoundAt).toISOString(),
+      lastRoundAt: this.lastRoundAt,
       lastActions: this.lastActions,
     };
   }
@@ -149,7 +147,7 @@ export class AutoBalancer implements Component {
    */
   async switchTo(enabled: boolean, actor: string, reason: string): Promise<AutoBalanceStatus> {
     if (!this.settings.enabled || !this.deps.switches) {
-      throw new ControlError(
+      throw new HeatnetError(
         'NOT_CONTROLLABLE',
         'auto-balancing is not configured for this network (balance.auto.enabled)',
         { field: 'enabled' },
@@ -188,9 +186,10 @@ export class AutoBalancer implements Component {
   private staleness(now: number): string | null {
     const maxAgeS = 2 * this.deps.config.balance.schedule.intervalS;
     if (!this.latest) return 'no balance result yet';
-    const ageS = (now - Date.parse(this.latest.evaluatedAt)) / 1000;
+    const ageS = (now - this.latest.evaluatedAt) / 1000;
     if (ageS <= maxAgeS) return null;
-    return `the latest balance result (${this.latest.evaluatedAt}) is ${Math.round(ageS)} s old, more than ${maxAgeS} s`;
+    const at = new Date(this.latest.evaluatedAt).toISOString();
+    return `the latest balance result (${at}) is ${Math.round(ageS)} s old, more than ${maxAgeS} s`;
   }
 
   /** Why a station's water-side data cannot be trusted now (its PLC is not up), or null. */
@@ -267,8 +266,8 @@ export class AutoBalancer implements Component {
       return { ...base, result: entry.result, auditId: entry.id, message: null };
     } catch (err) {
       // Refused or failed attempts are audited by the control path; a round goes on.
-      const auditId = err instanceof ControlError ? (err.context.auditId ?? null) : null;
-      const code = err instanceof ControlError ? err.code : 'error';
+      const auditId = isHeatnetError(err) ? (err.context.auditId ?? null) : null;
+      const code = isHeatnetError(err) ? err.code : 'error';
       this.deps.log.warn({ pump: rec.pump, code, err: errorMessage(err) }, 'auto change not made');
       return { ...base, result: code, auditId, message: errorMessage(err) };
     }
@@ -279,7 +278,7 @@ export class AutoBalancer implements Component {
     const next = new Map<string, AutoPause>();
     for (const [scope, reason] of now) {
       const was = this.paused.get(scope);
-      next.set(scope, { scope, reason, since: was?.since ?? new Date(at).toISOString() });
+      next.set(scope, { scope, reason, since: was?.since ?? at });
       if (!was || was.reason !== reason) {
         this.deps.log.warn({ scope, reason }, 'auto-balancing paused');
         this.deps.alerts?.raise({

@@ -30,7 +30,7 @@ export class AutoSwitches {
         })
         .execute(),
     );
-    this.known = { ...s, at: new Date(at).toISOString() };
+    this.known = { ...s, at };
     return this.known;
   }
 
@@ -46,7 +46,7 @@ export class AutoSwitches {
       ? {
           enabled: row.enabled === 1,
           actor: row.actor,
-          at: new Date(row.at_ms).toISOString(),
+          at: row.at_ms,
           reason: row.reason,
         }
       : null;

@@ -72,7 +72,7 @@ export class EffectTracker implements Component {
     const waiting: Waiting = {
       id: entry.id,
       substation: entry.substation,
-      at: Date.parse(entry.at),
+      at: entry.at,
       deviationBeforeC: before,
     };
     this.awaiting.set(entry.id, waiting);
@@ -91,7 +91,7 @@ export class EffectTracker implements Component {
    */
   async onBalance(result: BalanceResult): Promise<void> {
     this.latest = result;
-    const evaluatedAt = Date.parse(result.evaluatedAt);
+    const { evaluatedAt } = result;
     const settlingMs = this.deps.settlingMin * 60_000;
     const writes: Promise<void>[] = [];
     for (const a of [...this.awaiting.values()]) {

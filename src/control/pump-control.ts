@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import { errorMessage, isHeatnetError } from '../core/errors.ts';
+import { type ErrorCode, errorMessage, HeatnetError, isHeatnetError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Topology } from '../domain/topology.ts';
 import { representable } from '../ingest/modbus/encode.ts';
@@ -17,13 +17,7 @@ import {
   fmt,
 } from './guardrails.ts';
 import { type ControlTarget, isRefusal, resolveTarget, vfdOf } from './target.ts';
-import {
-  type AuditEntry,
-  ControlError,
-  type ControlErrorCode,
-  type FrequencyRequest,
-  type Refusal,
-} from './types.ts';
+import type { AuditEntry, FrequencyRequest, Refusal } from './types.ts';
 
 export interface PumpControlDeps {
   config: Config;
@@ -52,7 +46,7 @@ export interface DeniedAttempt {
   reason: string | null;
   actor: string;
   role: string | null;
-  code: Extract<ControlErrorCode, 'UNAUTHORIZED' | 'FORBIDDEN'>;
+  code: Extract<ErrorCode, 'UNAUTHORIZED' | 'FORBIDDEN'>;
   message: string;
 }
 
@@ -86,9 +80,9 @@ export class PumpControl {
     } catch (err) {
       // An audit failure before the write row exists (no auditId) stopped the attempt
       // before the drive was touched: say so, the dispatcher must not wonder.
-      if (err instanceof ControlError && err.code === 'AUDIT_FAILED' && !err.context.auditId) {
+      if (isHeatnetError(err, 'AUDIT_FAILED') && !err.context.auditId) {
         const message = `${err.message}: nothing was sent to ${req.pump}'s drive`;
-        throw new ControlError('AUDIT_FAILED', message, {}, { cause: err });
+        throw new HeatnetError('AUDIT_FAILED', message, {}, { cause: err });
       }
       throw err;
     }
@@ -269,7 +263,7 @@ export class PumpControl {
     try {
       entry = await this.deps.audit.finish(id, { ...end, completedAt: this.deps.now() });
     } catch (err) {
-      throw new ControlError(
+      throw new HeatnetError(
         'AUDIT_FAILED',
         `the outcome of audit entry ${id} could not be recorded (${end.result}${end.error ? `: ${end.error}` : ''})`,
         { auditId: id },
@@ -278,7 +272,7 @@ export class PumpControl {
     }
     if (end.code) {
       this.deps.log.warn({ audit: id, code: end.code, error: end.error }, 'pump change failed');
-      throw new ControlError(end.code as ControlErrorCode, end.error ?? end.code, { auditId: id });
+      throw new HeatnetError(end.code as ErrorCode, end.error ?? end.code, { auditId: id });
     }
     return entry;
   }
@@ -327,12 +321,12 @@ export class PumpControl {
   }
 
   /** Records a refusal and returns its error (to be thrown). */
-  private async refuse(attempt: NewAttempt, r: Refusal): Promise<ControlError> {
+  private async refuse(attempt: NewAttempt, r: Refusal): Promise<HeatnetError> {
     const entry = await this.deps.audit.refuse(attempt, r.code, r.message);
     this.deps.log.info(
       { audit: entry.id, pump: attempt.pump, actor: attempt.actor, code: r.code },
       r.message,
     );
-    return new ControlError(r.code, r.message, { field: r.field, auditId: entry.id });
+    return new HeatnetError(r.code, r.message, { field: r.field, auditId: entry.id });
   }
 }

@@ -1,38 +1,62 @@
 /**
  * The guarded control path's vocabulary (issue 5, DESIGN §4.3): what an attempt to
- * change a pump's frequency is, how it ended, and the errors it answers with.
+ * change a pump's frequency is and how it ended. Its refusals and failures are
+ * HeatnetErrors (core/errors.ts) carrying the audit entry as `auditId`.
  */
 
+import type { Static } from 'typebox';
+import type { ErrorCode } from '../core/errors.ts';
+import { Words } from '../core/words.ts';
+
 /** Who asked: a person through the API, or the auto-balancer. */
-export type ControlSource = 'api' | 'auto';
+export const ControlSourceSchema = Words(['api', 'auto'] as const, 'Who asked');
+export type ControlSource = Static<typeof ControlSourceSchema>;
 
 /**
  * How an attempt ended. `pending` is written before the device is touched and
  * replaced when the attempt ends; one still pending when the store opens belongs to a
  * process that died mid-write and becomes `interrupted` (the device may have acted).
  */
-export type AuditResult =
-  | 'pending'
-  | 'confirmed'
-  | 'unconfirmed'
-  | 'failed'
-  | 'refused'
-  | 'interrupted';
+export const AuditResultSchema = Words([
+  'pending',
+  'confirmed',
+  'unconfirmed',
+  'failed',
+  'refused',
+  'interrupted',
+] as const);
+export type AuditResult = Static<typeof AuditResultSchema>;
 
 /** Whether a confirmed change moved its substation's deviation toward the curve. */
-export type EffectVerdict = 'pending' | 'improved' | 'worsened' | 'no-change' | 'unknown';
+export const EffectVerdictSchema = Words([
+  'pending',
+  'improved',
+  'worsened',
+  'no-change',
+  'unknown',
+] as const);
+export type EffectVerdict = Static<typeof EffectVerdictSchema>;
+
+/**
+ * Auto-balancing as a whole: off = not configured; suspended = switched off by a
+ * dispatcher; paused = nothing may be applied (network-wide pause); active otherwise.
+ */
+export const AutoStateSchema = Words(['off', 'suspended', 'active', 'paused'] as const);
+export type AutoState = Static<typeof AutoStateSchema>;
 
 export interface AuditEffect {
   verdict: EffectVerdict;
   deviationBeforeC: number | null;
   deviationAfterC: number | null;
-  judgedAt: string | null;
+  /** Epoch ms. */
+  judgedAt: number | null;
 }
 
 /** One row of the audit log: every attempt, refused ones included. */
 export interface AuditEntry {
   id: number;
-  at: string;
+  /** Epoch ms (the service clock), as every time in the domain; views format ISO. */
+  at: number;
   actor: string;
   role: string | null;
   source: ControlSource;
@@ -44,10 +68,10 @@ export interface AuditEntry {
   requestedHz: number | null;
   readBackHz: number | null;
   result: AuditResult;
-  /** Why it was refused or failed (a ControlErrorCode), null when confirmed. */
+  /** Why it was refused or failed (an ErrorCode), null when confirmed. */
   code: string | null;
   error: string | null;
-  completedAt: string | null;
+  completedAt: number | null;
   /** Effect on the substation's deviation; null for attempts that changed nothing. */
   effect: AuditEffect | null;
 }
@@ -71,45 +95,14 @@ export interface FrequencyRequest {
 export interface AutoSwitch {
   enabled: boolean;
   actor: string;
-  at: string;
+  /** Epoch ms. */
+  at: number;
   reason: string;
-}
-
-export type ControlErrorCode =
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'PUMP_NOT_FOUND'
-  | 'NOT_CONTROLLABLE'
-  | 'PUMP_BUSY'
-  | 'TOO_FREQUENT'
-  | 'SETPOINT_MOVED'
-  | 'OUT_OF_RANGE'
-  | 'STEP_TOO_LARGE'
-  | 'DEVICE_UNHEALTHY'
-  | 'WRITE_FAILED'
-  | 'NOT_CONFIRMED'
-  | 'AUDIT_FAILED';
-
-/**
- * A refusal or failure of the control path. Its message is written for the
- * dispatcher (it names the limit that was hit), so the API shows it even for 5xx
- * statuses; `auditId` points at the audit row that recorded the attempt.
- */
-export class ControlError extends Error {
-  constructor(
-    readonly code: ControlErrorCode,
-    message: string,
-    readonly context: { field?: string; auditId?: number } = {},
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'ControlError';
-  }
 }
 
 /** A guardrail's answer when a request must not go to the device. */
 export interface Refusal {
-  code: ControlErrorCode;
+  code: ErrorCode;
   message: string;
   field: string;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../core/logger.ts';
 import type { Alarms } from './alarms.ts';
-import { type DeliveryReport, failureKind } from './delivery.ts';
-import { TransportError } from './transport.ts';
+import type { DeliveryReport } from './delivery.ts';
+import { failureKind, retryDelayMs } from './transport.ts';
 
 const MIN_BACKOFF_MS = 500;
 /**
@@ -76,8 +76,7 @@ export class DatabaseStatus {
     this.consecutiveFailures++;
     this.failingSince ??= Date.now();
     this.stats.lastError = message;
-    let wait =
-      err instanceof TransportError && err.retryAfterMs ? err.retryAfterMs : this.backoffMs;
+    let wait = retryDelayMs(err) || this.backoffMs;
     if (failureKind(err) === 'auth') {
       // Credentials do not heal by retrying every second: keep the data, tell someone.
       wait = this.maxBackoffMs;

@@ -1,22 +1,4 @@
-import { type LineTransport, TransportError } from './transport.ts';
-
-/**
- * What a failed write means for the lines in it:
- * - `retry`: the database may take them later (429, 5xx, no answer, and any other status
- *   such as 404 "database not found" — a setup problem, not bad data, so nothing is dropped);
- * - `auth`: 401/403, they are kept until the credentials work;
- * - `too-large`: 413, the same lines go through in smaller requests;
- * - `invalid`: 400/422, some lines will never be accepted.
- */
-export type FailureKind = 'retry' | 'auth' | 'too-large' | 'invalid';
-
-export function failureKind(err: unknown): FailureKind {
-  const status = err instanceof TransportError ? err.status : undefined;
-  if (status === 401 || status === 403) return 'auth';
-  if (status === 413) return 'too-large';
-  if (status === 400 || status === 422) return 'invalid';
-  return 'retry';
-}
+import { failureKind, type LineTransport } from './transport.ts';
 
 export interface DeliveryReport {
   /** Requests made, splits included. */

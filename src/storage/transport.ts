@@ -1,3 +1,5 @@
+import { HeatnetError, isHeatnetError } from '../core/errors.ts';
+
 /** Sends one batch of line-protocol lines somewhere durable, or throws. */
 export interface LineTransport {
   readonly kind: 'influx-v1' | 'influx-v2' | 'local';
@@ -8,34 +10,60 @@ export interface LineTransport {
 }
 
 /**
- * Why a batch failed, as far as the writer must know: retry later, or drop lines
- * that the server will never accept.
+ * A batch that never got an HTTP answer (refused connection, DNS, timeout): the
+ * database may take it later.
  */
-export class TransportError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'TransportError';
-  }
+export function unreachable(message: string): HeatnetError {
+  return new HeatnetError('STORAGE_UNREACHABLE', message);
 }
 
-/** HTTP status → retry or not (429, 5xx and network errors are retried). */
+/** A batch the database answered with an error status (and maybe a Retry-After). */
+export function rejected(message: string, status: number, retryAfterMs?: number): HeatnetError {
+  return new HeatnetError('STORAGE_REJECTED', message, {
+    status,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+}
+
+/** The error for an HTTP error answer, its body and Retry-After header. */
 export function classifyStatus(
   status: number,
   body: string,
   retryAfter: string | null,
-): TransportError {
-  const retryable = status === 429 || status >= 500;
-  return new TransportError(
-    `HTTP ${status}: ${body.slice(0, 300)}`,
-    retryable,
-    status,
-    retryAfterMs(retryAfter),
-  );
+): HeatnetError {
+  return rejected(`HTTP ${status}: ${body.slice(0, 300)}`, status, retryAfterMs(retryAfter));
+}
+
+/** The HTTP status a failed write was answered with; undefined when none came. */
+export function rejectionStatus(err: unknown): number | undefined {
+  if (!isHeatnetError(err, 'STORAGE_REJECTED')) return undefined;
+  const { status } = err.context;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** How long the database asked us to wait before the next write, if it said. */
+export function retryDelayMs(err: unknown): number | undefined {
+  if (!isHeatnetError(err, 'STORAGE_REJECTED')) return undefined;
+  const { retryAfterMs } = err.context;
+  return typeof retryAfterMs === 'number' ? retryAfterMs : undefined;
+}
+
+/**
+ * What a failed write means for the lines in it:
+ * - `retry`: the database may take them later (429, 5xx, no answer, and any other status
+ *   such as 404 "database not found" — a setup problem, not bad data, so nothing is dropped);
+ * - `auth`: 401/403, they are kept until the credentials work;
+ * - `too-large`: 413, the same lines go through in smaller requests;
+ * - `invalid`: 400/422, some lines will never be accepted.
+ */
+export type FailureKind = 'retry' | 'auth' | 'too-large' | 'invalid';
+
+export function failureKind(err: unknown): FailureKind {
+  const status = rejectionStatus(err);
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 413) return 'too-large';
+  if (status === 400 || status === 422) return 'invalid';
+  return 'retry';
 }
 
 /** Retry-After is delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */

@@ -4,12 +4,12 @@ import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
 import { Alarms } from './alarms.ts';
 import { DatabaseStatus } from './db-status.ts';
-import { deliver, failureKind } from './delivery.ts';
+import { deliver } from './delivery.ts';
 import { LineBuffer, type Taken } from './line-buffer.ts';
 import { toLines } from './line-protocol.ts';
 import type { Spool, SpoolStats } from './spool.ts';
 import { SpoolLane } from './spool-lane.ts';
-import type { LineTransport } from './transport.ts';
+import { failureKind, type LineTransport } from './transport.ts';
 
 export interface WriterOptions {
   /** Where the credentials and spool-full alerts go (none: not raised). */

@@ -2,16 +2,18 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulator } from '../../simulators/simulator.ts';
+import { installAccess } from '../../src/api/access.ts';
 import { Authenticator } from '../../src/api/auth.ts';
 import { installErrorHandler } from '../../src/api/error-handler.ts';
 import { controlRoutes } from '../../src/api/routes/control.ts';
+import type { AuditEntryView } from '../../src/api/schemas-control.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { AuditStore } from '../../src/control/audit-store.ts';
 import type { AutoBalancer } from '../../src/control/auto-balancer.ts';
 import { buildControl } from '../../src/control/build.ts';
 import type { EffectTracker } from '../../src/control/effect-tracker.ts';
 import type { PumpControl } from '../../src/control/pump-control.ts';
-import { type AuditEntry, ControlError } from '../../src/control/types.ts';
+import { HeatnetError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import { ModbusFieldIO } from '../../src/ingest/modbus/field-io.ts';
@@ -59,7 +61,7 @@ describe('guarded pump control over real Modbus TCP', () => {
     });
   const dispatch = (p: string, hz: number) =>
     post(p, { hz, reason: REASON }, TEST_TOKENS.HEATNET_DISPATCH_TOKEN);
-  const audit = async (query = ''): Promise<AuditEntry[]> => {
+  const audit = async (query = ''): Promise<AuditEntryView[]> => {
     const res = await http.inject({ method: 'GET', url: `/api/control/audit${query}` });
     expect(res.statusCode, res.body).toBe(200);
     return res.json().entries;
@@ -134,7 +136,8 @@ describe('guarded pump control over real Modbus TCP', () => {
     http = Fastify();
     http.decorateRequest('principal', null);
     installErrorHandler(http);
-    controlRoutes(http, new Authenticator(config.api), { control, audit: store, auto });
+    installAccess(http, new Authenticator(config.api));
+    await http.register(controlRoutes, { control, audit: store, auto });
     await http.ready();
     await eventually(() => ingestor.health().every((h) => h.state === 'up'), {
       what: 'every device up',
@@ -156,7 +159,7 @@ describe('guarded pump control over real Modbus TCP', () => {
     expect(truth(pump.ok).setpointHz).toBe(40);
     const res = await dispatch(pump.ok, 43.5);
     expect(res.statusCode, res.body).toBe(200);
-    const entry = res.json() as AuditEntry;
+    const entry = res.json() as AuditEntryView;
     expect(entry).toMatchObject({
       actor: 'demo-dispatcher',
       role: 'dispatcher',
@@ -478,12 +481,12 @@ describe('guarded pump control over real Modbus TCP', () => {
         expectedCurrentHz: before - 3,
       })
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ControlError);
-    expect((err as ControlError).code).toBe('SETPOINT_MOVED');
-    expect((err as ControlError).message).toMatch(
+    expect(err).toBeInstanceOf(HeatnetError);
+    expect((err as HeatnetError).code).toBe('SETPOINT_MOVED');
+    expect((err as HeatnetError).message).toMatch(
       /someone changed it meanwhile; nothing was written/,
     );
-    expect(await auditRow(Number((err as ControlError).context.auditId))).toMatchObject({
+    expect(await auditRow(Number((err as HeatnetError).context.auditId))).toMatchObject({
       result: 'refused',
       code: 'SETPOINT_MOVED',
       source: 'auto',

@@ -4,10 +4,16 @@ import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isHeatnetError } from '../../src/core/errors.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import { InfluxV1Transport } from '../../src/storage/influx/v1.ts';
 import { InfluxV2Transport } from '../../src/storage/influx/v2.ts';
-import { type LineTransport, TransportError } from '../../src/storage/transport.ts';
+import {
+  failureKind,
+  type LineTransport,
+  rejectionStatus,
+  retryDelayMs,
+} from '../../src/storage/transport.ts';
 import { BatchingWriter } from '../../src/storage/writer.ts';
 import { type InfluxdHandle, startInfluxd } from '../support/influxd.ts';
 
@@ -185,10 +191,11 @@ describe.each(Object.entries(transports))('Retry-After through %s', (_, make) =>
     const err = await make(fake.url)
       .send([lineOf(1)])
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TransportError);
-    expect(err).toMatchObject({ status: 429, retryable: true });
-    expect((err as TransportError).retryAfterMs).toBeGreaterThanOrEqual(low);
-    expect((err as TransportError).retryAfterMs).toBeLessThanOrEqual(high);
+    expect(isHeatnetError(err, 'STORAGE_REJECTED')).toBe(true);
+    expect(rejectionStatus(err)).toBe(429);
+    expect(failureKind(err)).toBe('retry');
+    expect(retryDelayMs(err)).toBeGreaterThanOrEqual(low);
+    expect(retryDelayMs(err)).toBeLessThanOrEqual(high);
   });
 });
 

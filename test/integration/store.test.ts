@@ -127,7 +127,7 @@ describe.each(ENGINES)('relational store on %s', (engine: Engine) => {
       enabled: false,
       actor: 'duty',
       reason: 'valve works',
-      at: new Date(T0).toISOString(),
+      at: T0,
     };
     // Known at start, for status views that do not wait for the store.
     expect(again.switches.lastKnownAutoSwitch()).toEqual(off);

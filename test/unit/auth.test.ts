@@ -1,5 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { installAccess } from '../../src/api/access.ts';
 import { Authenticator } from '../../src/api/auth.ts';
 import { installErrorHandler } from '../../src/api/error-handler.ts';
 import type { ApiConfig } from '../../src/config/schema.ts';
@@ -26,8 +27,9 @@ function app(anonymousRead: boolean) {
   const f = Fastify();
   f.decorateRequest('principal', null);
   installErrorHandler(f);
-  f.get('/read', { preHandler: auth.guard('read') }, async (req) => ({ who: req.principal }));
-  f.post('/control', { preHandler: auth.guard(['dispatcher']) }, async (req) => ({
+  installAccess(f, auth);
+  f.get('/read', { config: { access: 'read' } }, async (req) => ({ who: req.principal }));
+  f.post('/control', { config: { access: ['dispatcher'] } }, async (req) => ({
     who: req.principal?.name,
   }));
   return f;

@@ -127,7 +127,7 @@ describe('evaluateBalance on a 9-station, 2-branch network', () => {
   const { result, memory } = evaluateBalance(network(), new Map(), settings);
 
   it('reports time, weather and every station in input order', () => {
-    expect(result.evaluatedAt).toBe('2026-01-10T06:00:00.000Z');
+    expect(result.evaluatedAt).toBe(Date.parse('2026-01-10T06:00:00.000Z'));
     expect(result.outdoorTempC).toBe(-5);
     expect(result.substations.map((s) => s.id)).toEqual([
       'N1',

@@ -5,7 +5,6 @@ import type { Config } from '../../src/config/schema.ts';
 import { AuditStore, type NewAttempt } from '../../src/control/audit-store.ts';
 import { EffectTracker } from '../../src/control/effect-tracker.ts';
 import { PumpControl } from '../../src/control/pump-control.ts';
-import { ControlError } from '../../src/control/types.ts';
 import { HeatnetError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
@@ -153,7 +152,7 @@ describe.each(ENGINES)('control audit on %s', (engine: Engine) => {
       const entry = await store.finish(id, confirmed(43.01));
       expect(entry).toEqual({
         id,
-        at: '2025-01-10T08:00:00.000Z',
+        at: Date.parse('2025-01-10T08:00:00.000Z'),
         actor: 'duty-dispatcher',
         role: 'dispatcher',
         source: 'api',
@@ -167,7 +166,7 @@ describe.each(ENGINES)('control audit on %s', (engine: Engine) => {
         result: 'confirmed',
         code: null,
         error: null,
-        completedAt: '2025-01-10T08:00:00.500Z',
+        completedAt: Date.parse('2025-01-10T08:00:00.500Z'),
         effect: {
           verdict: 'pending',
           deviationBeforeC: null,
@@ -218,9 +217,7 @@ describe.each(ENGINES)('control audit on %s', (engine: Engine) => {
       }
       const all = await store.list();
       expect(all).toHaveLength(10);
-      expect(all.map((e) => Date.parse(e.at))).toEqual(
-        [...all.map((e) => Date.parse(e.at))].sort((a, b) => b - a),
-      );
+      expect(all.map((e) => e.at)).toEqual([...all.map((e) => e.at)].sort((a, b) => b - a));
       const errors = async (filter: Parameters<AuditStore['list']>[0]) =>
         (await store.list(filter)).map((e) => e.error);
       expect(await errors({ pump: 'S02-P1' })).toEqual(['b4', 'b3', 'b2', 'b1', 'b0']);
@@ -281,8 +278,8 @@ describe.each(ENGINES)('control audit on %s', (engine: Engine) => {
           () => new Error('no error thrown'),
           (e: unknown) => e,
         );
-        expect(err).toBeInstanceOf(ControlError);
-        expect((err as ControlError).code).toBe('AUDIT_FAILED');
+        expect(err).toBeInstanceOf(HeatnetError);
+        expect((err as HeatnetError).code).toBe('AUDIT_FAILED');
       };
       await expectAuditFailure(() => store.begin(attempt()));
       await expectAuditFailure(() => store.refuse(attempt(), 'X', 'y'));
@@ -317,7 +314,7 @@ describe.each(ENGINES)('control audit on %s', (engine: Engine) => {
     it('does not write when the row before the write cannot be stored', async () => {
       const store = await tempStore();
       store.begin = async () => {
-        throw new ControlError('AUDIT_FAILED', 'disk full');
+        throw new HeatnetError('AUDIT_FAILED', 'disk full');
       };
       const { pc, writes, request } = fakeDrive(config, store);
       await expect(pc.setFrequency(request)).rejects.toMatchObject({
@@ -410,7 +407,7 @@ describe.each(ENGINES)('control audit on %s', (engine: Engine) => {
         verdict: 'improved',
         deviationBeforeC: -3,
         deviationAfterC: -2.2,
-        judgedAt: new Date(T0 + 60 * MIN).toISOString(),
+        judgedAt: T0 + 60 * MIN,
       });
       // Judged once: later results change nothing.
       await tracker.onBalance(balance(T0 + 90 * MIN, { S01: -5 }));

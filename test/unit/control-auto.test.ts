@@ -2,7 +2,8 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SubstationBalance } from '../../src/balance/types.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { AutoBalancer } from '../../src/control/auto-balancer.ts';
-import { ControlError, type FrequencyRequest } from '../../src/control/types.ts';
+import type { FrequencyRequest } from '../../src/control/types.ts';
+import { HeatnetError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import type { HeatnetEvents } from '../../src/events.ts';
@@ -28,7 +29,7 @@ describe('auto-balancer', () => {
   let calls: FrequencyRequest[];
   let alerts: { raised: HeatnetEvents['alert.raise'][]; cleared: HeatnetEvents['alert.clear'][] };
   let down: Set<string>;
-  let refuse: ControlError | undefined;
+  let refuse: HeatnetError | undefined;
   let manual: Map<string, number>;
   let auto: AutoBalancer;
 
@@ -198,7 +199,7 @@ describe('auto-balancer', () => {
 
   it('records a refused change and goes on with the round', async () => {
     build().onBalance(balanceResult(T0, [station(ids[0]!), station(ids[1]!)]));
-    refuse = new ControlError('TOO_FREQUENT', 'changed 10 s ago', { auditId: 7 });
+    refuse = new HeatnetError('TOO_FREQUENT', 'changed 10 s ago', { auditId: 7 });
     const actions = await auto.runOnce();
     expect(actions.map((a) => [a.result, a.auditId, a.message])).toEqual([
       ['TOO_FREQUENT', 7, 'changed 10 s ago'],

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import { AuditStore } from '../../src/control/audit-store.ts';
 import { PumpControl } from '../../src/control/pump-control.ts';
-import { ControlError, type FrequencyRequest } from '../../src/control/types.ts';
+import type { FrequencyRequest } from '../../src/control/types.ts';
+import { HeatnetError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import type { DeviceHealth } from '../../src/ingest/modbus/health.ts';
@@ -98,8 +99,8 @@ describe('pump control: clocks and resolution', () => {
     r.clock.wall += 2_000;
     const second = r.control(await r.newStore());
     const err = await second.setFrequency(r.request(45)).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ControlError);
-    expect((err as ControlError).code).toBe('TOO_FREQUENT');
+    expect(err).toBeInstanceOf(HeatnetError);
+    expect((err as HeatnetError).code).toBe('TOO_FREQUENT');
     // 11 real seconds after the change = 660 simulated seconds: allowed again, not
     // blocked until the new run's clock passes the old change's time stamp.
     r.clock.wall += 9_000;

@@ -19,7 +19,7 @@ export function station(id: string, over: Partial<SubstationBalance> = {}): Subs
 
 export function balanceResult(at: number, substations: SubstationBalance[]): BalanceResult {
   return {
-    evaluatedAt: new Date(at).toISOString(),
+    evaluatedAt: at,
     substations,
   } as Partial<BalanceResult> as BalanceResult;
 }

@@ -1,5 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { installAccess } from '../../src/api/access.ts';
 import { Authenticator } from '../../src/api/auth.ts';
 import { installErrorHandler } from '../../src/api/error-handler.ts';
 import { judgeEffect } from '../../src/control/effect-tracker.ts';
@@ -178,10 +179,11 @@ describe('exclusive roles: admin is no dispatcher', () => {
     const f = Fastify();
     f.decorateRequest('principal', null);
     installErrorHandler(f);
-    f.post('/exclusive', { preHandler: auth.guard(['dispatcher'], { exclusive: true }) }, () => ({
+    installAccess(f, auth);
+    f.post('/exclusive', { config: { access: ['dispatcher'], exclusive: true } }, () => ({
       ok: true,
     }));
-    f.post('/shared', { preHandler: auth.guard(['dispatcher']) }, () => ({ ok: true }));
+    f.post('/shared', { config: { access: ['dispatcher'] } }, () => ({ ok: true }));
     return f;
   };
   const post = (url: string, token: string) =>

@@ -1,5 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { installAccess } from '../../src/api/access.ts';
 import { Authenticator } from '../../src/api/auth.ts';
 import { installErrorHandler } from '../../src/api/error-handler.ts';
 import { metricsRoutes } from '../../src/api/routes/metrics.ts';
@@ -161,7 +162,10 @@ describe('GET /metrics', () => {
     const app = Fastify();
     app.decorateRequest('principal', null);
     installErrorHandler(app);
-    metricsRoutes(app, auth, createMetrics({ modbus: () => [up] }, { processMetrics: false }));
+    installAccess(app, auth);
+    await app.register(metricsRoutes, {
+      metrics: createMetrics({ modbus: () => [up] }, { processMetrics: false }),
+    });
     await app.ready();
     return app;
   }

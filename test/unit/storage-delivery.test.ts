@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deliver, failureKind } from '../../src/storage/delivery.ts';
+import type { HeatnetError } from '../../src/core/errors.ts';
+import { deliver } from '../../src/storage/delivery.ts';
 import {
   classifyStatus,
+  failureKind,
   type LineTransport,
+  rejected,
   retryAfterMs,
-  TransportError,
+  retryDelayMs,
 } from '../../src/storage/transport.ts';
 
 /**
@@ -14,7 +17,7 @@ import {
  * InfluxDB 1.x's "partial write", which stores the good points and still answers 400.
  */
 
-type Judge = (lines: readonly string[]) => TransportError | undefined;
+type Judge = (lines: readonly string[]) => HeatnetError | undefined;
 
 /** A database that stores what `judge` lets through; `partial` mimics InfluxDB 1.x. */
 class FakeDb implements LineTransport {
@@ -42,7 +45,7 @@ class FakeDb implements LineTransport {
     const message = this.partial
       ? `HTTP 400: {"error":"partial write: field type conflict dropped=${bad.length}"}`
       : 'HTTP 400: {"error":"unable to parse"}';
-    throw new TransportError(message, false, 400);
+    throw rejected(message, 400);
   }
 }
 
@@ -51,9 +54,7 @@ const noJudge: Judge = () => undefined;
 
 describe('deliver: 413', () => {
   it('halves a batch the server finds too large until every piece fits, in order', async () => {
-    const db = new FakeDb((l) =>
-      l.length > 300 ? new TransportError('HTTP 413', false, 413) : undefined,
-    );
+    const db = new FakeDb((l) => (l.length > 300 ? rejected('HTTP 413', 413) : undefined));
     const report = await deliver(db, lines(2000));
     expect(db.stored).toEqual(lines(2000));
     expect(report).toMatchObject({ written: 2000, rejected: 0 });
@@ -64,7 +65,7 @@ describe('deliver: 413', () => {
   it('drops a single line that is too large on its own, and says so', async () => {
     const big = `m s="${'x'.repeat(100)}" 1`;
     const db = new FakeDb((l) =>
-      l.some((x) => x === big) ? new TransportError('HTTP 413', false, 413) : undefined,
+      l.some((x) => x === big) ? rejected('HTTP 413', 413) : undefined,
     );
     const report = await deliver(db, ['m v=1 1', big, 'm v=2 2']);
     expect(db.stored).toEqual(['m v=1 1', 'm v=2 2']);
@@ -117,9 +118,7 @@ describe('deliver: 400/422', () => {
   });
 
   it('treats 422 like 400', async () => {
-    const db = new FakeDb((l) =>
-      l.includes('m v=3 3') ? new TransportError('HTTP 422', false, 422) : undefined,
-    );
+    const db = new FakeDb((l) => (l.includes('m v=3 3') ? rejected('HTTP 422', 422) : undefined));
     const report = await deliver(db, lines(8));
     expect(db.stored).toEqual(lines(8).filter((l) => l !== 'm v=3 3'));
     expect(report.rejected).toBe(1);
@@ -128,15 +127,15 @@ describe('deliver: 400/422', () => {
 
 describe('deliver: errors that keep the data', () => {
   it.each([
-    [new TransportError('HTTP 503', true, 503), 'retry'],
-    [new TransportError('HTTP 429', true, 429, 1000), 'retry'],
-    [new TransportError('HTTP 404: database not found', false, 404), 'retry'],
+    [rejected('HTTP 503', 503), 'retry'],
+    [rejected('HTTP 429', 429, 1000), 'retry'],
+    [rejected('HTTP 404: database not found', 404), 'retry'],
     [new Error('ECONNREFUSED'), 'retry'],
-    [new TransportError('HTTP 401', false, 401), 'auth'],
-    [new TransportError('HTTP 403', false, 403), 'auth'],
+    [rejected('HTTP 401', 401), 'auth'],
+    [rejected('HTTP 403', 403), 'auth'],
   ])('%s → %s, thrown to the caller', async (err, kind) => {
     expect(failureKind(err)).toBe(kind);
-    const db = new FakeDb(() => err as TransportError);
+    const db = new FakeDb(() => err as HeatnetError);
     await expect(deliver(db, lines(4))).rejects.toBe(err);
     expect(db.requests).toBe(1);
   });
@@ -150,6 +149,6 @@ describe('Retry-After', () => {
     expect(retryAfterMs('Mon, 01 Jan 2024 11:00:00 GMT', now)).toBe(0);
     expect(retryAfterMs('soon', now)).toBeUndefined();
     expect(retryAfterMs(null, now)).toBeUndefined();
-    expect(classifyStatus(503, 'busy', '2').retryAfterMs).toBe(2000);
+    expect(retryDelayMs(classifyStatus(503, 'busy', '2'))).toBe(2000);
   });
 });

@@ -8,7 +8,7 @@ import { AlertBoard, type ClearedAlert, type RaisedAlert } from '../../src/core/
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import { Spool } from '../../src/storage/spool.ts';
-import { type LineTransport, TransportError } from '../../src/storage/transport.ts';
+import { type LineTransport, rejected, unreachable } from '../../src/storage/transport.ts';
 import { BatchingWriter, type WriterOptions } from '../../src/storage/writer.ts';
 
 /**
@@ -62,7 +62,7 @@ const readings = (from: number, to: number) =>
 const line = (i: number) => `m n=${i} ${T0 + i}`;
 const lines = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, k) => line(from + k));
-const unreachable = () => new TransportError('fake://db: ECONNREFUSED', true);
+const refusedConnection = () => unreachable('fake://db: ECONNREFUSED');
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -103,7 +103,7 @@ const segments = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.lp
 describe('BatchingWriter with a spool: outage', () => {
   it('spools while the database is down, then replays in order before newer data', async () => {
     const db = new FakeDb();
-    db.down = unreachable();
+    db.down = refusedConnection();
     const { writer, spoolDir } = await setup(db);
     const accepted = writer.accept(readings(0, 25));
     await accepted; // durable on disk, though the database never answered
@@ -145,7 +145,7 @@ describe('BatchingWriter with a spool: outage', () => {
 
   it('keeps data on 401, raises an alert, reports failing, and clears it once writes work', async () => {
     const db = new FakeDb();
-    db.down = new TransportError('HTTP 401: unauthorized', false, 401);
+    db.down = rejected('HTTP 401: unauthorized', 401);
     const { writer, alerts } = await setup(db, { spoolAfterMs: 60_000, maxBackoffMs: 50 });
     await writer.accept(readings(0, 10)); // spooled at once: credentials do not heal alone
     expect(writer.health()).toMatchObject({ state: 'failing', authFailed: true });
@@ -163,7 +163,7 @@ describe('BatchingWriter with a spool: outage', () => {
 describe('BatchingWriter with a spool: cap and shutdown', () => {
   it('drops the oldest spooled data beyond the cap, counts it and raises an alert until drained', async () => {
     const db = new FakeDb();
-    db.down = unreachable();
+    db.down = refusedConnection();
     const dir = await mkdtemp(join(tmpdir(), 'heatnet-writer-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const spool = new Spool({ dir, maxBytes: 2000, segmentBytes: 400 }, silentLogger());
@@ -189,7 +189,7 @@ describe('BatchingWriter with a spool: cap and shutdown', () => {
 
   it('spools everything at shutdown; the next start replays it before new data', async () => {
     const db = new FakeDb();
-    db.down = unreachable();
+    db.down = refusedConnection();
     const dir = await mkdtemp(join(tmpdir(), 'heatnet-writer-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const first = await setup(db, { spoolAfterMs: 60_000, batchSize: 1000 }, dir);
@@ -275,7 +275,7 @@ async function play(steps: readonly Step[], db: FakeDb, writer: BatchingWriter) 
       if (step.kind === 'write') writer.write(batch);
       else accepted.push(writer.accept(batch));
     }
-    if (step.kind === 'down') db.down = unreachable();
+    if (step.kind === 'down') db.down = refusedConnection();
     if (step.kind === 'up') db.down = undefined;
     if (step.kind === 'slow') db.delayMs = db.delayMs === 0 ? 15 : 0;
     if (step.kind === 'flush') await writer.flush();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
-import { type LineTransport, TransportError } from '../../src/storage/transport.ts';
+import { type LineTransport, rejected } from '../../src/storage/transport.ts';
 import { BatchingWriter, type WriterOptions } from '../../src/storage/writer.ts';
 
 /** In-memory transport: records every attempt; fails as told; can hold a send open. */
@@ -27,7 +27,7 @@ class FakeTransport implements LineTransport {
     if (failure) throw failure;
     const refuse = this.refuse;
     if (refuse && lines.some((l) => refuse(l))) {
-      throw new TransportError('HTTP 400: unable to parse', false, 400);
+      throw rejected('HTTP 400: unable to parse', 400);
     }
     this.delivered.push([...lines]);
   }
@@ -134,7 +134,7 @@ describe('BatchingWriter batching', () => {
 describe('BatchingWriter failures', () => {
   it('keeps lines after a retryable error and retries later, in order', async () => {
     const t = new FakeTransport();
-    t.failures.push(new TransportError('HTTP 503: busy', true, 503, 20));
+    t.failures.push(rejected('HTTP 503: busy', 503, 20));
     const w = makeWriter(t, { batchSize: 2, flushIntervalMs: 10 });
     await w.start();
     w.write(readings(0, 2));
@@ -156,7 +156,7 @@ describe('BatchingWriter failures', () => {
 
   it('waits out Retry-After instead of retrying at the next tick', async () => {
     const t = new FakeTransport();
-    t.failures.push(new TransportError('HTTP 429', true, 429, 200));
+    t.failures.push(rejected('HTTP 429', 429, 200));
     const w = makeWriter(t, { batchSize: 1, flushIntervalMs: 10 });
     await w.start();
     const before = Date.now();
@@ -199,7 +199,7 @@ describe('BatchingWriter failures', () => {
 
   it('keeps the lines on 401 and pauses writes instead of retrying at every tick', async () => {
     const t = new FakeTransport();
-    t.failures.push(new TransportError('HTTP 401: unauthorized', false, 401));
+    t.failures.push(rejected('HTTP 401: unauthorized', 401));
     const w = makeWriter(t, { batchSize: 2, flushIntervalMs: 10 });
     await w.start();
     w.write(readings(0, 2));
@@ -219,7 +219,7 @@ describe('BatchingWriter failures', () => {
 
   it('keeps the lines on 403 too', async () => {
     const t = new FakeTransport();
-    t.failures.push(new TransportError('HTTP 403', false, 403));
+    t.failures.push(rejected('HTTP 403', 403));
     const w = makeWriter(t, { batchSize: 1 });
     w.write(readings(0, 1));
     await waitFor(() => expect(w.health().failedAttempts).toBe(1));
@@ -228,7 +228,7 @@ describe('BatchingWriter failures', () => {
 
   it('flush() gives up after a failed attempt rather than spinning', async () => {
     const t = new FakeTransport();
-    t.always = new TransportError('HTTP 503', true, 503);
+    t.always = rejected('HTTP 503', 503);
     const w = makeWriter(t, { batchSize: 10 });
     w.write(readings(0, 3));
     await w.flush();
@@ -285,7 +285,7 @@ describe('BatchingWriter stop and health', () => {
 
   it('stop() with a failing database spools the remainder to the fallback, in order', async () => {
     const t = new FakeTransport();
-    t.always = new TransportError('HTTP 503', true, 503);
+    t.always = rejected('HTTP 503', 503);
     const fallback = new FakeTransport();
     const w = makeWriter(t, { batchSize: 2, fallback });
     w.write(readings(0, 5));

@@ -1,22 +1,27 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { BalanceResult } from '../../balance/types.ts';
-import type { Authenticator } from '../auth.ts';
 import { ErrorSchema } from '../schemas.ts';
-import { BalanceQuerySchema, BalanceResultSchema } from '../schemas-balance.ts';
+import {
+  BalanceQuerySchema,
+  BalanceResultSchema,
+  type BalanceResultView,
+} from '../schemas-balance.ts';
+import { balanceResultView } from '../views.ts';
+
+export interface BalanceRoutesOptions {
+  latest: () => BalanceResult;
+}
 
 /** `GET /api/balance`: the latest evaluation, optionally narrowed to some stations. */
-export function balanceRoutes(
-  app: FastifyInstance,
-  auth: Authenticator,
-  latest: () => BalanceResult,
-) {
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+export const balanceRoutes: FastifyPluginAsyncTypebox<BalanceRoutesOptions> = async (
+  api,
+  { latest },
+) => {
   let cached: { result: BalanceResult; json: string } | undefined;
   api.get(
     '/api/balance',
     {
-      preHandler: auth.guard('read'),
+      config: { access: 'read' },
       schema: {
         summary:
           'Latest balance evaluation: gradient, status, flag, anomaly and pump recommendation per substation',
@@ -33,15 +38,15 @@ export function balanceRoutes(
         // serialise it once (3 MB at 5,000 stations), not per request.
         let json = cached?.result === result ? cached.json : undefined;
         if (json === undefined) {
-          json = String(reply.serialize(result));
+          json = String(reply.serialize(balanceResultView(result)));
           cached = { result, json };
         }
         // Fastify sends a string as it is; the type provider only knows the object form.
-        const body = json as unknown as BalanceResult;
+        const body = json as unknown as BalanceResultView;
         return reply.type('application/json; charset=utf-8').send(body);
       }
       return {
-        ...result,
+        ...balanceResultView(result),
         substations: result.substations.filter(
           (s) =>
             (!status || s.status === status) &&
@@ -51,4 +56,4 @@ export function balanceRoutes(
       };
     },
   );
-}
+};

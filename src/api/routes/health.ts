@@ -1,19 +1,18 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { type HealthReport, HealthReportSchema } from '../../health/schema.ts';
-import type { Authenticator } from '../auth.ts';
 import { ErrorSchema } from '../schemas.ts';
 
 export type { HealthReport };
 
-export function healthRoutes(
-  app: FastifyInstance,
-  auth: Authenticator,
-  report: () => HealthReport,
-) {
+export interface HealthRoutesOptions {
+  report: () => HealthReport;
+}
+
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { report }) => {
   app.get(
     '/api/health',
     {
-      preHandler: auth.guard('read'),
+      config: { access: 'read' },
       schema: {
         summary: 'State of every component: ingest devices up/down, broker, storage backlog',
         tags: ['service'],
@@ -22,4 +21,4 @@ export function healthRoutes(
     },
     async () => report(),
   );
-}
+};

@@ -1,19 +1,22 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import type { Metrics } from '../../metrics.ts';
-import type { Authenticator } from '../auth.ts';
 import { ErrorSchema } from '../schemas.ts';
+
+export interface MetricsRoutesOptions {
+  metrics: Metrics;
+}
 
 /**
  * `GET /metrics` in the Prometheus text format. Readable like every other read:
  * anonymously when `api.anonymousRead` allows, else with any token (Prometheus sends
  * one with `authorization: { credentials: … }` in its scrape config).
  */
-export function metricsRoutes(app: FastifyInstance, auth: Authenticator, metrics: Metrics) {
+export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (app, { metrics }) => {
   app.get(
     '/metrics',
     {
-      preHandler: auth.guard('read'),
+      config: { access: 'read' },
       schema: {
         summary: 'Prometheus metrics of the service: devices, MQTT, storage, process',
         tags: ['service'],
@@ -29,4 +32,4 @@ export function metricsRoutes(app: FastifyInstance, auth: Authenticator, metrics
       return reply.type(metrics.contentType).send(body);
     },
   );
-}
+};

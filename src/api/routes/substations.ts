@@ -1,7 +1,5 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { HeatnetError } from '../../core/errors.ts';
-import type { Authenticator } from '../auth.ts';
 import { ErrorSchema, IdParams, SubstationDetailSchema, SubstationListSchema } from '../schemas.ts';
 import {
   deviceIndex,
@@ -10,16 +8,19 @@ import {
   substationSummary,
 } from '../views.ts';
 
-export function substationRoutes(
-  app: FastifyInstance,
-  auth: Authenticator,
-  src: NetworkViewSource,
-) {
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+export interface SubstationRoutesOptions {
+  network: NetworkViewSource;
+}
+
+/** `GET /api/substations` and `GET /api/substations/:id`. */
+export const substationRoutes: FastifyPluginAsyncTypebox<SubstationRoutesOptions> = async (
+  api,
+  { network: src },
+) => {
   api.get(
     '/api/substations',
     {
-      preHandler: auth.guard('read'),
+      config: { access: 'read' },
       schema: {
         summary:
           'Every substation, near end first: latest readings, pumps, devices, balance status',
@@ -36,7 +37,7 @@ export function substationRoutes(
   api.get(
     '/api/substations/:id',
     {
-      preHandler: auth.guard('read'),
+      config: { access: 'read' },
       schema: {
         summary: 'One substation in full, with its buildings and zones',
         tags: ['network'],
@@ -54,4 +55,4 @@ export function substationRoutes(
       return substationDetail(src, s);
     },
   );
-}
+};

@@ -1,9 +1,13 @@
+import type { Static } from 'typebox';
 import type { Reading } from '../../core/reading.ts';
+import { Words } from '../../core/words.ts';
 import type { PollOutcome } from './device.ts';
 import type { PlannedRequest } from './plan.ts';
 import type { PollStats } from './poll-stats.ts';
 
-export type DeviceState = 'unknown' | 'up' | 'down' | 'disabled';
+/** A polled device's state; the API serves the same words (one schema, DESIGN §3). */
+export const DeviceStateSchema = Words(['unknown', 'up', 'down', 'disabled'] as const);
+export type DeviceState = Static<typeof DeviceStateSchema>;
 
 export interface DeviceHealth {
   id: string;

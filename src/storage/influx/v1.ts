@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { InfluxConfig } from '../../config/schema.ts';
-import { classifyStatus, type LineTransport, networkReason, TransportError } from '../transport.ts';
+import { classifyStatus, type LineTransport, networkReason, unreachable } from '../transport.ts';
 
 /** InfluxDB 1.x `/write` with gzip and millisecond precision. */
 export class InfluxV1Transport implements LineTransport {
@@ -36,7 +36,7 @@ export class InfluxV1Transport implements LineTransport {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      throw new TransportError(`${this.target}: ${networkReason(err)}`, true);
+      throw unreachable(`${this.target}: ${networkReason(err)}`);
     }
     if (response.status === 204 || response.status === 200) {
       await response.body?.cancel();

@@ -1,6 +1,6 @@
 import { HttpError, InfluxDB, type WriteApi } from '@influxdata/influxdb-client';
 import type { InfluxConfig } from '../../config/schema.ts';
-import { classifyStatus, type LineTransport, networkReason, TransportError } from '../transport.ts';
+import { classifyStatus, type LineTransport, networkReason, unreachable } from '../transport.ts';
 
 /**
  * InfluxDB 2.x / 3.x / Cloud (and 1.8+ compatibility) through the official client.
@@ -41,7 +41,7 @@ export class InfluxV2Transport implements LineTransport {
           typeof header === 'string' ? header : null,
         );
       }
-      throw new TransportError(`${this.target}: ${networkReason(err)}`, true);
+      throw unreachable(`${this.target}: ${networkReason(err)}`);
     }
   }
 

@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { PumpControl } from '../../control/pump-control.ts';
+import { HeatnetError } from '../../core/errors.ts';
+import { IdParams } from '../schemas.ts';
+import { AuditEntrySchema, controlErrors, FrequencyBody } from '../schemas-control.ts';
+import { auditEntryView } from '../views-control.ts';
+
+export interface FrequencyRoutesOptions {
+  control: Pick<PumpControl, 'setFrequency' | 'recordDenied'>;
+}
+
+/**
+ * Audits what the dispatcher-only access refuses (issue 5: unauthorised and forbidden
+ * attempts on the control route are part of the safety record). Access is checked
+ * before the body is even parsed: a malformed body from a caller without the right is
+ * audited as the denial it is, and the caller learns nothing about bodies.
+ */
+function auditDenial(control: FrequencyRoutesOptions['control']) {
+  return async (request: FastifyRequest, denial: HeatnetError): Promise<HeatnetError> => {
+    const code = denial.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'UNAUTHORIZED';
+    const entry = await control.recordDenied({
+      pump: String((request.params as { id?: unknown }).id ?? '').slice(0, 64),
+      hz: null,
+      reason: null,
+      actor:
+        request.principal?.name ?? (request.headers.authorization ? 'invalid token' : 'anonymous'),
+      role: request.principal?.role ?? null,
+      code,
+      message: denial.message,
+    });
+    return new HeatnetError(code, denial.message, { auditId: entry.id });
+  };
+}
+
+/** `POST /api/control/pumps/:id/frequency`: the guarded, audited pump change. */
+export const frequencyRoutes: FastifyPluginAsyncTypebox<FrequencyRoutesOptions> = async (
+  api,
+  { control },
+) => {
+  api.post(
+    '/api/control/pumps/:id/frequency',
+    {
+      config: { access: ['dispatcher'], exclusive: true, onDenied: auditDenial(control) },
+      schema: {
+        summary: 'Change a pump’s frequency setpoint: guarded, written, read back and audited',
+        description:
+          'Dispatcher role only (not admin). Refused outside the pump’s min/max Hz, beyond ' +
+          'maxStepHz from the current setpoint, within control.minIntervalS of the last change, ' +
+          'or while the drive is not up. Every attempt is in GET /api/control/audit.',
+        tags: ['control'],
+        params: IdParams,
+        body: FrequencyBody,
+        response: { 200: AuditEntrySchema, ...controlErrors(400, 401, 403, 404, 409, 502, 503) },
+      },
+    },
+    async (request) => {
+      const who = request.principal!;
+      const entry = await control.setFrequency({
+        pump: request.params.id,
+        hz: request.body.hz,
+        reason: request.body.reason.trim(),
+        actor: who.name,
+        role: who.role,
+        source: 'api',
+      });
+      return auditEntryView(entry);
+    },
+  );
+};
