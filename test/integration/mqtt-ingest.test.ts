@@ -333,12 +333,9 @@ describe('real mosquitto → MQTT ingestor → live state, InfluxDB and health',
     expect(roomSeries(other)?.fields.get('temp_c')).toEqual({ value: 23.5, time: last });
   });
 
-  // BUG (src/ingest/mqtt/payload.ts:86-90 with ingestor.ts `kinds` per subscription): a field's
-  // kind is fixed by the first message the subscription accepts after start, from any sensor.
-  // If that one sends a boolean ({"temp_c": true}) it is accepted and stored, and from then on
-  // every numeric temp_c of every household is rejected as "number, but was a boolean" until
-  // the service restarts. Expected: the boolean is the bad input (rejected and counted) and
-  // the other households' readings keep arriving.
+  // One broken sensor must not decide a field's type for everyone: a boolean temp_c sent first
+  // after start is rejected and counted as malformed, and the other households' numeric
+  // readings keep being stored.
   it('does not let one sensor sending a boolean first block every numeric reading', async () => {
     const { influx: _unused, ...localStorage } = config.storage;
     const fresh = new HeatnetApp(

@@ -161,10 +161,8 @@ describe('replay-spool: local store and spool → InfluxDB 1.x', () => {
     expect(lpNames(join(local, 'replayed'))).toEqual([]);
   });
 
-  // BUG (src/storage/influx/v1.ts:39): a network failure is reported as "network: fetch failed"
-  // — undici's generic message; the cause (ECONNREFUSED) and the InfluxDB URL are dropped, so the
-  // operator cannot tell from the message what failed. The same text reaches storage.lastError
-  // in /api/health.
+  // A network failure must name its cause (ECONNREFUSED) and the InfluxDB URL, not undici's bare
+  // "fetch failed": the operator reads the same text in storage.lastError of /api/health.
   it('says why and where the write failed when InfluxDB is unreachable', async () => {
     const closed = await freePort();
     const url = `http://127.0.0.1:${closed}`;
@@ -246,10 +244,8 @@ describe('replay-spool: local store and spool → InfluxDB 1.x', () => {
     );
   });
 
-  // BUG (src/storage/replay.ts:65): a loaded file is renamed onto replayed/<same name>, which
-  // silently replaces an earlier replayed file of that name. Local and spool files are named
-  // by UTC day, so a second replay on the same day (the service stored more lines, or spooled
-  // again at its next shutdown) destroys the archive of the first one.
+  // Files are named by UTC day, so the same name can be replayed twice in a day: the second
+  // replay must not overwrite the archive of the first in replayed/.
   it('keeps earlier replayed files when a file of the same day is replayed again', async () => {
     const name = localFiles[0]!;
     const extra = `${localLines[0]!.slice(0, localLines[0]!.lastIndexOf(' '))} ${Date.now()}`;

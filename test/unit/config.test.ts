@@ -174,9 +174,8 @@ describe('parseConfig: env references', () => {
     expect(issues.map((i) => i.message)).toContain('environment variable ADMIN_TOKEN is not set');
   });
 
-  // BUG (src/config/load.ts:111, resolveEnvRefs): the env issue is created with `path: ''` and only `segments`,
-  // so `issue.path` — documented as "ingest.modbus.devices[3].map" — is empty for it, unlike
-  // every other issue. formatIssue() hides this by falling back to segments.
+  // A missing environment variable is reported with a dotted `path` like every other issue,
+  // not only with segments that formatIssue() happens to fall back to.
   it('gives a missing variable a path string like every other issue', () => {
     const issues = issuesOf(parseConfig(BASE, { ADMIN_TOKEN: ENV.ADMIN_TOKEN }, 'c.yaml'));
     const missing = issues.find((i) => i.message.includes('DISPATCH_TOKEN'));
@@ -323,9 +322,8 @@ describe('parseConfig: every mistake is reported with its path and line', () => 
     ]);
   });
 
-  // DOUBT (src/config/crosscheck.ts, working-tree change: `catch {}` around each check): a
-  // check that throws on one malformed element discards everything it found before. Here
-  // `pumps: 5` on S02 makes checkNetwork throw, so the unknown source of S01 goes unreported.
+  // One malformed element (`pumps: 5` on S02) must not hide the other mistakes a check would
+  // find: the unknown source of S01 is still reported next to it.
   it('still reports other network mistakes when one substation is malformed', () => {
     const text = edit(
       ['      distanceM: 1200\n', '      distanceM: 1200\n      pumps: 5\n'],
@@ -356,9 +354,8 @@ describe('parseConfig: YAML errors', () => {
     expect(issues[0]?.line).toBe(lineOf(text, 'name: again'));
   });
 
-  // BUG (src/config/load.ts:32, parseConfig): YAML errors return before `issue.file` is set, and
-  // formatIssue (src/config/issues.ts:30) prints the line only together with the file. So
-  // `heatnet check-config bad.yaml` prints "(root): YAML: …" with no file and no line number.
+  // `heatnet check-config bad.yaml` must point at the file and line of a YAML syntax error,
+  // not print a bare "(root): YAML: …".
   it('formats a syntax error with file and line, as check-config prints it', () => {
     const issues = issuesOf(parseConfig(broken, ENV, 'c.yaml'));
     expect(formatIssue(issues[0]!)).toMatch(/^c\.yaml:\d+: /);
@@ -611,9 +608,8 @@ describe('parseConfig: single mistakes', () => {
     expect(issues.map((i) => i.path)).toEqual(['api.tokens[0].token']);
   });
 
-  // BUG (src/config/crosscheck.ts:107-113, checkZones): after reporting the overlap at floor 3, checkZones
-  // `return`s from the zone's loop, so floors 4-6 of zone high [3, 6] are never recorded and a
-  // second, false issue "floors 4-6 are in no zone" follows.
+  // An overlap is one mistake: the rest of the overlapping zone's floors still count as zoned,
+  // so no false "floors 4-6 are in no zone" follows it.
   it('reports overlapping zones once, without a false "in no zone"', () => {
     const text = edit(['{ id: high, floors: [4, 6] }', '{ id: high, floors: [3, 6] }']);
     const issues = issuesOf(parseConfig(text, ENV, 'c.yaml'));

@@ -101,20 +101,15 @@ describe('toLine', () => {
     expect(toLine(reading({ fields: { s: '' } }))).toBe(`room s="" ${T}`);
   });
 
-  // BUG (src/storage/line-protocol.ts:10, escapeKey): a newline in a tag value is written raw
-  // and splits the line in two. Tag values come from MQTT topic levels ({household}), which
-  // may contain any character but '/', '+' and '#'; the server then rejects the whole batch
-  // (400, not retryable), so one bad topic drops up to batchSize good lines.
+  // Tag values come from MQTT topic levels and may hold a newline; written raw it would split the
+  // line and the server would refuse the whole batch (400), dropping other sensors' good lines.
   it('keeps a tag value with a newline on one line', () => {
     const line = toLine(reading({ tags: { household: 'H1\nroom temp_c=99' } }));
     expect(line).not.toContain('\n');
   });
 
-  // BUG (src/storage/line-protocol.ts:16): any integer is written with `i`, even beyond the
-  // int64 range InfluxDB accepts. An unscaled uint64 field (an int field, device.ts:64) whose
-  // device answers all-ones (0xFFFF_FFFF_FFFF_FFFF, a common "no value" that codec.ts
-  // isSentinel does not know for 64-bit types) becomes 18446744073709552000i, and the server
-  // rejects the whole batch.
+  // InfluxDB integers are int64: an integer field beyond that range (e.g. a uint64 counter
+  // answering all-ones for "no value") is left out, since the server would refuse the batch.
   it('never writes an integer outside the int64 range with i', () => {
     const fields = { energy: 2 ** 64, low: -(2 ** 63) - 4096, ok: 2 ** 62 };
     const line = toLine(reading({ fields, intFields: new Set(['energy', 'low', 'ok']) }));

@@ -51,11 +51,8 @@ describe('toEngineering: scaling', () => {
     expect(toEngineering(spec('int16', { scale: 1e-7 }), 3)).toEqual({ value: 3e-7 });
   });
 
-  // BUG (src/ingest/modbus/device.ts:30, roundScaled): rounding to 12 significant digits cuts
-  // the decimals off large 64-bit counters. An energy counter uint64 123456789012345 with
-  // scale 0.001 gives 123456789012, not 123456789012.345 (the float product is accurate to
-  // ~1e-4 here, so three decimals are real information). Rounding to the scale's decimals
-  // (or ~15 significant digits) would keep them.
+  // Rounding after scaling must keep the decimals of a large 64-bit energy counter: the float
+  // product is accurate to ~1e-4 here, so the three decimals are real information.
   it('keeps the decimals of a large scaled 64-bit counter', () => {
     const result = toEngineering(spec('uint64', { scale: 0.001 }), 123456789012345);
     expect(result).toEqual({ value: 123456789012.345 });
@@ -291,15 +288,13 @@ describe('parseModbusUrl', () => {
     expect(() => parseModbusUrl(url)).toThrow(message);
   });
 
-  // DOUBT (src/ingest/modbus/url.ts:31): port 0 is accepted; it can never be a destination,
-  // so the mistake passes check-config and only shows up as a connection failure.
+  // Port 0 is never a destination: check-config should report it, not a later connection failure.
   it('rejects port 0', () => {
     expect(() => parseModbusUrl('tcp://plc:0')).toThrow();
   });
 
-  // DOUBT (src/ingest/modbus/url.ts:39-42): unknown query parameters are ignored, so a typo
-  // such as `baudrate=19200` (or `baudRate`, the name of the resulting property) silently runs
-  // the bus at 9600 baud and the devices just time out.
+  // A misspelt serial parameter (`baudrate`) must be an error: ignored, it would silently run the
+  // bus at 9600 baud and the devices would just time out.
   it('rejects an unknown rtu query parameter instead of silently using 9600', () => {
     expect(() => parseModbusUrl('rtu:///dev/ttyUSB0?baudrate=19200')).toThrow(/baudrate/);
   });

@@ -188,20 +188,16 @@ describe('mapPayload', () => {
     expect(mapPayload(s, json({ temp_c: 20, ts: '2024-13-45T00:00:00Z' }))).toEqual(reason);
   });
 
-  // DOUBT (src/ingest/mqtt/payload.ts:49): any string passes as a field value, so a sensor that
-  // sends {"temp_c": "NaN"} (or "21.5", or "error") gets a string temp_c. InfluxDB then refuses
-  // the line (field type conflict with the float series) with a 400, which drops the whole batch
-  // (writer.ts rejectBatch). The string is NaN-like and should be a clear rejection instead.
+  // A non-numeric string such as "NaN" is rejected here: stored as a string field it would clash
+  // with the float series, and InfluxDB would refuse the whole batch (400).
   it('rejects a NaN-like string where a temperature is expected', () => {
     expect(mapPayload(s, json({ temp_c: 'NaN', ts: 1_700_000_000 }))).toMatchObject({
       ok: false,
     });
   });
 
-  // BUG (src/ingest/mqtt/payload.ts:18-27, parseTime): times are not bounded. 1e20 ms, a number
-  // just under 1e11 (read as seconds: year 5138) and strings V8's lenient Date.parse accepts
-  // ("12345" is the year 12345, "0" is 2000-01-01) all pass. InfluxDB cannot store times past
-  // 2262 and answers 400, which drops the whole batch with other sensors' good lines.
+  // Times past 2262 (InfluxDB's limit) and strings only a lenient Date.parse reads as dates
+  // ("12345", "0") are rejected: one of them would make the server refuse the whole batch.
   it('rejects times InfluxDB cannot store or that are plainly not times', () => {
     for (const ts of [1e20, 99_999_999_999, '12345', '0']) {
       expect(mapPayload(s, json({ temp_c: 20, ts })), String(ts)).toMatchObject({ ok: false });

@@ -247,11 +247,9 @@ describe('BatchingWriter memory bound', () => {
     expect(t.deliveredLines()).toEqual(lines(3, 8));
   });
 
-  // BUG (src/storage/writer.ts:74 with :135 and :164): the in-flight batch is a copy of the buffer's
-  // first lines, and success removes `batch.length` lines from the front. If write() drops the
-  // oldest lines while that batch is in flight (the buffer is full: exactly when the database is
-  // slow), the splice after success removes lines that were never sent. Here line 2 is lost
-  // without being written or counted, and line 0 is counted as both written and dropped.
+  // Dropping the oldest lines while a batch is in flight (a full buffer: exactly when the database
+  // is slow) must not make the batch's success remove unsent lines: every line ends up delivered,
+  // dropped or buffered, and counted once.
   it('never loses an unsent line when dropping while a batch is in flight', async () => {
     const t = new FakeTransport();
     t.hold();
