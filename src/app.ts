@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from './api/server.ts';
+import { buildApi, type HttpApi } from './api/server.ts';
 import { buildBalanceRunner } from './balance-runner/build.ts';
 import type { BalanceService } from './balance-runner/service.ts';
 import type { Config } from './config/schema.ts';
@@ -68,7 +67,7 @@ export class HeatnetApp implements Component {
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
   private readonly clockRate: number;
-  private api: FastifyInstance | undefined;
+  private api: HttpApi | undefined;
 
   constructor(
     readonly config: Config,
@@ -116,7 +115,7 @@ export class HeatnetApp implements Component {
   }
 
   /** The HTTP API, built once (not listening). */
-  async http(): Promise<FastifyInstance> {
+  async http(): Promise<HttpApi> {
     const { config, control } = this;
     this.api ??= await buildApi({
       config,

@@ -32,7 +32,10 @@ export interface ApiDeps extends NetworkViewSource {
  * (fastify/demo's pattern). The error handler and the access check first, then the
  * OpenAPI collector, then the route plugins: each declares who may call it.
  */
-export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+/** The built HTTP API, as the composition root and the tests hold it. */
+export type HttpApi = FastifyInstance;
+
+export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
