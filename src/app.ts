@@ -41,8 +41,8 @@ export interface AppOptions {
 /**
  * The composition root: asks each area's builder for its parts and wires them together.
  * Each builder returns its components in the order they must start; they start area by
- * area (storage → control → ingest → balancing) and stop in reverse, so storage outlives
- * everything that writes, and the control audit outlives the Modbus writes it records.
+ * area (storage → store → control → ingest → balancing) and stop in reverse, so storage
+ * outlives everything that writes, and the control audit the Modbus writes it records.
  * The HTTP API is built here but bound only by `listen()`, so tests use `inject`.
  */
 export class HeatnetApp implements Component {
