@@ -32,7 +32,9 @@ if (reason === undefined) {
 // A node_modules that links elsewhere (a git worktree sharing its main checkout's) must not
 // be reinstalled from here: npm ci empties the link's target, under every other checkout
 // using it, and then installs into a new directory here.
-if (lstatSync(modulesDir).isSymbolicLink()) {
+// (On a fresh clone there is no node_modules at all: nothing to lstat.)
+const isLink = (path) => lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+if (isLink(modulesDir)) {
   console.error(
     `ensure-deps: ${reason}, but node_modules links to ${realpathSync(modulesDir)}, which ` +
       'other checkouts may share: install there instead (nothing changed)',
