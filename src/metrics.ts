@@ -122,6 +122,24 @@ function modbusFamilies(devices: () => readonly DeviceHealth[]): Family[] {
     one('counter', 'timeouts_total', 'Requests with no answer in time', (d) => d.timeouts),
     one(
       'counter',
+      'late_answers_total',
+      'Requests answered after their timeout (also in timeouts_total)',
+      (d) => d.lateAnswers,
+    ),
+    one(
+      'counter',
+      'late_starts_total',
+      'Polls that started over 100 ms after their schedule (a busy event loop)',
+      (d) => d.lateStarts,
+    ),
+    one('gauge', 'start_late_seconds', 'How late the last poll started', (d) =>
+      seconds(d.startLateMs),
+    ),
+    one('gauge', 'start_late_max_seconds', 'The latest any poll has started', (d) =>
+      seconds(d.maxStartLateMs),
+    ),
+    one(
+      'counter',
       'connection_errors_total',
       'Requests failed on the link',
       (d) => d.connectionErrors,

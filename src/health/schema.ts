@@ -21,6 +21,13 @@ const DeviceSchema = Type.Object(
     ]),
     lastError: Nullable(Type.String()),
     badRanges: Count('Address ranges the device refuses, skipped'),
+    timeouts: Count('Requests with no answer in time, or answered only after it'),
+    lateAnswers: Count('Requests answered after their timeout (also in `timeouts`)'),
+    startLateMs: Nullable(
+      Type.Number({ minimum: 0, description: 'How late the last poll started, ms' }),
+    ),
+    maxStartLateMs: Type.Number({ minimum: 0, description: 'The latest any poll started, ms' }),
+    lateStarts: Count('Polls started over 100 ms after their schedule (a busy event loop)'),
   },
   Open,
 );

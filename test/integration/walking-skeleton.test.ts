@@ -205,6 +205,21 @@ describe('walking skeleton: simulated field → service → API', () => {
     expect(res.body).toMatch(/process_cpu_seconds_total/);
   });
 
+  it('shows each device poll lateness in /api/health and /metrics (issue 15 defect 6)', async () => {
+    const health = (await get('/api/health', TEST_TOKENS.HEATNET_SERVICE_TOKEN)).json();
+    const s01 = health.ingest.modbus.list.find((d: { id: string }) => d.id === 'S01-plc');
+    expect(s01).toMatchObject({
+      lateStarts: expect.any(Number),
+      lateAnswers: expect.any(Number),
+      maxStartLateMs: expect.any(Number),
+      startLateMs: expect.any(Number),
+    });
+    const metrics = (await get('/metrics')).body;
+    for (const name of ['late_starts_total', 'late_answers_total', 'start_late_seconds']) {
+      expect(metrics).toMatch(new RegExp(`heatnet_modbus_device_${name}\\{[^}]*device="S01-plc"`));
+    }
+  });
+
   it('serves the OpenAPI description at /docs', async () => {
     const res = await get('/docs/json');
     expect(res.statusCode).toBe(200);

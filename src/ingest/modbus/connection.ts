@@ -15,6 +15,9 @@ export type ReadResult = { registers: number[] } | { bits: boolean[] };
 /** Where a request reports that it had to reopen the link (a device's poll stats). */
 export interface LinkStats {
   reconnects: number;
+  /** Requests answered, but later than their timeout (a busy event loop reads them late). */
+  timeouts?: number;
+  lateAnswers?: number;
 }
 
 /** Timeouts in a row, with no answer between, after which a TCP link is opened afresh. */
@@ -117,9 +120,11 @@ export class ModbusConnection {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(deadlineError()), timeoutMs + DEADLINE_GRACE_MS);
     });
+    const sent = performance.now();
     try {
       const result = await Promise.race([fn(link.client), open.lost, deadline]);
       link.timeoutsInRow = 0;
+      if (stats && performance.now() - sent > timeoutMs) countLateAnswer(stats);
       return result;
     } catch (err) {
       throw this.translate(err, link, link.received > before, unitId, timeoutMs);
@@ -206,4 +211,13 @@ async function readArea(
 
 function deadlineError(): Error {
   return Object.assign(new Error('request deadline passed'), { code: 'DEADLINE' });
+}
+
+/**
+ * An answer read after its timeout still counts as a timeout: the value is kept, but the
+ * device (or our event loop) missed its deadline, and health must show it.
+ */
+function countLateAnswer(stats: LinkStats): void {
+  stats.timeouts = (stats.timeouts ?? 0) + 1;
+  stats.lateAnswers = (stats.lateAnswers ?? 0) + 1;
 }

@@ -38,6 +38,9 @@ export function toEngineering(
   if (!Number.isFinite(raw)) return { reject: 'sentinel' };
   const value =
     spec.scale === 1 && spec.offset === 0 ? raw : roundScaled(raw * spec.scale + spec.offset);
+  // A finite raw value can still scale past what a double holds (1e300 × 1e10): nothing
+  // downstream may receive ±Infinity, so it is out of any range there is.
+  if (!Number.isFinite(value)) return { reject: 'range' };
   if (spec.range && (value < spec.range[0] || value > spec.range[1])) return { reject: 'range' };
   return { value };
 }

@@ -22,8 +22,16 @@ export interface DeviceHealth {
   polls: number;
   failures: number;
   consecutiveFailures: number;
-  /** Requests that got no answer in time. */
+  /** Requests that got no answer in time, or got it only after the timeout. */
   timeouts: number;
+  /** Requests answered after their timeout (also in `timeouts`): values kept, deadline missed. */
+  lateAnswers: number;
+  /** How late the last poll started against its schedule, ms (timers wait for a busy event loop). */
+  startLateMs: number | null;
+  /** The latest start of any poll so far, ms. */
+  maxStartLateMs: number;
+  /** Polls that started more than `LATE_START_MS` after their schedule. */
+  lateStarts: number;
   /** Requests that failed on the link itself (refused, reset, closed by the peer). */
   connectionErrors: number;
   /** Exception answers by code — every one, also those a split or a busy retry got past. */
@@ -45,6 +53,20 @@ export interface DeviceHealth {
 /** Consecutive failed polls after which a device counts as down. */
 export const DOWN_AFTER_FAILURES = 3;
 
+/**
+ * A poll that starts this much after its schedule counts as late: timer jitter is a few
+ * ms, so 100 ms means the event loop was busy elsewhere (an API request, a big batch).
+ */
+export const LATE_START_MS = 100;
+
+/** Records how late (ms, real time) a poll started against its schedule. */
+export function recordStart(h: DeviceHealth, lateMs: number): void {
+  const late = Math.max(0, Math.round(lateMs * 10) / 10);
+  h.startLateMs = late;
+  h.maxStartLateMs = Math.max(h.maxStartLateMs, late);
+  if (late > LATE_START_MS) h.lateStarts++;
+}
+
 export function newHealth(
   id: string,
   substation: string,
@@ -65,6 +87,10 @@ export function newHealth(
     failures: 0,
     consecutiveFailures: 0,
     timeouts: 0,
+    lateAnswers: 0,
+    startLateMs: null,
+    maxStartLateMs: 0,
+    lateStarts: 0,
     connectionErrors: 0,
     exceptions: {},
     busyRetries: 0,
@@ -110,6 +136,7 @@ export function recordPollStats(
   bad: readonly PlannedRequest[],
 ): void {
   h.timeouts += stats.timeouts;
+  h.lateAnswers += stats.lateAnswers;
   h.connectionErrors += stats.connectionErrors;
   h.busyRetries += stats.busyRetries;
   h.reconnects += stats.reconnects;
@@ -152,6 +179,9 @@ export function healthReading(h: DeviceHealth, time: number, ok: boolean): Readi
       ...(ok && h.latencyMs !== null ? { latency_ms: h.latencyMs } : {}),
       errors: h.failures,
       timeouts: h.timeouts,
+      ...(h.startLateMs !== null ? { start_late_ms: h.startLateMs } : {}),
+      late_starts: h.lateStarts,
+      late_answers: h.lateAnswers,
       rejected: h.rejected.sentinel + h.rejected.range,
       reconnects: h.reconnects,
       bad_ranges: h.badRanges,
@@ -164,6 +194,8 @@ export function healthReading(h: DeviceHealth, time: number, ok: boolean): Readi
 const HEALTH_INT_FIELDS: ReadonlySet<string> = new Set([
   'errors',
   'timeouts',
+  'late_starts',
+  'late_answers',
   'rejected',
   'reconnects',
   'bad_ranges',

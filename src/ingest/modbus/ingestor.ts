@@ -11,6 +11,7 @@ import {
   newHealth,
   recordFailure,
   recordPollStats,
+  recordStart,
   recordSuccess,
 } from './health.ts';
 import { limitsFor, planRequests } from './plan.ts';
@@ -126,10 +127,14 @@ export class ModbusIngestor implements Component {
   private schedule(entry: Scheduled, delayMs: number): void {
     if (this.stopped) return;
     entry.health.nextPollAt = this.now() + delayMs;
+    // Durations on the monotonic clock: `now` may be simulated (faster than real time)
+    // or a wall clock that NTP steps, and timers run in real milliseconds.
+    const due = performance.now() + delayMs;
     entry.timer = setTimeout(() => {
-      // Durations on the monotonic clock: `now` may be simulated (faster than real time)
-      // or a wall clock that NTP steps, and timers run in real milliseconds.
       const started = performance.now();
+      // A timer fires only when the event loop is free: how late it fired is how much
+      // other work (API requests, big batches) delayed the poll.
+      recordStart(entry.health, started - due);
       entry.running = this.pollOnce(entry).finally(() => {
         entry.running = undefined;
         const elapsed = performance.now() - started;

@@ -2,8 +2,10 @@ import { isHeatnetError } from '../../core/errors.ts';
 
 /** What happened on the wire during one poll, success or not; added to the device's health. */
 export interface PollStats {
-  /** Requests that got no answer in time. */
+  /** Requests that got no answer in time (also those answered only after the timeout). */
   timeouts: number;
+  /** Requests answered after their timeout: the values are kept, the lateness counted. */
+  lateAnswers: number;
   /** Requests that failed on the link itself (refused, reset, closed). */
   connectionErrors: number;
   /** Exception answers by code, every one of them (also those splitting or a retry got past). */
@@ -19,6 +21,7 @@ export interface PollStats {
 export function newPollStats(): PollStats {
   return {
     timeouts: 0,
+    lateAnswers: 0,
     connectionErrors: 0,
     exceptions: {},
     busyRetries: 0,
