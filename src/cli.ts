@@ -33,11 +33,15 @@ default config: ${DEFAULT_CONFIG}`;
 
 class UsageError extends Error {}
 
-/** Demo tokens, used only when the environment does not set them. */
+/**
+ * Demo tokens, used only when the environment does not set them; the MQTT password is what
+ * the simulator's sensors present to the embedded broker (`ingest.mqtt.embedded`).
+ */
 const DEMO_TOKENS: Record<string, string> = {
   HEATNET_DISPATCH_TOKEN: 'demo-dispatcher-token-change-me',
   HEATNET_SERVICE_TOKEN: 'demo-service-token-change-me',
   HEATNET_ADMIN_TOKEN: 'demo-admin-token-change-me',
+  HEATNET_MQTT_PASSWORD: 'demo-mqtt-password-change-me',
 };
 
 /**
