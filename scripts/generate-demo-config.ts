@@ -263,13 +263,7 @@ const config = {
       maps: { 'substation-plc-v1': plcMap, 'vfd-generic': vfdMap },
       devices,
     },
-    mqtt: {
-      url: 'embedded',
-      embeddedPort: 1883,
-      // What the simulator (and any sensor) presents to the embedded broker.
-      embedded: { username: 'heatnet-sensors', password: 'env:HEATNET_MQTT_PASSWORD' },
-      subscriptions: mqttSubscriptions,
-    },
+    mqtt: { url: 'embedded', embeddedPort: 1883, subscriptions: mqttSubscriptions },
   },
   storage: { dataDir: 'data' },
   // Evaluated every 5 minutes over a 60-minute window; auto-balancing is off until a
