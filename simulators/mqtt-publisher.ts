@@ -151,8 +151,7 @@ export class MqttPublisher implements Component {
     const cfg = this.host.config.ingest.mqtt;
     const client = mqtt.connect(url, {
       clientId: `${cfg.clientId}-sim-${Math.random().toString(16).slice(2, 10)}`,
-      username: cfg.username,
-      password: cfg.password,
+      ...brokerCredentials(cfg),
       reconnectPeriod: 1000,
       connectTimeout: 5000,
       // Offline readings are dropped and counted, never queued without bound.
@@ -283,10 +282,22 @@ export class MqttPublisher implements Component {
   }
 }
 
-/** `mqtt://…` as configured, the embedded broker on loopback, or undefined if unknowable. */
+/** `mqtt://…` as configured, the embedded broker where it binds, or undefined if unknowable. */
 export function brokerUrl(cfg: MqttConfig): string | undefined {
   if (cfg.url !== 'embedded') return cfg.url;
-  return cfg.embeddedPort === 0 ? undefined : `mqtt://127.0.0.1:${cfg.embeddedPort}`;
+  if (cfg.embeddedPort === 0) return undefined;
+  const wildcard = ['0.0.0.0', '::'].includes(cfg.embeddedHost);
+  const host = wildcard ? '127.0.0.1' : cfg.embeddedHost;
+  return `mqtt://${host.includes(':') ? `[${host}]` : host}:${cfg.embeddedPort}`;
+}
+
+/**
+ * The simulator is a publisher like any device: on the embedded broker it presents the
+ * publishers' credential (`ingest.mqtt.embedded`), elsewhere heatnet's client credential.
+ */
+export function brokerCredentials(cfg: MqttConfig): { username?: string; password?: string } {
+  const { username, password } = cfg.url === 'embedded' ? cfg.embedded : cfg;
+  return { username, password };
 }
 
 const round = (value: number, per: number) => Math.round(value * per) / per;

@@ -134,6 +134,7 @@ export class HeatnetApp implements Component {
         mqtt: () => this.mqtt.health(),
         storage: () => this.writer.health(),
         ingest: () => this.pipeline.refused(),
+        broker: () => this.broker?.health(),
       }),
     });
     return this.api;

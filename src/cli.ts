@@ -33,12 +33,29 @@ default config: ${DEFAULT_CONFIG}`;
 
 class UsageError extends Error {}
 
-/** Demo tokens, used only when the environment does not set them. */
+/**
+ * Demo tokens, used only when the environment does not set them; the MQTT password is what
+ * the simulator's sensors present to the embedded broker (see `demoSensorCredential`).
+ */
 const DEMO_TOKENS: Record<string, string> = {
   HEATNET_DISPATCH_TOKEN: 'demo-dispatcher-token-change-me',
   HEATNET_SERVICE_TOKEN: 'demo-service-token-change-me',
   HEATNET_ADMIN_TOKEN: 'demo-admin-token-change-me',
+  HEATNET_MQTT_PASSWORD: 'demo-mqtt-password-change-me',
 };
+
+/**
+ * The embedded broker admits only heatnet itself unless `ingest.mqtt.embedded` names a
+ * publishers' credential. `heatnet demo` and `heatnet simulate` give their simulated sensors
+ * one when the config names none, from HEATNET_MQTT_PASSWORD (defaulted like the tokens), so
+ * the demo config carries no extra secret and `heatnet start` never admits a default one.
+ */
+function demoSensorCredential(config: Config, env: NodeJS.ProcessEnv): void {
+  const mqtt = config.ingest.mqtt;
+  const password = env.HEATNET_MQTT_PASSWORD;
+  if (mqtt.url !== 'embedded' || mqtt.embedded.username !== undefined || !password) return;
+  mqtt.embedded = { username: 'demo-sensors', password };
+}
 
 /**
  * The config, or exit 2 listing every error. `onlySecretsUnder` names the one section
@@ -168,6 +185,7 @@ async function demo(
   const env = { ...DEMO_TOKENS, ...process.env };
   Object.assign(process.env, env);
   const config = readConfig(configPath, env);
+  demoSensorCredential(config, env);
   await simulationOptions(config, values);
   const simulator = await createSimulator(config, log);
   // The service reads the simulator's clock: with --speed 60 an hour of simulated heating
@@ -212,7 +230,9 @@ async function main(argv: string[]): Promise<number> {
     case 'simulate': {
       // The simulator never serves the API, so the demo's token variables need not be set
       // for `npm run simulate` (they fill only what the environment leaves unset).
-      const config = readConfig(configPath, { ...DEMO_TOKENS, ...process.env });
+      const env = { ...DEMO_TOKENS, ...process.env };
+      const config = readConfig(configPath, env);
+      demoSensorCredential(config, env);
       await simulationOptions(config, values);
       return runUntilSignal([await createSimulator(config, log)], log);
     }

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { DeviceHealth } from './ingest/modbus/health.ts';
+import type { BrokerHealth } from './ingest/mqtt/broker.ts';
 import type { MqttHealth } from './ingest/mqtt/ingestor.ts';
 import type { RefusalCounts } from './ingest/pipeline.ts';
 import type { StorageHealth } from './storage/writer.ts';
@@ -18,6 +19,8 @@ export interface MetricsSources {
   storage?: () => StorageHealth;
   /** Readings the ingest pipeline refused, by reason. */
   ingest?: () => RefusalCounts;
+  /** The embedded broker, when heatnet runs one (undefined otherwise). */
+  broker?: () => BrokerHealth | undefined;
 }
 
 export interface MetricsOptions {
@@ -63,6 +66,7 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
     ...(sources.mqtt ? mqttFamilies(sources.mqtt) : []),
     ...(sources.storage ? storageFamilies(sources.storage) : []),
     ...(sources.ingest ? [ingestFamily(sources.ingest)] : []),
+    ...(sources.broker ? brokerFamilies(sources.broker) : []),
   ];
   for (const f of families) register(registry, f);
   return {
@@ -268,4 +272,44 @@ function ingestFamily(refused: () => RefusalCounts): Family {
       for (const [reason, n] of Object.entries(refused())) yield [{ reason }, n];
     },
   );
+}
+
+/** The embedded broker's refusals, by kind and reason: a hostile client shows here. */
+function brokerFamilies(broker: () => BrokerHealth | undefined): Family[] {
+  return [
+    family(
+      'counter',
+      'heatnet_mqtt_broker_refused_total',
+      'Requests the embedded broker refused, by kind (connect, publish, subscribe) and reason',
+      ['kind', 'reason'],
+      function* () {
+        const refused = broker()?.refused;
+        if (!refused) return;
+        for (const [kind, counts] of Object.entries(refused)) {
+          const byReason: Record<string, number> = counts;
+          for (const [reason, n] of Object.entries(byReason)) yield [{ kind, reason }, n];
+        }
+      },
+    ),
+    family(
+      'counter',
+      'heatnet_mqtt_broker_untracked_deliveries_total',
+      'QoS 1 deliveries aedes had not queued for a session, queued late instead of closing it',
+      [],
+      function* () {
+        const h = broker();
+        if (h) yield [{}, h.untrackedDeliveries];
+      },
+    ),
+    family(
+      'gauge',
+      'heatnet_mqtt_broker_clients',
+      'Clients connected to the embedded broker',
+      [],
+      function* () {
+        const h = broker();
+        if (h) yield [{}, h.clients];
+      },
+    ),
+  ];
 }

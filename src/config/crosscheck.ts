@@ -149,6 +149,13 @@ function checkMqtt(config: Config, issues: ConfigIssue[]): void {
       issueAt(['ingest', 'mqtt', 'url'], 'must be mqtt://host:port, mqtts://… or "embedded"'),
     );
   }
+  const { username, password } = mqtt.embedded;
+  if ((username === undefined) !== (password === undefined)) {
+    const missing = username === undefined ? 'username' : 'password';
+    issues.push(
+      issueAt(['ingest', 'mqtt', 'embedded', missing], 'username and password go together'),
+    );
+  }
   mqtt.subscriptions.forEach((s, i) => {
     const at: PathSegment[] = ['ingest', 'mqtt', 'subscriptions', i, 'topic'];
     const levels = s.topic.split('/');

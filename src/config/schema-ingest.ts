@@ -123,6 +123,29 @@ export const MqttSchema = Type.Object(
   {
     url: Type.String({ default: 'embedded', description: 'mqtt://host:port or "embedded"' }),
     embeddedPort: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+    embeddedHost: Type.String({
+      minLength: 1,
+      default: '127.0.0.1',
+      description:
+        'Address the embedded broker binds; loopback unless devices on the network publish to it',
+    }),
+    embedded: Type.Object(
+      {
+        username: Type.Optional(Type.String({ minLength: 1 })),
+        password: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description: 'A secret: "env:NAME" keeps it out of the file',
+          }),
+        ),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          'The credential publishers (the simulator, devices) present to the embedded broker; without it only heatnet itself may connect',
+      },
+    ),
     clientId: Type.String({ default: 'heatnet', description: 'Fixed, so the session persists' }),
     username: Type.Optional(Type.String()),
     password: Type.Optional(Type.String()),

@@ -2,6 +2,7 @@ import type { BalanceService } from '../balance-runner/service.ts';
 import type { Config } from '../config/schema.ts';
 import type { ControlParts } from '../control/build.ts';
 import type { ModbusIngestor } from '../ingest/modbus/ingestor.ts';
+import type { EmbeddedBroker } from '../ingest/mqtt/broker.ts';
 import type { MqttIngestor } from '../ingest/mqtt/ingestor.ts';
 import type { IngestPipeline } from '../ingest/pipeline.ts';
 import type { BalanceWindows } from '../state/balance-windows.ts';
@@ -17,7 +18,7 @@ export interface HealthSources {
   modbus: Pick<ModbusIngestor, 'health' | 'connectionReconnects'>;
   mqtt: Pick<MqttIngestor, 'health'>;
   /** The embedded broker, when heatnet runs one. */
-  broker: object | undefined;
+  broker: Pick<EmbeddedBroker, 'health'> | undefined;
   pipeline: Pick<IngestPipeline, 'refused'>;
   writer: Pick<BatchingWriter, 'health'>;
   store: Pick<Store, 'engine' | 'isOpen'>;
@@ -35,6 +36,7 @@ export function collectHealth(s: HealthSources): HealthSnapshots {
     modbus: { devices: s.modbus.health(), reconnects: s.modbus.connectionReconnects() },
     mqtt: s.mqtt.health(),
     broker: s.broker ? 'embedded' : 'external',
+    embeddedBroker: s.broker?.health(),
     refused: s.pipeline.refused(),
     storage: s.writer.health(),
     store: { engine: s.store.engine, open: s.store.isOpen },

@@ -1,5 +1,6 @@
 import type { AutoBalanceStatus } from '../control/auto-balancer.ts';
 import type { DeviceHealth } from '../ingest/modbus/health.ts';
+import type { BrokerHealth } from '../ingest/mqtt/broker.ts';
 import type { MqttHealth } from '../ingest/mqtt/ingestor.ts';
 import type { RefusalCounts } from '../ingest/pipeline.ts';
 import type { StorageHealth } from '../storage/writer.ts';
@@ -11,6 +12,8 @@ export interface HealthSnapshots {
   modbus: { devices: readonly DeviceHealth[]; reconnects: number };
   mqtt: MqttHealth;
   broker: 'embedded' | 'external';
+  /** The embedded broker's own counters (refused connects, publishes …), when it runs. */
+  embeddedBroker?: BrokerHealth;
   refused: RefusalCounts;
   storage: StorageHealth;
   /** The relational store: which engine, and whether it is open (never its path or URL). */
@@ -53,7 +56,11 @@ export function healthReport(s: HealthSnapshots, now: number): HealthReport {
     uptimeS: Math.round((now - s.startedAt) / 1000),
     ingest: {
       modbus: modbusHealth(s.modbus.devices, s.modbus.reconnects),
-      mqtt: { ...s.mqtt, broker: s.broker },
+      mqtt: {
+        ...s.mqtt,
+        broker: s.broker,
+        ...(s.embeddedBroker ? { embeddedBroker: s.embeddedBroker } : {}),
+      },
       refused: s.refused,
     },
     storage: s.storage,

@@ -55,11 +55,36 @@ const SubscriptionSchema = Type.Object(
   Open,
 );
 
+const Counts = (description: string) =>
+  Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description });
+
+const EmbeddedBrokerSchema = Type.Object(
+  {
+    clients: Count('Clients connected now'),
+    publishersAccepted: Type.Boolean({
+      description: 'A publisher credential is configured; else only heatnet itself may connect',
+    }),
+    refused: Type.Object(
+      {
+        connects: Counts(
+          'CONNECTs refused, by reason (bad-credentials, client-id-reserved, will-topic)',
+        ),
+        publishes: Counts('PUBLISHes refused before any session saw them, by topic problem'),
+        subscribes: Counts('SUBSCRIBE filters refused, by problem'),
+      },
+      Open,
+    ),
+    untrackedDeliveries: Count('QoS 1 deliveries aedes had not queued, queued late'),
+  },
+  Open,
+);
+
 const MqttSchema = Type.Object(
   {
     url: Type.String(),
     connected: Type.Boolean(),
     broker: Type.Union([Type.Literal('embedded'), Type.Literal('external')]),
+    embeddedBroker: Type.Optional(EmbeddedBrokerSchema),
     pendingAcks: Count('QoS 1 messages waiting for durable storage'),
     subscriptions: Type.Array(SubscriptionSchema),
   },

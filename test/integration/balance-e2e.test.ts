@@ -7,7 +7,7 @@ import { type HeatnetApp, localStoreDir } from '../../src/app.ts';
 import type { BalanceResult } from '../../src/balance/types.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { eventually } from '../support/config.ts';
-import { simulatedDemo } from '../support/simulated-demo.ts';
+import { DEMO_MQTT_PUBLISHER, simulatedDemo } from '../support/simulated-demo.ts';
 
 /**
  * The balancing engine in the running service, fed over the real wire — Modbus TCP
@@ -111,7 +111,7 @@ describe('balance end to end: simulator → ingest → engine → API, MQTT, sto
   });
 
   it('publishes every station retained on heatnet/balance/{substation}', async () => {
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`);
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, DEMO_MQTT_PUBLISHER);
     const seen = new Map<string, { id: string; status: string; retain: boolean }>();
     // The engine publishes every 2 s here: a live copy (retain flag off) may arrive next to
     // the retained one a subscriber gets first, so remember that a retained copy came.

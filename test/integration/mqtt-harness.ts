@@ -26,6 +26,8 @@ export function mqttConfig(url: string, overrides: Partial<MqttConfig> = {}): Mq
   return {
     url,
     embeddedPort: 0,
+    embeddedHost: '127.0.0.1',
+    embedded: {},
     clientId: 'heatnet-test',
     protocolVersion: 5,
     sessionExpiryS: 3600,

@@ -7,6 +7,12 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { type RawConfig, testConfig } from './config.ts';
 import { freePort } from './ports.ts';
 
+/** The publishers' credential of the embedded broker in these tests (the simulator presents it). */
+export const DEMO_MQTT_PUBLISHER = {
+  username: 'test-sensors',
+  password: 'test-mqtt-password-0004',
+};
+
 export interface SimulatedDemo {
   config: Config;
   sim: Simulator;
@@ -36,6 +42,7 @@ export async function simulatedDemo(options: {
       raw.ingest.mqtt = {
         url: 'embedded',
         embeddedPort: brokerPort,
+        embedded: DEMO_MQTT_PUBLISHER,
         subscriptions: demo.ingest.mqtt.subscriptions,
       };
       raw.simulation = {

@@ -539,6 +539,8 @@ function mqttConfig(): MqttConfig {
   return {
     url: 'mqtt://unused',
     embeddedPort: 0,
+    embeddedHost: '127.0.0.1',
+    embedded: {},
     clientId: 'unit',
     protocolVersion: 5,
     sessionExpiryS: 60,

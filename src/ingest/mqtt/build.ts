@@ -1,9 +1,10 @@
-import type { Config } from '../../config/schema.ts';
+import { randomBytes } from 'node:crypto';
+import type { Config, MqttConfig } from '../../config/schema.ts';
 import type { AlertSink } from '../../core/alerts.ts';
 import type { Component } from '../../core/lifecycle.ts';
 import { childLogger, type Logger } from '../../core/logger.ts';
 import type { Topology } from '../../domain/topology.ts';
-import { EmbeddedBroker } from './broker.ts';
+import { type BrokerCredentials, EmbeddedBroker } from './broker.ts';
 import { type Accept, MqttIngestor, type StaleHooks } from './ingestor.ts';
 
 export interface MqttDeps {
@@ -24,17 +25,16 @@ export interface MqttParts {
 
 /** The MQTT ingestor, and the embedded broker when the config asks for one. */
 export function buildMqtt({ config, topology, accept, alerts, log, now }: MqttDeps): MqttParts {
+  const embedded = config.ingest.mqtt.url === 'embedded';
   // The embedded broker (aedes) speaks MQTT 3.1.1 only: it refuses a v5 CONNECT with
   // "unacceptable protocol version", so on it the ingestor talks 3.1.1 whatever the
-  // default says. An external broker gets what the config asks.
-  const mqttConfig =
-    config.ingest.mqtt.url === 'embedded'
-      ? { ...config.ingest.mqtt, protocolVersion: 4 as const }
-      : config.ingest.mqtt;
-  const broker =
-    mqttConfig.url === 'embedded'
-      ? new EmbeddedBroker(mqttConfig.embeddedPort, childLogger(log, 'mqtt.broker'))
-      : undefined;
+  // default says; and it signs in with a credential made for this process, which nobody
+  // else can present. An external broker gets what the config asks.
+  const own = { username: 'heatnet', password: randomBytes(24).toString('base64url') };
+  const mqttConfig: MqttConfig = embedded
+    ? { ...config.ingest.mqtt, protocolVersion: 4, ...own }
+    : config.ingest.mqtt;
+  const broker = embedded ? embeddedBroker(mqttConfig, own, log) : undefined;
   const mqtt = new MqttIngestor(
     mqttConfig,
     () => (broker ? broker.url : mqttConfig.url),
@@ -45,6 +45,20 @@ export function buildMqtt({ config, topology, accept, alerts, log, now }: MqttDe
     staleAlerts(alerts, mqttConfig.staleAfterS),
   );
   return { mqtt, broker, components: broker ? [broker, mqtt] : [mqtt] };
+}
+
+function embeddedBroker(config: MqttConfig, own: BrokerCredentials, log: Logger): EmbeddedBroker {
+  const { username, password } = config.embedded;
+  const publishers = username && password ? { username, password } : undefined;
+  return new EmbeddedBroker(
+    config.embeddedPort,
+    childLogger(log, 'mqtt.broker'),
+    config.embeddedHost,
+    {
+      ingestor: { ...own, clientId: config.clientId },
+      publishers,
+    },
+  );
 }
 
 /** A subscription gone quiet raises an alert; its next message clears it. */
