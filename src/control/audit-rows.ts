@@ -1,6 +1,12 @@
 import type { Selectable } from 'kysely';
 import type { ControlAuditTable } from '../store/schema.ts';
-import type { AuditEntry, AuditResult, ControlSource, EffectVerdict } from './types.ts';
+import type {
+  AuditAction,
+  AuditEntry,
+  AuditResult,
+  ControlSource,
+  EffectVerdict,
+} from './types.ts';
 
 /** An audit row (the store's `control_audit` table) and its mapping to `AuditEntry`. */
 export type Row = Selectable<ControlAuditTable>;
@@ -31,5 +37,19 @@ export function toEntry(r: Row): AuditEntry {
           judgedAt: r.effect_ms,
         }
       : null,
+    // Only where they say something, so an ordinary entry reads as it always has.
+    ...(r.action !== 'frequency' ? { action: r.action as AuditAction } : {}),
+    ...(r.attempts > 1 ? { series: seriesOf(r) } : {}),
   };
+}
+
+function seriesOf(r: Row): NonNullable<AuditEntry['series']> {
+  let pumps: string[] = [r.pump];
+  try {
+    const parsed: unknown = JSON.parse(r.pumps ?? '[]');
+    if (Array.isArray(parsed) && parsed.length > 0) pumps = parsed.map(String);
+  } catch {
+    // A row written by hand: the first pump stands.
+  }
+  return { attempts: r.attempts, pumps, lastAt: r.last_ms };
 }

@@ -5,7 +5,13 @@ import type { Store } from '../store/store.ts';
 import { AuditDb } from './audit-db.ts';
 import { toEntry } from './audit-rows.ts';
 import { AutoSwitches } from './auto-switches.ts';
-import type { AuditEntry, AuditResult, ControlSource, EffectVerdict } from './types.ts';
+import type {
+  AuditAction,
+  AuditEntry,
+  AuditResult,
+  ControlSource,
+  EffectVerdict,
+} from './types.ts';
 
 /**
  * The control audit log (issue 5): one row in the relational store per attempt to
@@ -27,7 +33,7 @@ export type NewAttempt = Pick<
   | 'reason'
   | 'beforeHz'
   | 'requestedHz'
-> & { at: number };
+> & { at: number; action?: AuditAction };
 
 export interface AttemptEnd {
   result: Exclude<AuditResult, 'pending' | 'refused' | 'interrupted'>;
@@ -143,6 +149,20 @@ export class AuditStore implements Component {
   async refuse(a: NewAttempt, code: string, error: string): Promise<AuditEntry> {
     const id = await this.insert(a, 'refused', code, error);
     return (await this.get(id))!;
+  }
+
+  /**
+   * Counts the refused attempts a row records (they share it: see DenialSeries): the
+   * count, every pump they named, the time of the latest. Resolves once committed.
+   */
+  async countSeries(id: number, attempts: number, pumps: string[], lastAt: number): Promise<void> {
+    await this.db.run('write', (db) =>
+      db
+        .updateTable('control_audit')
+        .set({ attempts, pumps: JSON.stringify(pumps), last_ms: lastAt })
+        .where('id', '=', id)
+        .execute(),
+    );
   }
 
   /** Ends a pending attempt; a confirmed one starts awaiting its effect verdict. */
@@ -263,6 +283,7 @@ export class AuditStore implements Component {
         .values({
           at_ms: a.at,
           wall_ms: this.wallNow(),
+          action: a.action ?? 'frequency',
           actor: a.actor,
           role: a.role,
           source: a.source,

@@ -17,7 +17,7 @@ import {
   fmt,
 } from './guardrails.ts';
 import { type ControlTarget, isRefusal, resolveTarget, vfdOf } from './target.ts';
-import type { AuditEntry, FrequencyRequest, Refusal } from './types.ts';
+import type { AuditAction, AuditEntry, FrequencyRequest, Refusal } from './types.ts';
 
 export interface PumpControlDeps {
   config: Config;
@@ -39,14 +39,20 @@ export interface PumpControlDeps {
   effects?: Pick<EffectTracker, 'onConfirmed'>;
 }
 
-/** An attempt refused by authentication, before the control path proper (401/403). */
+/**
+ * An attempt refused before the control path proper: by authentication (401/403), or
+ * its body (400/413/415) — on a pump change, or on a switch of auto-balancing.
+ */
 export interface DeniedAttempt {
+  /** The pump named in the URL ('' for a switch of auto-balancing). */
   pump: string;
+  action?: AuditAction;
   hz: number | null;
   reason: string | null;
   actor: string;
   role: string | null;
-  code: Extract<ErrorCode, 'UNAUTHORIZED' | 'FORBIDDEN'>;
+  /** The answer's code: UNAUTHORIZED, FORBIDDEN, BAD_REQUEST, PAYLOAD_TOO_LARGE … */
+  code: string;
   message: string;
 }
 
@@ -130,30 +136,33 @@ export class PumpControl {
     return (await this.deps.audit.lastChangeAt(pump, source))?.at ?? null;
   }
 
-  /** Audits a 401/403 on the control route (the route calls this, then answers the error). */
+  /**
+   * Audits an attempt refused before the control path (the routes call this, then
+   * answer the error). A caller's refusals with one code share a row per window, which
+   * counts each of them durably before it is answered (DenialSeries).
+   */
   recordDenied(d: DeniedAttempt): Promise<AuditEntry> {
     const pump = this.deps.topology.pump(d.pump);
     const device = pump && vfdOf(this.deps.config, pump.id);
-    const write = (unwritten: number) =>
-      this.deps.audit.refuse(
-        {
-          at: this.deps.now(),
-          actor: d.actor,
-          role: d.role,
-          source: 'api',
-          pump: d.pump,
-          substation: pump?.substation ?? null,
-          device: device?.id ?? null,
-          reason: d.reason,
-          beforeHz: null,
-          requestedHz: d.hz,
-        },
-        d.code,
-        unwritten > 0
-          ? `${d.message} (and ${unwritten} more such attempts by ${d.actor} since the previous row)`
-          : d.message,
-      );
-    return this.denials.record(d.actor, d.code, write);
+    const at = this.deps.now();
+    const attempt: NewAttempt = {
+      at,
+      action: d.action ?? 'frequency',
+      actor: d.actor,
+      role: d.role,
+      source: 'api',
+      pump: d.pump,
+      substation: pump?.substation ?? null,
+      device: device?.id ?? null,
+      reason: d.reason,
+      beforeHz: null,
+      requestedHz: d.hz,
+    };
+    const { audit } = this.deps;
+    return this.denials.record(`${d.actor}\u0000${d.code}\u0000${attempt.action}`, d.pump, at, {
+      insert: () => audit.refuse(attempt, d.code, d.message),
+      count: (id, attempts, pumps, lastAt) => audit.countSeries(id, attempts, pumps, lastAt),
+    });
   }
 
   private async guarded(req: FrequencyRequest, t: ControlTarget, attempt: NewAttempt) {
