@@ -8,6 +8,45 @@ import type {
   EffectVerdict,
 } from './types.ts';
 
+/** An attempt as it starts: the entry's who/what/why, with its time in ms. */
+export type NewAttempt = Pick<
+  AuditEntry,
+  | 'actor'
+  | 'role'
+  | 'source'
+  | 'pump'
+  | 'substation'
+  | 'device'
+  | 'reason'
+  | 'beforeHz'
+  | 'requestedHz'
+> & { at: number; action?: AuditAction };
+
+export interface AttemptEnd {
+  result: Exclude<AuditResult, 'pending' | 'refused' | 'interrupted'>;
+  readBackHz: number | null;
+  code: string | null;
+  error: string | null;
+  wrote: boolean;
+  completedAt: number;
+}
+
+export interface AuditFilter {
+  pump?: string | undefined;
+  substation?: string | undefined;
+  /** ms since the epoch; entries at or after. */
+  since?: number | undefined;
+  limit?: number | undefined;
+}
+
+/** A confirmed change whose effect is still to be judged. */
+export interface AwaitingEffect {
+  id: number;
+  substation: string | null;
+  at: number;
+  deviationBeforeC: number | null;
+}
+
 /** An audit row (the store's `control_audit` table) and its mapping to `AuditEntry`. */
 export type Row = Selectable<ControlAuditTable>;
 

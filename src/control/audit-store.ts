@@ -3,15 +3,13 @@ import type { Logger } from '../core/logger.ts';
 import { importLegacyAudit } from '../store/legacy-audit.ts';
 import type { Store } from '../store/store.ts';
 import { AuditDb } from './audit-db.ts';
+import type { AttemptEnd, AuditFilter, AwaitingEffect, NewAttempt } from './audit-rows.ts';
 import { toEntry } from './audit-rows.ts';
+
+export type { AttemptEnd, AuditFilter, AwaitingEffect, NewAttempt } from './audit-rows.ts';
+
 import { AutoSwitches } from './auto-switches.ts';
-import type {
-  AuditAction,
-  AuditEntry,
-  AuditResult,
-  ControlSource,
-  EffectVerdict,
-} from './types.ts';
+import type { AuditEntry, AuditResult, ControlSource, EffectVerdict } from './types.ts';
 
 /**
  * The control audit log (issue 5): one row in the relational store per attempt to
@@ -20,45 +18,6 @@ import type {
  * with synchronous=FULL, PostgreSQL synchronous_commit). A store that cannot write
  * rejects with AUDIT_FAILED (see AuditDb).
  */
-
-/** An attempt as it starts: the entry's who/what/why, with its time in ms. */
-export type NewAttempt = Pick<
-  AuditEntry,
-  | 'actor'
-  | 'role'
-  | 'source'
-  | 'pump'
-  | 'substation'
-  | 'device'
-  | 'reason'
-  | 'beforeHz'
-  | 'requestedHz'
-> & { at: number; action?: AuditAction };
-
-export interface AttemptEnd {
-  result: Exclude<AuditResult, 'pending' | 'refused' | 'interrupted'>;
-  readBackHz: number | null;
-  code: string | null;
-  error: string | null;
-  wrote: boolean;
-  completedAt: number;
-}
-
-export interface AuditFilter {
-  pump?: string | undefined;
-  substation?: string | undefined;
-  /** ms since the epoch; entries at or after. */
-  since?: number | undefined;
-  limit?: number | undefined;
-}
-
-/** A confirmed change whose effect is still to be judged. */
-export interface AwaitingEffect {
-  id: number;
-  substation: string | null;
-  at: number;
-  deviationBeforeC: number | null;
-}
 
 export interface AuditStoreOptions {
   store: Store;

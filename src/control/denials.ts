@@ -1,4 +1,21 @@
-import type { AuditEntry } from './types.ts';
+import type { AuditAction, AuditEntry } from './types.ts';
+
+/**
+ * An attempt refused before the control path proper: by authentication (401/403), or
+ * its body (400/413/415) — on a pump change, or on a switch of auto-balancing.
+ */
+export interface DeniedAttempt {
+  /** The pump named in the URL ('' for a switch of auto-balancing). */
+  pump: string;
+  action?: AuditAction;
+  hz: number | null;
+  reason: string | null;
+  actor: string;
+  role: string | null;
+  /** The answer's code: UNAUTHORIZED, FORBIDDEN, BAD_REQUEST, PAYLOAD_TOO_LARGE … */
+  code: string;
+  message: string;
+}
 
 /** How a series writes: its first row, then the count of the attempts it records. */
 export interface SeriesWriter {

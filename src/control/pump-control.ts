@@ -5,7 +5,10 @@ import type { Topology } from '../domain/topology.ts';
 import { representable } from '../ingest/modbus/encode.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { AttemptEnd, AuditStore, NewAttempt } from './audit-store.ts';
-import { DenialSeries } from './denials.ts';
+import { DenialSeries, type DeniedAttempt } from './denials.ts';
+
+export type { DeniedAttempt } from './denials.ts';
+
 import type { EffectTracker } from './effect-tracker.ts';
 import type { FieldIO } from './field-io.ts';
 import {
@@ -17,7 +20,7 @@ import {
   fmt,
 } from './guardrails.ts';
 import { type ControlTarget, isRefusal, resolveTarget, vfdOf } from './target.ts';
-import type { AuditAction, AuditEntry, FrequencyRequest, Refusal } from './types.ts';
+import type { AuditEntry, FrequencyRequest, Refusal } from './types.ts';
 
 export interface PumpControlDeps {
   config: Config;
@@ -37,23 +40,6 @@ export interface PumpControlDeps {
   wallNow?: () => number;
   /** Told of every confirmed change (the effect tracker). */
   effects?: Pick<EffectTracker, 'onConfirmed'>;
-}
-
-/**
- * An attempt refused before the control path proper: by authentication (401/403), or
- * its body (400/413/415) — on a pump change, or on a switch of auto-balancing.
- */
-export interface DeniedAttempt {
-  /** The pump named in the URL ('' for a switch of auto-balancing). */
-  pump: string;
-  action?: AuditAction;
-  hz: number | null;
-  reason: string | null;
-  actor: string;
-  role: string | null;
-  /** The answer's code: UNAUTHORIZED, FORBIDDEN, BAD_REQUEST, PAYLOAD_TOO_LARGE … */
-  code: string;
-  message: string;
 }
 
 /** Denials by one caller within this much real time share one audit row. */
