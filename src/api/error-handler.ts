@@ -6,7 +6,7 @@ import {
   isHeatnetError,
   isMessageExposed,
 } from '../core/errors.ts';
-import { type ErrorBody, errorBody, fastifyRefusal } from './refusals.ts';
+import { type DoorCounts, type ErrorBody, errorBody, fastifyRefusal } from './refusals.ts';
 
 export type { ErrorBody } from './refusals.ts';
 export { clientErrorAnswer } from './refusals.ts';
@@ -94,10 +94,16 @@ export function installErrorHandler(app: FastifyInstance): void {
  * path segment over `maxParamLength`), refused before any route is known — so not
  * audited, but counted in the log like Node's own refusals.
  */
-export function refuseAtTheDoor(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+export function refuseAtTheDoor(
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  counts: DoorCounts,
+) {
   const answer = fastifyRefusal(err) ?? errorBody(400, 'BAD_REQUEST', 'the request is not valid');
+  const count = counts.add(answer.code);
   request.log.warn(
-    { code: answer.code, status: answer.statusCode },
+    { code: answer.code, status: answer.statusCode, count },
     'request refused before routing',
   );
   return reply.status(answer.statusCode).send(answer);

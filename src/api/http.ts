@@ -11,6 +11,14 @@ import type { Logger } from '../core/logger.ts';
 import { installAccess } from './access.ts';
 import { Authenticator } from './auth.ts';
 import { clientErrorAnswer, installErrorHandler, refuseAtTheDoor } from './error-handler.ts';
+import { DoorCounts } from './refusals.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Requests refused before any route, by code (for `/metrics`). */
+    refusedAtTheDoor: DoorCounts;
+  }
+}
 
 /**
  * Request parts whose values arrive as strings and may be coerced to the schema's type
@@ -65,14 +73,16 @@ export interface HttpOptions {
  * Node's own refusals, and deny-by-default access. Routes are registered on it after.
  */
 export function createHttp({ api, log }: HttpOptions): FastifyInstance {
+  const counts = new DoorCounts();
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     schemaController: { compilersFactory: { buildValidator } },
     ...serverTimeouts(api),
-    frameworkErrors: (err, request, reply) => refuseAtTheDoor(err, request, reply),
-    clientErrorHandler: (err, socket) => clientErrorAnswer(err, socket, log),
+    frameworkErrors: (err, request, reply) => refuseAtTheDoor(err, request, reply, counts),
+    clientErrorHandler: (err, socket) => clientErrorAnswer(err, socket, log, counts),
   });
+  app.decorate('refusedAtTheDoor', counts);
   app.decorateRequest('principal', null);
   installErrorHandler(app);
   installAccess(app, new Authenticator(api));

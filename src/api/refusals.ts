@@ -104,12 +104,35 @@ const CLIENT_ERRORS: Record<string, [number, FrameworkCode, string]> = {
   ERR_HTTP_HEADERS_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'the request headers did not arrive in time'],
 };
 
-/** How many connections Node refused per code, since start (logged with each refusal). */
-const refusedConnections = new Map<string, number>();
+/**
+ * Requests refused before any route (Node's 408/431 and malformed HTTP, the router's
+ * 414 and bad URLs): no route means no audit row, so they are counted, by code, and
+ * exposed on `/metrics` as `heatnet_http_refused_before_routing_total`.
+ */
+export class DoorCounts {
+  private readonly counts = new Map<string, number>();
 
-/** Counts of connection-level refusals so far (431, 408, malformed requests), by code. */
-export function connectionRefusals(): Record<string, number> {
-  return Object.fromEntries(refusedConnections);
+  add(code: string): number {
+    const n = (this.counts.get(code) ?? 0) + 1;
+    this.counts.set(code, n);
+    return n;
+  }
+
+  snapshot(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
+
+  /** The Prometheus text of the counter family. */
+  prometheus(): string {
+    const name = 'heatnet_http_refused_before_routing_total';
+    const lines = [...this.counts].map(([code, n]) => `${name}{code="${code}"} ${n}`);
+    return [
+      `# HELP ${name} HTTP requests refused before routing (timeouts, oversized, malformed), by code`,
+      `# TYPE ${name} counter`,
+      ...lines,
+      '',
+    ].join('\n');
+  }
 }
 
 /**
@@ -121,14 +144,14 @@ export function clientErrorAnswer(
   err: Error & { code?: string },
   socket: Socket,
   log: Logger,
+  counts: DoorCounts,
 ): void {
   const [status, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? [
     400,
     'BAD_REQUEST',
     'the request is not valid HTTP',
   ];
-  const count = (refusedConnections.get(code) ?? 0) + 1;
-  refusedConnections.set(code, count);
+  const count = counts.add(code);
   log.warn({ code, status, count, remote: socket.remoteAddress }, 'request refused before routing');
   if (!socket.writable) {
     socket.destroy();

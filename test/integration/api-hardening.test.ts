@@ -270,6 +270,14 @@ describe('the API refuses hostile requests over the wire (issue 15)', () => {
     expect(status).toBe(431);
     expectErrorShape(b431, 431);
     expect(b431.code).toBe('HEADERS_TOO_LARGE');
+    // Refused before any route, so no audit row: counted for /metrics instead.
+    expect(api.http.refusedAtTheDoor.snapshot()).toMatchObject({
+      URI_TOO_LONG: 1,
+      HEADERS_TOO_LARGE: 1,
+    });
+    expect(api.http.refusedAtTheDoor.prometheus()).toContain(
+      'heatnet_http_refused_before_routing_total{code="URI_TOO_LONG"} 1',
+    );
   });
 
   it('defect 7: names __proto__ and out-of-range numbers for what they are', async () => {
