@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { HeatnetError, isHeatnetError } from '../core/errors.ts';
+import { HeatnetError } from '../core/errors.ts';
 import type { Access, Authenticator } from './auth.ts';
+import type { ErrorBody } from './refusals.ts';
 
 /**
  * Who may call a route. Every route says it in its options (`config`), and a route
@@ -17,18 +18,17 @@ export interface RouteAccess {
   /** Only the listed roles, admin not included (a pump change is the dispatcher's). */
   exclusive?: boolean;
   /**
-   * Sees a 401/403 before it is answered and returns the error to answer instead (the
-   * control route audits every denied attempt and points at the audit entry).
+   * Records a refusal this route answers without an audit entry of its own (401, 403,
+   * a body refused before the handler) and returns the entry's id; the error handler
+   * calls it and the answer points at the row (the control routes: every refused
+   * attempt is in the safety record, issues 5 and 15).
    */
-  onDenied?: (request: FastifyRequest, denial: HeatnetError) => Promise<HeatnetError>;
+  auditRefusal?: (request: FastifyRequest, answer: ErrorBody) => Promise<number>;
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig extends Partial<RouteAccess> {}
 }
-
-const isDenial = (err: unknown): err is HeatnetError =>
-  isHeatnetError(err, 'UNAUTHORIZED') || isHeatnetError(err, 'FORBIDDEN');
 
 const describe = (r: RouteOptions) => `${String(r.method)} ${r.url}`;
 
@@ -56,15 +56,10 @@ export function installAccess(app: FastifyInstance, auth: Authenticator): void {
   });
   app.addHook('onRequest', async (request, reply) => {
     if (request.is404) return;
-    const { access, exclusive, onDenied } = request.routeOptions.config;
+    const { access, exclusive } = request.routeOptions.config;
     if (access === 'public') return;
     if (access === undefined) throw new HeatnetError('FORBIDDEN', 'this route declares no access');
-    try {
-      await auth.authorize(request, reply, access, { exclusive });
-    } catch (err) {
-      if (onDenied && isDenial(err)) throw await onDenied(request, err);
-      throw err;
-    }
+    await auth.authorize(request, reply, access, { exclusive });
   });
 }
 

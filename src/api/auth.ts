@@ -35,7 +35,9 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export class Authenticator {
   private readonly tokens: { digest: Buffer; principal: Principal }[];
 
-  constructor(private readonly config: ApiConfig) {
+  constructor(
+    private readonly config: Pick<ApiConfig, 'tokens' | 'anonymousRead'> & Partial<ApiConfig>,
+  ) {
     this.tokens = config.tokens.map((t) => ({
       digest: digest(t.token),
       principal: { name: t.name, role: t.role },

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import {
+  AuditActionSchema,
   AuditResultSchema,
   AutoStateSchema,
   ControlSourceSchema,
@@ -22,7 +23,9 @@ const Reason = (description?: string) =>
 
 export const FrequencyBody = Type.Object(
   {
-    hz: Type.Number({ description: 'New frequency setpoint, Hz' }),
+    // A bound any drive is within, so a number like 1e308 is refused here as out of
+    // range (not later as "not finite"); the pump's own min/max are the control path's.
+    hz: Type.Number({ minimum: 0, maximum: 1000, description: 'New frequency setpoint, Hz' }),
     reason: Reason('Why (kept in the audit log)'),
   },
   { additionalProperties: false },
@@ -57,6 +60,17 @@ export const AuditEntrySchema = Type.Object({
       deviationAfterC: Nullable(Type.Number()),
       judgedAt: Nullable(Time),
     }),
+  ),
+  action: Type.Optional(AuditActionSchema),
+  series: Type.Optional(
+    Type.Object(
+      {
+        attempts: Type.Integer({ minimum: 2 }),
+        pumps: Type.Array(Type.String()),
+        lastAt: Nullable(Time),
+      },
+      { description: 'Refused attempts by one caller with one code, sharing this row' },
+    ),
   ),
 });
 

@@ -1,12 +1,11 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { BalanceResult } from '../balance/types.ts';
 import type { ApiConfig } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { installAccess } from './access.ts';
-import { Authenticator } from './auth.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { createHttp } from './http.ts';
+import { installJsonParser } from './json-body.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { type ControlRouteDeps, controlRoutes } from './routes/control.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -29,21 +28,16 @@ export interface ApiDeps extends NetworkViewSource {
 
 /**
  * Builds the Fastify app without listening, so tests drive it with `inject`
- * (fastify/demo's pattern). The error handler and the access check first, then the
- * OpenAPI collector, then the route plugins: each declares who may call it.
+ * (fastify/demo's pattern). The base (validators, timeouts, the error handler and the
+ * access check, http.ts) first, then the OpenAPI collector, then the route plugins:
+ * each declares who may call it.
  */
 /** The built HTTP API, as the composition root and the tests hold it. */
 export type HttpApi = FastifyInstance;
 
 export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
-  const app = Fastify({
-    loggerInstance: deps.log as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
-    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
-  });
-  app.decorateRequest('principal', null);
-  installErrorHandler(app);
-  installAccess(app, new Authenticator(deps.api));
+  const app = createHttp({ api: deps.api, log: deps.log });
+  installJsonParser(app);
   await app.register(swagger, {
     openapi: {
       info: {

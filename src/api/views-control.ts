@@ -5,12 +5,13 @@ import { iso, isoOrNull } from './views.ts';
 
 /** The control path's answers as the API shows them: times as ISO strings. */
 
-export function auditEntryView(e: AuditEntry): AuditEntryView {
+export function auditEntryView({ series, ...e }: AuditEntry): AuditEntryView {
   return {
     ...e,
     at: iso(e.at),
     completedAt: isoOrNull(e.completedAt),
     effect: e.effect && { ...e.effect, judgedAt: isoOrNull(e.effect.judgedAt) },
+    ...(series ? { series: { ...series, lastAt: isoOrNull(series.lastAt) } } : {}),
   };
 }
 

@@ -64,6 +64,25 @@ export const ApiSchema = Type.Object(
     host: Type.String({ default: '127.0.0.1' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
     anonymousRead: Type.Boolean({ default: false }),
+    // Issue 15: a client that opens a request and never finishes it must not hold a
+    // connection (and its parser state) forever.
+    headersTimeoutMs: Type.Integer({
+      minimum: 100,
+      default: 10_000,
+      description:
+        'A request whose headers have not all arrived by then is answered 408 and closed',
+    }),
+    requestTimeoutMs: Type.Integer({
+      minimum: 100,
+      default: 30_000,
+      description:
+        'A request (headers and body) not received in full by then is answered 408 and closed',
+    }),
+    idleTimeoutMs: Type.Integer({
+      minimum: 100,
+      default: 120_000,
+      description: 'A connection with no traffic for this long is closed',
+    }),
     tokens: Type.Array(
       Type.Object(
         {

@@ -3,7 +3,11 @@ import type { Logger } from '../core/logger.ts';
 import { importLegacyAudit } from '../store/legacy-audit.ts';
 import type { Store } from '../store/store.ts';
 import { AuditDb } from './audit-db.ts';
+import type { AttemptEnd, AuditFilter, AwaitingEffect, NewAttempt } from './audit-rows.ts';
 import { toEntry } from './audit-rows.ts';
+
+export type { AttemptEnd, AuditFilter, AwaitingEffect, NewAttempt } from './audit-rows.ts';
+
 import { AutoSwitches } from './auto-switches.ts';
 import type { AuditEntry, AuditResult, ControlSource, EffectVerdict } from './types.ts';
 
@@ -14,45 +18,6 @@ import type { AuditEntry, AuditResult, ControlSource, EffectVerdict } from './ty
  * with synchronous=FULL, PostgreSQL synchronous_commit). A store that cannot write
  * rejects with AUDIT_FAILED (see AuditDb).
  */
-
-/** An attempt as it starts: the entry's who/what/why, with its time in ms. */
-export type NewAttempt = Pick<
-  AuditEntry,
-  | 'actor'
-  | 'role'
-  | 'source'
-  | 'pump'
-  | 'substation'
-  | 'device'
-  | 'reason'
-  | 'beforeHz'
-  | 'requestedHz'
-> & { at: number };
-
-export interface AttemptEnd {
-  result: Exclude<AuditResult, 'pending' | 'refused' | 'interrupted'>;
-  readBackHz: number | null;
-  code: string | null;
-  error: string | null;
-  wrote: boolean;
-  completedAt: number;
-}
-
-export interface AuditFilter {
-  pump?: string | undefined;
-  substation?: string | undefined;
-  /** ms since the epoch; entries at or after. */
-  since?: number | undefined;
-  limit?: number | undefined;
-}
-
-/** A confirmed change whose effect is still to be judged. */
-export interface AwaitingEffect {
-  id: number;
-  substation: string | null;
-  at: number;
-  deviationBeforeC: number | null;
-}
 
 export interface AuditStoreOptions {
   store: Store;
@@ -143,6 +108,20 @@ export class AuditStore implements Component {
   async refuse(a: NewAttempt, code: string, error: string): Promise<AuditEntry> {
     const id = await this.insert(a, 'refused', code, error);
     return (await this.get(id))!;
+  }
+
+  /**
+   * Counts the refused attempts a row records (they share it: see DenialSeries): the
+   * count, every pump they named, the time of the latest. Resolves once committed.
+   */
+  async countSeries(id: number, attempts: number, pumps: string[], lastAt: number): Promise<void> {
+    await this.db.run('write', (db) =>
+      db
+        .updateTable('control_audit')
+        .set({ attempts, pumps: JSON.stringify(pumps), last_ms: lastAt })
+        .where('id', '=', id)
+        .execute(),
+    );
   }
 
   /** Ends a pending attempt; a confirmed one starts awaiting its effect verdict. */
@@ -263,6 +242,7 @@ export class AuditStore implements Component {
         .values({
           at_ms: a.at,
           wall_ms: this.wallNow(),
+          action: a.action ?? 'frequency',
           actor: a.actor,
           role: a.role,
           source: a.source,

@@ -5,7 +5,10 @@ import type { Topology } from '../domain/topology.ts';
 import { representable } from '../ingest/modbus/encode.ts';
 import type { LiveState } from '../state/live-state.ts';
 import type { AttemptEnd, AuditStore, NewAttempt } from './audit-store.ts';
-import { DenialSeries } from './denials.ts';
+import { DenialSeries, type DeniedAttempt } from './denials.ts';
+
+export type { DeniedAttempt } from './denials.ts';
+
 import type { EffectTracker } from './effect-tracker.ts';
 import type { FieldIO } from './field-io.ts';
 import {
@@ -37,17 +40,6 @@ export interface PumpControlDeps {
   wallNow?: () => number;
   /** Told of every confirmed change (the effect tracker). */
   effects?: Pick<EffectTracker, 'onConfirmed'>;
-}
-
-/** An attempt refused by authentication, before the control path proper (401/403). */
-export interface DeniedAttempt {
-  pump: string;
-  hz: number | null;
-  reason: string | null;
-  actor: string;
-  role: string | null;
-  code: Extract<ErrorCode, 'UNAUTHORIZED' | 'FORBIDDEN'>;
-  message: string;
 }
 
 /** Denials by one caller within this much real time share one audit row. */
@@ -130,30 +122,33 @@ export class PumpControl {
     return (await this.deps.audit.lastChangeAt(pump, source))?.at ?? null;
   }
 
-  /** Audits a 401/403 on the control route (the route calls this, then answers the error). */
+  /**
+   * Audits an attempt refused before the control path (the routes call this, then
+   * answer the error). A caller's refusals with one code share a row per window, which
+   * counts each of them durably before it is answered (DenialSeries).
+   */
   recordDenied(d: DeniedAttempt): Promise<AuditEntry> {
     const pump = this.deps.topology.pump(d.pump);
     const device = pump && vfdOf(this.deps.config, pump.id);
-    const write = (unwritten: number) =>
-      this.deps.audit.refuse(
-        {
-          at: this.deps.now(),
-          actor: d.actor,
-          role: d.role,
-          source: 'api',
-          pump: d.pump,
-          substation: pump?.substation ?? null,
-          device: device?.id ?? null,
-          reason: d.reason,
-          beforeHz: null,
-          requestedHz: d.hz,
-        },
-        d.code,
-        unwritten > 0
-          ? `${d.message} (and ${unwritten} more such attempts by ${d.actor} since the previous row)`
-          : d.message,
-      );
-    return this.denials.record(d.actor, d.code, write);
+    const at = this.deps.now();
+    const attempt: NewAttempt = {
+      at,
+      action: d.action ?? 'frequency',
+      actor: d.actor,
+      role: d.role,
+      source: 'api',
+      pump: d.pump,
+      substation: pump?.substation ?? null,
+      device: device?.id ?? null,
+      reason: d.reason,
+      beforeHz: null,
+      requestedHz: d.hz,
+    };
+    const { audit } = this.deps;
+    return this.denials.record(`${d.actor}\u0000${d.code}\u0000${attempt.action}`, d.pump, at, {
+      insert: () => audit.refuse(attempt, d.code, d.message),
+      count: (id, attempts, pumps, lastAt) => audit.countSeries(id, attempts, pumps, lastAt),
+    });
   }
 
   private async guarded(req: FrequencyRequest, t: ControlTarget, attempt: NewAttempt) {

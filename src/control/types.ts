@@ -74,7 +74,18 @@ export interface AuditEntry {
   completedAt: number | null;
   /** Effect on the substation's deviation; null for attempts that changed nothing. */
   effect: AuditEffect | null;
+  /** Present on a switch of auto-balancing (`pump` is then empty). */
+  action?: AuditAction;
+  /**
+   * Present on a row that records several refused attempts (issue 15): how many, every
+   * pump they named, and when the last one came (epoch ms).
+   */
+  series?: { attempts: number; pumps: string[]; lastAt: number | null };
 }
+
+/** What an audited attempt tried to do. */
+export const AuditActionSchema = Words(['frequency', 'auto-switch'] as const);
+export type AuditAction = Static<typeof AuditActionSchema>;
 
 export interface FrequencyRequest {
   pump: string;

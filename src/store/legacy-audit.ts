@@ -8,7 +8,14 @@ import type { Store, StoreTransaction } from './store.ts';
 /** The key under which the old audit file's import is remembered in `store_import`. */
 export const LEGACY_AUDIT_IMPORT = 'control.auditFile';
 
-type AuditRow = Omit<ControlAuditTable, 'id' | 'wrote'> & { id: number; wrote: number };
+/** The old file's rows: the columns of migration 0001 (later ones take their defaults). */
+type AuditRow = Omit<
+  ControlAuditTable,
+  'id' | 'wrote' | 'action' | 'attempts' | 'pumps' | 'last_ms'
+> & {
+  id: number;
+  wrote: number;
+};
 interface SwitchRow {
   at_ms: number;
   wall_ms: number;

@@ -43,6 +43,14 @@ export interface ControlAuditTable {
   deviation_before_c: number | null;
   deviation_after_c: number | null;
   effect_ms: number | null;
+  /** What was attempted: `frequency` (a pump change) or `auto-switch` (migration 0002). */
+  action: Generated<string>;
+  /** Refused attempts this row records (repeats within a window share a row). */
+  attempts: Generated<number>;
+  /** JSON array of every pump the attempts of a shared row named; null for one attempt. */
+  pumps: string | null;
+  /** Service time of the latest attempt a shared row counts. */
+  last_ms: number | null;
 }
 
 /**

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulator } from '../../simulators/simulator.ts';
-import { installAccess } from '../../src/api/access.ts';
-import { Authenticator } from '../../src/api/auth.ts';
-import { installErrorHandler } from '../../src/api/error-handler.ts';
+import { createHttp } from '../../src/api/http.ts';
+import { installJsonParser } from '../../src/api/json-body.ts';
 import { controlRoutes } from '../../src/api/routes/control.ts';
 import type { AuditEntryView } from '../../src/api/schemas-control.ts';
 import type { Config } from '../../src/config/schema.ts';
@@ -133,10 +132,9 @@ describe('guarded pump control over real Modbus TCP', () => {
       engine: 'sqlite',
       path: join(config.storage.dataDir, 'heatnet.sqlite'),
     });
-    http = Fastify();
-    http.decorateRequest('principal', null);
-    installErrorHandler(http);
-    installAccess(http, new Authenticator(config.api));
+    // The API's own base (strict body validation, the one error shape, access).
+    http = createHttp({ api: config.api, log });
+    installJsonParser(http);
     await http.register(controlRoutes, { control, audit: store, auto });
     await http.ready();
     await eventually(() => ingestor.health().every((h) => h.state === 'up'), {

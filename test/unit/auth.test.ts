@@ -13,7 +13,7 @@ const TOKENS = {
 };
 
 function app(anonymousRead: boolean) {
-  const config: ApiConfig = {
+  const config: Pick<ApiConfig, 'host' | 'port' | 'anonymousRead' | 'tokens'> = {
     host: '127.0.0.1',
     port: 0,
     anonymousRead,

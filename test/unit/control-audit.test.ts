@@ -325,6 +325,56 @@ describe.each(ENGINES)('control audit on %s', (engine: Engine) => {
     });
   });
 
+  describe('refused attempts: one row per caller and code, every attempt counted durably', () => {
+    let config: Config;
+    beforeAll(async () => {
+      config = await testConfig({ substations: 2 });
+    });
+    const denied = (pump: string) => ({
+      pump,
+      hz: null,
+      reason: null,
+      actor: 'anonymous',
+      role: null,
+      code: 'UNAUTHORIZED',
+      message: 'a bearer token is required',
+    });
+
+    it('counts concurrent and repeated denials on one row, committed before each answer', async () => {
+      const store = await tempStore();
+      const { pc } = fakeDrive(config, store);
+      const [a, b] = config.network.substations.map((s) => s.pumps[0]!.id);
+      // Six at once (one commit in flight, the rest join the next), then one more.
+      const entries = await Promise.all([a, b, a, b, a, a].map((p) => pc.recordDenied(denied(p!))));
+      expect(new Set(entries.map((e) => e.id)).size).toBe(1);
+      // Answered means committed: a store reopened right now has the count.
+      await pc.recordDenied(denied(a!));
+      await store.close();
+      const again = await tempStore(store.target);
+      const rows = await again.list();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        pump: a,
+        code: 'UNAUTHORIZED',
+        series: { attempts: 7, pumps: [a, b], lastAt: expect.any(Number) },
+      });
+    });
+
+    it('gives each caller and each code a row of its own; an ordinary row has no series', async () => {
+      const store = await tempStore();
+      const { pc } = fakeDrive(config, store);
+      await pc.recordDenied(denied('S01-P1'));
+      await pc.recordDenied({ ...denied('S01-P1'), actor: 'invalid token' });
+      await pc.recordDenied({ ...denied('S01-P1'), code: 'BAD_REQUEST', message: 'hz' });
+      await pc.recordDenied({ ...denied(''), action: 'auto-switch' });
+      const rows = await store.list();
+      expect(rows).toHaveLength(4);
+      expect(rows.every((r) => r.series === undefined)).toBe(true);
+      expect(rows[0]).toMatchObject({ action: 'auto-switch', pump: '' });
+      expect(rows[1]!.action).toBeUndefined();
+    });
+  });
+
   describe('pump control: one change per pump at a time, current setpoint from the drive', () => {
     let config: Config;
     beforeAll(async () => {

@@ -120,7 +120,7 @@ describe('pump control: clocks and resolution', () => {
     expect(entry).toMatchObject({ result: 'confirmed', readBackHz: 45, requestedHz: 45.4 });
   });
 
-  it('writes one audit row per denied caller and minute, counting the rest into the next', async () => {
+  it('writes one audit row per denied caller and minute, counting the rest on it', async () => {
     const r = await rig({ clockRate: 1 });
     const store = await r.newStore();
     const control = r.control(store);
@@ -150,9 +150,10 @@ describe('pump control: clocks and resolution', () => {
     r.clock.wall += 61_000;
     const next = await deny();
     expect(next.id).not.toBe(first.id);
-    expect(next.error).toBe(
-      'a bearer token is required (and 99 more such attempts by anonymous since the previous row)',
-    );
+    // Issue 15: the count is on the series' own row, committed as the attempts came
+    // (it used to wait for the next row, and a shutdown before that lost it).
+    expect(next.error).toBe('a bearer token is required');
+    expect((await store.get(first.id))?.series).toMatchObject({ attempts: 100 });
     expect(await store.list({ limit: 1000 })).toHaveLength(3);
   });
 

@@ -3,13 +3,19 @@ import type { AutoBalancer } from '../../control/auto-balancer.ts';
 import { ErrorSchema } from '../schemas.ts';
 import { AutoStatusSchema, AutoSwitchBody, controlErrors } from '../schemas-control.ts';
 import { autoStatusView } from '../views-control.ts';
+import { auditRefusals, type RefusalRecorder } from './control-refusals.ts';
 
 export interface AutoRoutesOptions {
   auto: Pick<AutoBalancer, 'status' | 'switchTo'>;
+  /** Audits the switches it refuses (401/403, bad bodies), as pump changes are. */
+  control: RefusalRecorder;
 }
 
 /** `GET/POST /api/control/auto`: auto-balancing's state, and the dispatcher's switch. */
-export const autoRoutes: FastifyPluginAsyncTypebox<AutoRoutesOptions> = async (api, { auto }) => {
+export const autoRoutes: FastifyPluginAsyncTypebox<AutoRoutesOptions> = async (
+  api,
+  { auto, control },
+) => {
   api.get(
     '/api/control/auto',
     {
@@ -25,7 +31,11 @@ export const autoRoutes: FastifyPluginAsyncTypebox<AutoRoutesOptions> = async (a
   api.post(
     '/api/control/auto',
     {
-      config: { access: ['dispatcher'], exclusive: true },
+      config: {
+        access: ['dispatcher'],
+        exclusive: true,
+        auditRefusal: auditRefusals(control, 'auto-switch'),
+      },
       schema: {
         summary: 'Switch auto-balancing off (at once) or on again; kept across restarts',
         tags: ['control'],

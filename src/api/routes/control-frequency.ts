@@ -1,36 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import type { PumpControl } from '../../control/pump-control.ts';
-import { HeatnetError } from '../../core/errors.ts';
 import { IdParams } from '../schemas.ts';
 import { AuditEntrySchema, controlErrors, FrequencyBody } from '../schemas-control.ts';
 import { auditEntryView } from '../views-control.ts';
+import { auditRefusals } from './control-refusals.ts';
 
 export interface FrequencyRoutesOptions {
   control: Pick<PumpControl, 'setFrequency' | 'recordDenied'>;
-}
-
-/**
- * Audits what the dispatcher-only access refuses (issue 5: unauthorised and forbidden
- * attempts on the control route are part of the safety record). Access is checked
- * before the body is even parsed: a malformed body from a caller without the right is
- * audited as the denial it is, and the caller learns nothing about bodies.
- */
-function auditDenial(control: FrequencyRoutesOptions['control']) {
-  return async (request: FastifyRequest, denial: HeatnetError): Promise<HeatnetError> => {
-    const code = denial.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'UNAUTHORIZED';
-    const entry = await control.recordDenied({
-      pump: String((request.params as { id?: unknown }).id ?? '').slice(0, 64),
-      hz: null,
-      reason: null,
-      actor:
-        request.principal?.name ?? (request.headers.authorization ? 'invalid token' : 'anonymous'),
-      role: request.principal?.role ?? null,
-      code,
-      message: denial.message,
-    });
-    return new HeatnetError(code, denial.message, { auditId: entry.id });
-  };
 }
 
 /** `POST /api/control/pumps/:id/frequency`: the guarded, audited pump change. */
@@ -41,7 +17,13 @@ export const frequencyRoutes: FastifyPluginAsyncTypebox<FrequencyRoutesOptions> 
   api.post(
     '/api/control/pumps/:id/frequency',
     {
-      config: { access: ['dispatcher'], exclusive: true, onDenied: auditDenial(control) },
+      config: {
+        access: ['dispatcher'],
+        exclusive: true,
+        // Access is checked before the body is parsed: a caller without the right is
+        // audited as the denial it is and learns nothing about bodies.
+        auditRefusal: auditRefusals(control, 'frequency'),
+      },
       schema: {
         summary: 'Change a pump’s frequency setpoint: guarded, written, read back and audited',
         description:

@@ -10,5 +10,5 @@ export type ControlRouteDeps = FrequencyRoutesOptions & AuditRoutesOptions & Aut
 export const controlRoutes: FastifyPluginAsync<ControlRouteDeps> = async (app, deps) => {
   await app.register(frequencyRoutes, { control: deps.control });
   await app.register(auditRoutes, { audit: deps.audit });
-  await app.register(autoRoutes, { auto: deps.auto });
+  await app.register(autoRoutes, { auto: deps.auto, control: deps.control });
 };

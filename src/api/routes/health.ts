@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { healthForAnonymous } from '../../health/redact.ts';
 import { type HealthReport, HealthReportSchema } from '../../health/schema.ts';
 import { ErrorSchema } from '../schemas.ts';
 
@@ -19,6 +20,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
         response: { 200: HealthReportSchema, 401: ErrorSchema },
       },
     },
-    async () => report(),
+    // Where data lives (storage dir, database URL) only for a caller with a token.
+    async (request) => (request.principal ? report() : healthForAnonymous(report())),
   );
 };

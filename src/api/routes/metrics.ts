@@ -28,7 +28,9 @@ export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (ap
       },
     },
     async (_request, reply) => {
-      const body = await metrics.render();
+      // Requests refused before routing are counted by the HTTP base, not the registry.
+      const door = app.hasDecorator('refusedAtTheDoor') ? app.refusedAtTheDoor.prometheus() : '';
+      const body = `${await metrics.render()}${door}`;
       return reply.type(metrics.contentType).send(body);
     },
   );

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { Engine } from '../engine.ts';
 import { controlTables } from './0001-control.ts';
+import { auditSeries } from './0002-audit-series.ts';
 
 /**
  * Every migration, in order, as code in the repository: Kysely's FileMigrationProvider
@@ -9,6 +10,7 @@ import { controlTables } from './0001-control.ts';
  */
 const MIGRATIONS: readonly [string, (engine: Engine) => Migration][] = [
   ['0001-control', controlTables],
+  ['0002-audit-series', auditSeries],
 ];
 
 export class CodeMigrations implements MigrationProvider {
