@@ -123,15 +123,14 @@ function roomSignals(
   if (!windows) return none;
   const mid = from + (at - from) / 2;
   const samples: RoomSample[] = [];
-  for (const { window, areaM2, household } of windows) {
+  for (const { window, areaM2, household, zone } of windows) {
     const last = window.lastAt(at);
     if (last === null || last < freshFrom) continue;
     const meanC = window.mean(from, at);
     if (meanC === null) continue;
-    const h = src.topology.household(household);
     samples.push({
       household,
-      zone: h ? `${h.building}/${h.zone}` : household,
+      zone,
       areaM2,
       meanC,
       halvesC: () => [window.mean(from, mid), window.mean(mid, at)],
