@@ -1,6 +1,8 @@
 import fc from 'fast-check';
+import Value from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import type { MqttSubscription, NetworkConfig } from '../../src/config/schema.ts';
+import { MqttSubscriptionSchema } from '../../src/config/schema-ingest.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import { mapPayload } from '../../src/ingest/mqtt/payload.ts';
@@ -83,6 +85,15 @@ describe('MQTT field plausibility', () => {
       range: [10, 30],
       sentinels: [25],
     });
+  });
+
+  it('takes a path or a path with range and sentinels in the config, nothing else', () => {
+    expect(Value.Check(MqttSubscriptionSchema, declared)).toBe(true);
+    expect(Value.Check(MqttSubscriptionSchema, room)).toBe(true);
+    const bad = (spec: unknown) => ({ ...room, fields: { temp_c: spec } });
+    expect(Value.Check(MqttSubscriptionSchema, bad({ path: 'v', range: [1] }))).toBe(false);
+    expect(Value.Check(MqttSubscriptionSchema, bad({ path: 'v', limit: 3 }))).toBe(false);
+    expect(Value.Check(MqttSubscriptionSchema, bad({ range: [0, 1] }))).toBe(false);
   });
 
   it('refuses negative flows and powers, turns -0 into 0', () => {
