@@ -5,6 +5,16 @@ import { balanceRoutes } from '../../src/api/routes/balance.ts';
 import { finiteResult, finiteStation } from '../../src/balance/finite.ts';
 import { hampelBand, type RoomSample, robustIndoor } from '../../src/balance/robust.ts';
 import type { BalanceResult, SubstationBalance } from '../../src/balance/types.ts';
+import { BalanceService } from '../../src/balance-runner/service.ts';
+import { noAlerts } from '../../src/core/alerts.ts';
+import { EventBus } from '../../src/core/events.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import type { Reading } from '../../src/core/reading.ts';
+import { Topology } from '../../src/domain/topology.ts';
+import type { HeatnetEvents } from '../../src/events.ts';
+import { BalanceWindows } from '../../src/state/balance-windows.ts';
+import { LiveState } from '../../src/state/live-state.ts';
+import { steadyDemoConfig } from '../support/balance-harness.ts';
 
 /** Issue 15: a station's indoor figures robust to bad sensors; no non-finite number leaves. */
 
@@ -159,5 +169,50 @@ describe('finite balance output (the view boundary)', () => {
       expect(body.substations[0].indoorMeanC).toBe(16.2);
     }
     await api.close();
+  });
+});
+
+describe('BalanceService output when the windows hold values ingest would refuse', () => {
+  it('publishes, stores and serves finite numbers, the station naming the nulled field', () => {
+    const config = steadyDemoConfig();
+    const topology = new Topology(config.network);
+    const windows = new BalanceWindows(
+      config.balance.windowMin * 60_000,
+      (id) => topology.household(id)?.areaM2,
+    );
+    const at = Date.UTC(2026, 0, 12, 12);
+    // Straight into the windows, past the ingest checks: every S22 room at 1e308.
+    const s22 = topology.substations.find((s) => s.id === 'S22')!;
+    windows.apply(
+      s22.buildings.flatMap((b) =>
+        b.households.map((h) => ({
+          measurement: 'room',
+          tags: { substation: 'S22', building: b.id, household: h.id },
+          fields: { temp_c: 1e308 },
+          time: at - 60_000,
+        })),
+      ),
+    );
+    const published = new Map<string, string>();
+    const written: Reading[] = [];
+    const service = new BalanceService(
+      config,
+      { config, topology, windows, state: new LiveState(), devices: () => [] },
+      new EventBus<HeatnetEvents>(silentLogger()),
+      {
+        write: (r) => written.push(...r),
+        publish: (t, p) => published.set(t, p),
+        alerts: noAlerts,
+      },
+      silentLogger(),
+      () => at,
+    );
+    const result = service.evaluate(at);
+    const s = result.substations.find((x) => x.id === 'S22')!;
+    expect(s).toMatchObject({ indoorMeanC: null, invalidFields: ['indoorMeanC'] });
+    const payload = JSON.parse(published.get('heatnet/balance/S22')!);
+    expect(payload).toMatchObject({ indoorMeanC: null, invalidFields: ['indoorMeanC'] });
+    const point = written.find((r) => r.tags.substation === 'S22')!;
+    expect(point.fields.indoor_mean_c).toBeUndefined();
   });
 });
