@@ -41,29 +41,61 @@ export interface RobustIndoor {
   suspect: string[];
 }
 
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+/** The middle of a sorted array. */
+function middle(sorted: Float64Array): number {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** The Hampel band around the median of `values`. */
-export function hampelBand(values: readonly number[]): { center: number; band: number } {
-  const center = median(values);
-  const mad = median(values.map((v) => Math.abs(v - center)));
+/**
+ * No value can lie further than max − min from the median, so values spread less
+ * than the floor have no outlier: the common case, decided without sorting.
+ */
+function tight(values: Float64Array): boolean {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return max - min <= FLOOR_K;
+}
+
+/**
+ * The Hampel band around the median of `values` (overwritten: this runs per station
+ * per evaluation, so it sorts a typed array in place, numerically and without a comparator).
+ */
+function band(values: Float64Array): { center: number; band: number } {
+  values.sort();
+  const center = middle(values);
+  for (let i = 0; i < values.length; i++) values[i] = Math.abs(values[i]! - center);
+  const mad = middle(values.sort());
   return { center, band: Math.max(K * 1.4826 * mad, FLOOR_K) };
 }
+
+export function hampelBand(values: readonly number[]): { center: number; band: number } {
+  return band(Float64Array.from(values));
+}
+
+const meansOf = (rooms: readonly RoomSample[]) => {
+  const out = new Float64Array(rooms.length);
+  for (let i = 0; i < rooms.length; i++) out[i] = rooms[i]!.meanC;
+  return out;
+};
 
 /** Area-weighted mean and cold share of the households within the station's band. */
 export function robustIndoor(rooms: readonly RoomSample[], minC: number): RobustIndoor {
   if (rooms.length === 0) return { meanC: null, coldShare: null, outliers: 0, suspect: [] };
-  const { center, band } = hampelBand(rooms.map((r) => r.meanC));
+  const means = meansOf(rooms);
+  const { center, band: width } = tight(means)
+    ? { center: 0, band: Number.POSITIVE_INFINITY }
+    : band(means);
   let weighted = 0;
   let area = 0;
   let cold = 0;
   let kept = 0;
   for (const r of rooms) {
-    if (Math.abs(r.meanC - center) > band) continue;
+    if (Math.abs(r.meanC - center) > width) continue;
     kept++;
     if (r.meanC < minC) cold++;
     weighted += r.meanC * r.areaM2;
@@ -73,7 +105,8 @@ export function robustIndoor(rooms: readonly RoomSample[], minC: number): Robust
     meanC: area > 0 ? weighted / area : null,
     coldShare: kept > 0 ? cold / kept : null,
     outliers: rooms.length - kept,
-    suspect: suspectSensors(rooms),
+    // A station spread less than the floor has no zone spread wider either.
+    suspect: width === Number.POSITIVE_INFINITY ? [] : suspectSensors(rooms),
   };
 }
 
@@ -93,8 +126,10 @@ export function suspectSensors(rooms: readonly RoomSample[]): string[] {
   const suspect: string[] = [];
   for (const members of zones.values()) {
     if (members.length < MIN_ZONE_NEIGHBOURS + 1) continue;
-    const { center, band } = hampelBand(members.map((r) => r.meanC));
-    const far = (v: number | null) => v !== null && Math.abs(v - center) > band;
+    const means = meansOf(members);
+    if (tight(means)) continue;
+    const { center, band: width } = band(means);
+    const far = (v: number | null) => v !== null && Math.abs(v - center) > width;
     for (const r of members) {
       if (far(r.meanC) && r.halvesC().every(far)) suspect.push(r.household);
     }
