@@ -220,6 +220,18 @@ function mqttFamilies(mqtt: () => MqttHealth): Family[] {
       'Messages that could not be mapped',
       (s) => s.malformed,
     ),
+    family(
+      'counter',
+      'heatnet_mqtt_rejected_messages_total',
+      'Messages refused per subscription, by reason (payload, type, not-finite, sentinel, range, time)',
+      ['topic', 'reason'],
+      function* () {
+        for (const s of mqtt().subscriptions) {
+          for (const [reason, n] of Object.entries(s.rejected))
+            yield [{ topic: s.topic, reason }, n];
+        }
+      },
+    ),
     topic(
       'gauge',
       'last_message_timestamp_seconds',

@@ -1,3 +1,4 @@
+import { finiteResult } from '../balance/finite.ts';
 import type { BalanceResult, SubstationBalance } from '../balance/types.ts';
 import { pumpDrives } from '../config/pump-drives.ts';
 import type { Config } from '../config/schema.ts';
@@ -141,9 +142,14 @@ function balanceView(b: SubstationBalance | undefined): SubstationSummary['balan
   };
 }
 
-/** The latest evaluation as `GET /api/balance` shows it. */
+/**
+ * The latest evaluation as `GET /api/balance` shows it. A non-finite number nulls its
+ * own field (the station names it in `invalidFields`) rather than failing the response:
+ * the serializer would refuse the whole body.
+ */
 export function balanceResultView(r: BalanceResult): BalanceResultView {
-  return { ...r, evaluatedAt: iso(r.evaluatedAt) };
+  const clean = finiteResult(r);
+  return { ...clean, evaluatedAt: iso(clean.evaluatedAt) };
 }
 
 export function substationDetail(src: NetworkViewSource, s: Substation): SubstationDetail {

@@ -1,4 +1,5 @@
 import { designFlowM3h } from '../balance/reference.ts';
+import { type RoomSample, robustIndoor } from '../balance/robust.ts';
 import type { BalanceInput, PumpSignals, RoomSignals, SubstationInput } from '../balance/types.ts';
 import { pumpDrives } from '../config/pump-drives.ts';
 import type { Config } from '../config/schema.ts';
@@ -104,7 +105,11 @@ function pumpSignals(
   };
 }
 
-/** Area-weighted indoor mean and cold share over the households that report. */
+/**
+ * Indoor mean and cold share over the households that report, robust to a few bad
+ * sensors (balance/robust.ts): each household's window mean, its zone for the
+ * neighbour check, and its half-window means on demand.
+ */
 function roomSignals(
   src: InputSources,
   s: Substation,
@@ -114,22 +119,24 @@ function roomSignals(
 ): RoomSignals {
   const households = s.buildings.reduce((n, b) => n + b.households.length, 0);
   const windows = src.windows.rooms.get(s.id);
-  if (!windows) return { households, reporting: 0, meanC: null, coldShare: null };
-  const minC = src.config.standards.indoor.minC;
-  let reporting = 0;
-  let cold = 0;
-  let weighted = 0;
-  let area = 0;
-  for (const { window, areaM2 } of windows) {
+  const none = { households, reporting: 0, meanC: null, coldShare: null };
+  if (!windows) return none;
+  const mid = from + (at - from) / 2;
+  const samples: RoomSample[] = [];
+  for (const { window, areaM2, household, zone } of windows) {
     const last = window.lastAt(at);
     if (last === null || last < freshFrom) continue;
-    const mean = window.mean(from, at);
-    if (mean === null) continue;
-    reporting++;
-    if (mean < minC) cold++;
-    weighted += mean * areaM2;
-    area += areaM2;
+    const meanC = window.mean(from, at);
+    if (meanC === null) continue;
+    samples.push({
+      household,
+      zone,
+      areaM2,
+      meanC,
+      halvesC: () => [window.mean(from, mid), window.mean(mid, at)],
+    });
   }
-  if (reporting === 0) return { households, reporting, meanC: null, coldShare: null };
-  return { households, reporting, meanC: weighted / area, coldShare: cold / reporting };
+  if (samples.length === 0) return none;
+  const robust = robustIndoor(samples, src.config.standards.indoor.minC);
+  return { households, reporting: samples.length, ...robust };
 }

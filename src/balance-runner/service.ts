@@ -1,4 +1,5 @@
 import { type EngineSettings, evaluateBalance } from '../balance/evaluate.ts';
+import { finiteResult } from '../balance/finite.ts';
 import type { BalanceResult, StationMemory, SubstationBalance } from '../balance/types.ts';
 import type { Config } from '../config/schema.ts';
 import type { AlertSink } from '../core/alerts.ts';
@@ -80,7 +81,7 @@ export class BalanceService implements Component {
     if (!this.preview || performance.now() - this.preview.at >= 1000) {
       const input = gatherInputs(this.sources, this.now());
       const { result } = evaluateBalance(input, this.memory, this.settings);
-      this.preview = { at: performance.now(), result };
+      this.preview = { at: performance.now(), result: finiteResult(result) };
     }
     return this.preview.result;
   }
@@ -101,7 +102,9 @@ export class BalanceService implements Component {
   /** One evaluation now (the schedule calls this; tests and benchmarks may too). */
   evaluate(at = this.now()): BalanceResult {
     const input = gatherInputs(this.sources, at);
-    const { result, memory } = evaluateBalance(input, this.memory, this.settings);
+    const { result: raw, memory } = evaluateBalance(input, this.memory, this.settings);
+    // Everything after this (API, retained MQTT, storage, alerts) sees finite numbers only.
+    const result = finiteResult(raw);
     const previous = this.last;
     this.memory = memory;
     this.last = result;

@@ -170,6 +170,8 @@ function evaluateStation(
       indoorMeanC: s.rooms.meanC,
       coldShare: s.rooms.coldShare,
       roomsReporting: s.rooms.reporting,
+      roomsOutliers: s.rooms.outliers ?? 0,
+      suspectSensors: s.rooms.suspect ?? [],
       heatIndex:
         outdoorC === null
           ? null

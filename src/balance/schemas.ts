@@ -71,12 +71,26 @@ export const SubstationBalanceSchema = Type.Object({
   indoorMeanC: Nullable(Type.Number()),
   coldShare: Nullable(Type.Number()),
   roomsReporting: Type.Integer(),
+  roomsOutliers: Type.Integer({
+    minimum: 0,
+    description:
+      'Reporting households left out of indoorMeanC and coldShare: further than the Hampel band (3.5 robust σ, at least 6 K) from the station’s median',
+  }),
+  suspectSensors: Type.Array(Type.String(), {
+    description: 'Households whose sensor reads far from its zone neighbours for the whole window',
+  }),
   heatIndex: Nullable(
     Type.Number({
       description: 'Specific heat use over design at today’s degree-days (1 = as designed)',
     }),
   ),
   recommendation: Nullable(RecommendationSchema),
+  invalidFields: Type.Optional(
+    Type.Array(Type.String(), {
+      description:
+        'Fields whose value came out non-finite and are shown as null (a recommendation is dropped whole)',
+    }),
+  ),
 });
 
 export const NetworkAdviceSchema = Type.Object({

@@ -56,10 +56,14 @@ export interface RoomSignals {
   households: number;
   /** Households whose sensor reported within the window. */
   reporting: number;
-  /** Area-weighted mean of the reporting households' window means. */
+  /** Area-weighted mean of the reporting households' window means, outliers left out. */
   meanC: number | null;
   /** Share of reporting households whose window mean is below standards.indoor.minC. */
   coldShare: number | null;
+  /** Reporting households left out of meanC and coldShare as outliers (robust.ts). */
+  outliers?: number;
+  /** Households whose sensor reads far from its zone neighbours for the whole window. */
+  suspect?: string[];
 }
 
 export interface SubstationInput {

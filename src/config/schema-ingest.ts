@@ -101,6 +101,31 @@ export const ModbusSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+const JsonPath = Type.String({ minLength: 1, description: 'Dotted JSON path in the payload' });
+
+/**
+ * One MQTT field with its plausibility, as Modbus register fields have it: a value
+ * outside `range` or equal to a sentinel is refused and counted. Without `range`, the
+ * built-in default for the field's measurement and unit applies (src/ingest/mqtt/plausible.ts).
+ */
+export const MqttFieldSpecSchema = Type.Object(
+  {
+    path: JsonPath,
+    range: Type.Optional(
+      Type.Tuple([Type.Number(), Type.Number()], {
+        description: 'Plausible [min, max]; outside → refused and counted',
+      }),
+    ),
+    sentinels: Type.Optional(
+      Type.Union([Type.Boolean(), Type.Array(Type.Number())], {
+        description:
+          'Values that mean "no value": true = the usual ones (-32768, 32767, 65535, -9999, -999), false = none, or a list',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const MqttSubscriptionSchema = Type.Object(
   {
     topic: Type.String({ minLength: 1, description: '{name} captures one topic level as a tag' }),
@@ -108,7 +133,7 @@ export const MqttSubscriptionSchema = Type.Object(
     format: OneOf(['json'] as const, 'Payload format', 'json'),
     fields: Type.Record(
       Type.String({ pattern: '^[a-z][a-z0-9_]*$' }),
-      Type.String({ minLength: 1, description: 'Dotted JSON path in the payload' }),
+      Type.Union([JsonPath, MqttFieldSpecSchema]),
       { additionalProperties: false, minProperties: 1 },
     ),
     time: Type.Optional(

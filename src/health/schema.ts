@@ -50,6 +50,10 @@ const SubscriptionSchema = Type.Object(
     topic: Type.String(),
     messages: Count('Messages mapped to readings'),
     malformed: Count('Messages refused (payload or ingest checks)'),
+    rejected: Type.Record(Type.String(), Count('Messages refused for this reason'), {
+      description:
+        'Refused messages by reason: payload, type, not-finite, sentinel, range (outside the field’s plausible range), time',
+    }),
     stale: Type.Boolean({ description: 'No message for `staleAfterS`' }),
   },
   Open,

@@ -43,7 +43,10 @@ export interface PipelineOptions {
 
 /**
  * Why a reading cannot be taken, or null: every numeric field finite, a finite time
- * not later than `latest`. Pure, so each rule exists once, here.
+ * not later than `latest`. Pure, so each rule exists once, here. Plausible ranges are
+ * not here: they belong to a source's field declaration (a Modbus register field, an
+ * MQTT subscription field), which only the adapter knows, and are checked and counted
+ * by the adapter before its readings arrive (issue 15).
  */
 export function refusalOf(r: Reading, latest: number): RefusalReason | null {
   if (!Number.isFinite(r.time)) return 'bad-time';

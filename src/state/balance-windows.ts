@@ -21,6 +21,12 @@ const SUBSTATION_FIELD_SET: ReadonlySet<string> = new Set(SUBSTATION_FIELDS);
 export interface RoomWindow {
   household: string;
   areaM2: number;
+  /**
+   * Building and zone from the reading's tags (the MQTT router adds them from the
+   * topology): the neighbours a sensor is compared with. The household itself when
+   * untagged, so such a sensor is never compared.
+   */
+  zone: string;
   window: RollingWindow;
 }
 
@@ -95,7 +101,13 @@ export class BalanceWindows {
         this.rejectedUnknown++;
         return;
       }
-      entry = { household, areaM2, window: new RollingWindow(this.keepMs, this.bucketMs) };
+      const { building, zone } = r.tags;
+      entry = {
+        household,
+        areaM2,
+        zone: building && zone ? `${building}/${zone}` : household,
+        window: new RollingWindow(this.keepMs, this.bucketMs),
+      };
       this.roomByKey.set(key, entry);
       const list = this.rooms.get(substation);
       if (list) list.push(entry);

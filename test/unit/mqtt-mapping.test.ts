@@ -7,7 +7,7 @@ import { Topology } from '../../src/domain/topology.ts';
 import { backoffDelay } from '../../src/ingest/mqtt/backoff.ts';
 import { type Accept, DeliverySession } from '../../src/ingest/mqtt/delivery.ts';
 import { MqttIngestor } from '../../src/ingest/mqtt/ingestor.ts';
-import { mapPayload, parseTime } from '../../src/ingest/mqtt/payload.ts';
+import { mapPayload, noRejections, parseTime } from '../../src/ingest/mqtt/payload.ts';
 import { compileTopicTemplate } from '../../src/ingest/mqtt/topic-template.ts';
 import { StaleWatchdog } from '../../src/ingest/mqtt/watchdog.ts';
 
@@ -118,18 +118,26 @@ describe('mapPayload', () => {
   });
 
   it('rejects malformed JSON', () => {
-    expect(mapPayload(s, raw('{"temp_c": 20,'))).toEqual({ ok: false, reason: 'not JSON' });
-    expect(mapPayload(s, raw(''))).toEqual({ ok: false, reason: 'not JSON' });
+    expect(mapPayload(s, raw('{"temp_c": 20,'))).toEqual({
+      ok: false,
+      kind: 'payload',
+      reason: 'not JSON',
+    });
+    expect(mapPayload(s, raw(''))).toEqual({ ok: false, kind: 'payload', reason: 'not JSON' });
   });
 
   it('rejects JSON that is not an object', () => {
     for (const text of ['42', '"21.5"', 'null', 'true']) {
-      expect(mapPayload(s, raw(text))).toEqual({ ok: false, reason: 'not a JSON object' });
+      expect(mapPayload(s, raw(text))).toEqual({
+        ok: false,
+        kind: 'payload',
+        reason: 'not a JSON object',
+      });
     }
   });
 
   it('rejects a payload with none of the mapped fields, null counting as absent', () => {
-    const none = { ok: false, reason: 'none of the mapped fields present' };
+    const none = { ok: false, kind: 'payload', reason: 'none of the mapped fields present' };
     expect(mapPayload(s, json({ humidity: 40, ts: 1_700_000_000 }))).toEqual(none);
     expect(mapPayload(s, json({ temp_c: null, ts: 1_700_000_000 }))).toEqual(none);
     expect(mapPayload(s, json([1, 2]))).toEqual(none);
@@ -147,6 +155,7 @@ describe('mapPayload', () => {
   it('rejects a number that is not finite (1e999 parses to Infinity)', () => {
     expect(mapPayload(s, raw('{"temp_c": 1e999, "ts": 1700000000}'))).toEqual({
       ok: false,
+      kind: 'not-finite',
       reason: 'temp_c: not a finite number',
     });
     expect(mapPayload(s, raw('{"temp_c": -1e999}'))).toMatchObject({ ok: false });
@@ -159,6 +168,7 @@ describe('mapPayload', () => {
     });
     expect(mapPayload(s, json({ temp_c: true, ts: 1_700_000_000 }))).toEqual({
       ok: false,
+      kind: 'type',
       reason: 'temp_c: a boolean where a number is expected',
     });
     for (const bad of ['error', '0x15', 'NaN', '']) {
@@ -172,6 +182,7 @@ describe('mapPayload', () => {
   it('rejects objects and arrays where a value is expected', () => {
     expect(mapPayload(s, json({ temp_c: { v: 1 }, ts: 1_700_000_000 }))).toEqual({
       ok: false,
+      kind: 'type',
       reason: 'temp_c: not a number where a number is expected',
     });
     expect(mapPayload(s, json({ temp_c: [20], ts: 1_700_000_000 }))).toMatchObject({
@@ -181,7 +192,11 @@ describe('mapPayload', () => {
   });
 
   it('rejects a missing or unreadable time when the subscription names one', () => {
-    const reason = { ok: false, reason: 'ts: missing, unreadable or implausible time' };
+    const reason = {
+      ok: false,
+      kind: 'time',
+      reason: 'ts: missing, unreadable or implausible time',
+    };
     expect(mapPayload(s, json({ temp_c: 20 }))).toEqual(reason);
     expect(mapPayload(s, json({ temp_c: 20, ts: 'yesterday' }))).toEqual(reason);
     expect(mapPayload(s, json({ temp_c: 20, ts: true }))).toEqual(reason);
@@ -382,7 +397,9 @@ describe('StaleWatchdog', () => {
   it('flags a quiet subscription once, counting from start, and clears it on a message', () => {
     let now = 0;
     const h = { topic: 't', filter: 't', messages: 0, malformed: 0 } as const;
-    const subs = [{ ...h, lastMessageAt: null, lastError: null, stale: false }];
+    const subs = [
+      { ...h, rejected: noRejections(), lastMessageAt: null, lastError: null, stale: false },
+    ];
     const events: string[] = [];
     const w = new StaleWatchdog(
       () => subs,

@@ -45,9 +45,10 @@ export const balanceRoutes: FastifyPluginAsyncTypebox<BalanceRoutesOptions> = as
         const body = json as unknown as BalanceResultView;
         return reply.type('application/json; charset=utf-8').send(body);
       }
+      const view = balanceResultView(result);
       return {
-        ...balanceResultView(result),
-        substations: result.substations.filter(
+        ...view,
+        substations: view.substations.filter(
           (s) =>
             (!status || s.status === status) &&
             (!position || s.position === position) &&

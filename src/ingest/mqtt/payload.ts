@@ -1,13 +1,34 @@
 import type { MqttSubscription } from '../../config/schema.ts';
+import { type FieldRule, fieldRules } from './plausible.ts';
+
+/** Why a message was refused, counted per subscription (health, metrics). */
+export const PAYLOAD_REJECTIONS = [
+  'payload',
+  'type',
+  'not-finite',
+  'sentinel',
+  'range',
+  'time',
+] as const;
+export type PayloadRejection = (typeof PAYLOAD_REJECTIONS)[number];
+
+/** Every rejection kind at zero, for a new subscription's counts. */
+export function noRejections(): Record<PayloadRejection, number> {
+  return Object.fromEntries(PAYLOAD_REJECTIONS.map((k) => [k, 0])) as Record<
+    PayloadRejection,
+    number
+  >;
+}
 
 export type PayloadResult =
   | { ok: true; fields: Record<string, number>; time: number | undefined }
-  | { ok: false; reason: string };
+  | { ok: false; kind: PayloadRejection; reason: string };
 
+/** Own properties only: a path like `__proto__.x` or `constructor` finds nothing. */
 function at(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
   for (const key of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, key)) return undefined;
     cur = (cur as Record<string, unknown>)[key];
   }
   return cur;
@@ -43,44 +64,79 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * many sensors send). Anything else — booleans, "NaN", "0x15" — is a reason to
  * reject. Fields are always numbers, written as floats, so none ever flips type.
  */
-function toNumber(v: unknown): number | string {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : 'not a finite number';
-  if (typeof v === 'string') {
-    const n = DECIMAL.test(v.trim()) ? Number(v) : Number.NaN;
-    return Number.isFinite(n) ? n : `"${v.slice(0, 20)}" is not a number`;
+function toNumber(v: unknown): number | { kind: PayloadRejection; reason: string } {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string') {
+    n = DECIMAL.test(v.trim()) ? Number(v) : Number.NaN;
+    if (Number.isNaN(n)) return { kind: 'type', reason: `${quote(v)} is not a number` };
+  } else {
+    const what = typeof v === 'boolean' ? 'a boolean' : 'not a number';
+    return { kind: 'type', reason: `${what} where a number is expected` };
   }
-  return `${typeof v === 'boolean' ? 'a boolean' : 'not a number'} where a number is expected`;
+  // 1e400 parses to Infinity; NaN cannot come out of JSON but a sum of them could.
+  if (!Number.isFinite(n)) return { kind: 'not-finite', reason: 'not a finite number' };
+  // -0 is 0 to a sensor; writing "-0" would only surprise a reader.
+  return n === 0 ? 0 : n;
+}
+
+/** A short, printable excerpt of what a sensor sent, for the log and health. */
+function quote(v: string): string {
+  return JSON.stringify(v.slice(0, 20));
+}
+
+/** The field's value checked against its rule: a number, or why it is refused. */
+function plausible(rule: FieldRule, raw: unknown) {
+  const value = toNumber(raw);
+  if (typeof value !== 'number') return { ...value, reason: `${rule.path}: ${value.reason}` };
+  if (rule.sentinels.includes(value)) {
+    return { kind: 'sentinel' as const, reason: `${rule.path}: ${value} means "no value"` };
+  }
+  const [min, max] = rule.range;
+  if (value < min || value > max) {
+    return { kind: 'range' as const, reason: `${rule.path}: ${value} outside [${min}, ${max}]` };
+  }
+  return value;
 }
 
 /**
- * Maps a JSON payload to fields by the subscription's field paths. Values must be
- * finite numbers (decimal strings are converted). A payload giving none of the
- * fields, or not JSON at all, is rejected with the reason.
+ * Maps a JSON payload to fields by the subscription's field rules. Values must be
+ * finite numbers (decimal strings are converted), no sentinel, within the field's
+ * range; one bad field refuses the whole message, since its other fields came from
+ * the same broken device. A payload giving none of the fields, or not JSON at all,
+ * is refused too, each with its reason.
  */
-export function mapPayload(sub: MqttSubscription, payload: Buffer): PayloadResult {
+export function mapPayload(
+  sub: MqttSubscription,
+  payload: Buffer,
+  rules: readonly FieldRule[] = fieldRules(sub),
+): PayloadResult {
   let doc: unknown;
   try {
     doc = JSON.parse(payload.toString('utf8'));
   } catch {
-    return { ok: false, reason: 'not JSON' };
+    return { ok: false, kind: 'payload', reason: 'not JSON' };
   }
-  if (doc === null || typeof doc !== 'object') return { ok: false, reason: 'not a JSON object' };
+  if (doc === null || typeof doc !== 'object') {
+    return { ok: false, kind: 'payload', reason: 'not a JSON object' };
+  }
   const fields: Record<string, number> = {};
-  for (const [field, path] of Object.entries(sub.fields)) {
-    const raw = at(doc, path);
+  for (const rule of rules) {
+    const raw = at(doc, rule.path);
     if (raw === undefined || raw === null) continue;
-    const value = toNumber(raw);
-    if (typeof value === 'string') return { ok: false, reason: `${path}: ${value}` };
-    fields[field] = value;
+    const value = plausible(rule, raw);
+    if (typeof value !== 'number') return { ok: false, ...value };
+    fields[rule.field] = value;
   }
   if (Object.keys(fields).length === 0) {
-    return { ok: false, reason: 'none of the mapped fields present' };
+    return { ok: false, kind: 'payload', reason: 'none of the mapped fields present' };
   }
   let time: number | undefined;
   if (sub.time) {
     time = parseTime(at(doc, sub.time));
     if (time === undefined) {
-      return { ok: false, reason: `${sub.time}: missing, unreadable or implausible time` };
+      const reason = `${sub.time}: missing, unreadable or implausible time`;
+      return { ok: false, kind: 'time', reason };
     }
   }
   return { ok: true, fields, time };

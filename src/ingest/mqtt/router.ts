@@ -2,7 +2,8 @@ import type { MqttSubscription } from '../../config/schema.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { Topology } from '../../domain/topology.ts';
-import { mapPayload } from './payload.ts';
+import { mapPayload, noRejections, type PayloadRejection } from './payload.ts';
+import { type FieldRule, fieldRules } from './plausible.ts';
 import { compileTopicTemplate, type TopicTemplate } from './topic-template.ts';
 
 export interface SubscriptionHealth {
@@ -11,6 +12,8 @@ export interface SubscriptionHealth {
   filter: string;
   messages: number;
   malformed: number;
+  /** The malformed messages by why (sentinel and range as the Modbus side counts them). */
+  rejected: Record<PayloadRejection, number>;
   lastMessageAt: number | null;
   lastError: string | null;
   /** No message for `staleAfterS`: the sensors behind it (or the broker path) went quiet. */
@@ -20,8 +23,17 @@ export interface SubscriptionHealth {
 interface ActiveSubscription {
   config: MqttSubscription;
   template: TopicTemplate;
+  /** The fields with their ranges and sentinels, resolved once. */
+  rules: FieldRule[];
   health: SubscriptionHealth;
 }
+
+/** The pipeline's refusal reasons as a subscription counts them. */
+const KIND_OF_REFUSAL: Record<string, PayloadRejection> = {
+  'not-finite': 'not-finite',
+  'bad-time': 'time',
+  'time-ahead': 'time',
+};
 
 /**
  * Subscriptions → readings: matches a topic against every configured template, maps the
@@ -51,11 +63,12 @@ export class MessageRouter {
         filter,
         messages: 0,
         malformed: 0,
+        rejected: noRejections(),
         lastMessageAt: null,
         lastError: null,
         stale: false,
       };
-      return { config, template, health };
+      return { config, template, rules: fieldRules(config), health };
     });
   }
 
@@ -76,9 +89,10 @@ export class MessageRouter {
       const h = sub.health;
       h.lastMessageAt = now;
       this.seen(h);
-      const result = mapPayload(sub.config, payload);
+      const result = mapPayload(sub.config, payload, sub.rules);
       if (!result.ok) {
         h.malformed++;
+        h.rejected[result.kind]++;
         // Logged once per subscription and reason change; counts live in health.
         if (h.lastError !== result.reason) {
           this.log.warn({ topic, reason: result.reason }, 'malformed MQTT payload');
@@ -109,6 +123,7 @@ export class MessageRouter {
     this.origin.delete(reading);
     h.messages--;
     h.malformed++;
+    h.rejected[KIND_OF_REFUSAL[reason] ?? 'payload']++;
     if (h.lastError !== reason) {
       this.log.warn({ topic: h.topic, reason }, 'MQTT reading refused by the ingest pipeline');
     }
