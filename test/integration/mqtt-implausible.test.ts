@@ -6,7 +6,7 @@ import type { BalanceResult, SubstationBalance } from '../../src/balance/types.t
 import type { Config } from '../../src/config/schema.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import { eventually } from '../support/config.ts';
-import { simulatedDemo } from '../support/simulated-demo.ts';
+import { DEMO_MQTT_PUBLISHER, simulatedDemo } from '../support/simulated-demo.ts';
 
 /**
  * Issue 15, defects 1 and 2, over the wire: hostile room readings published to far-end
@@ -58,7 +58,7 @@ describe('implausible MQTT room readings against the running service', () => {
   }
 
   async function publish(messages: [string, string][]) {
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`);
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, DEMO_MQTT_PUBLISHER);
     for (const [topic, payload] of messages) await client.publishAsync(topic, payload, { qos: 1 });
     await client.endAsync();
   }
