@@ -6,6 +6,7 @@ import { installErrorHandler } from '../../src/api/error-handler.ts';
 import { metricsRoutes } from '../../src/api/routes/metrics.ts';
 import { type DeviceHealth, newHealth } from '../../src/ingest/modbus/health.ts';
 import type { MqttHealth } from '../../src/ingest/mqtt/ingestor.ts';
+import { noRejections } from '../../src/ingest/mqtt/payload.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import type { StorageHealth } from '../../src/storage/writer.ts';
 
@@ -43,6 +44,7 @@ const mqtt = {
       topic: 'heatnet/room/{substation}/{building}/{household}',
       messages: 1000,
       malformed: 7,
+      rejected: { ...noRejections(), range: 5, 'not-finite': 2 },
       lastMessageAt: 1_700_000_000_500,
       lastError: null,
     },
@@ -125,6 +127,11 @@ describe('createMetrics', () => {
     const topic = '{topic="heatnet/room/{substation}/{building}/{household}"}';
     expect(m.get(`heatnet_mqtt_messages_total${topic}`)).toBe(1000);
     expect(m.get(`heatnet_mqtt_malformed_messages_total${topic}`)).toBe(7);
+    const rejected = (reason: string) =>
+      m.get(
+        `heatnet_mqtt_rejected_messages_total{topic="heatnet/room/{substation}/{building}/{household}",reason="${reason}"}`,
+      );
+    expect([rejected('range'), rejected('not-finite'), rejected('sentinel')]).toEqual([5, 2, 0]);
     expect(m.get('heatnet_storage_state{kind="influx-v1",state="retrying"}')).toBe(1);
     expect(m.get('heatnet_storage_state{kind="influx-v1",state="ok"}')).toBe(0);
     expect(m.get('heatnet_storage_backlog_lines{kind="influx-v1"}')).toBe(120);
