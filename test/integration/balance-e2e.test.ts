@@ -7,7 +7,7 @@ import { type HeatnetApp, localStoreDir } from '../../src/app.ts';
 import type { BalanceResult } from '../../src/balance/types.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { eventually } from '../support/config.ts';
-import { DEMO_MQTT_PUBLISHER, simulatedDemo } from '../support/simulated-demo.ts';
+import { BALANCE_AT_60X, DEMO_MQTT_PUBLISHER, simulatedDemo } from '../support/simulated-demo.ts';
 
 /**
  * The balancing engine in the running service, fed over the real wire — Modbus TCP
@@ -21,11 +21,7 @@ describe('balance end to end: simulator → ingest → engine → API, MQTT, sto
   let brokerPort: number;
 
   beforeAll(async () => {
-    ({ config, sim, app, brokerPort } = await simulatedDemo({
-      speed: 60,
-      publish: { roomIntervalS: 300, buildingIntervalS: 300, weatherIntervalS: 120 },
-      balance: { schedule: { intervalS: 120 }, windowMin: 15, staleAfterMin: 10 },
-    }));
+    ({ config, sim, app, brokerPort } = await simulatedDemo(BALANCE_AT_60X));
     await app.start();
     await sim.start();
   }, 60_000);

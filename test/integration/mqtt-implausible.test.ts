@@ -6,7 +6,7 @@ import type { BalanceResult, SubstationBalance } from '../../src/balance/types.t
 import type { Config } from '../../src/config/schema.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import { eventually } from '../support/config.ts';
-import { DEMO_MQTT_PUBLISHER, simulatedDemo } from '../support/simulated-demo.ts';
+import { BALANCE_AT_60X, DEMO_MQTT_PUBLISHER, simulatedDemo } from '../support/simulated-demo.ts';
 
 /**
  * Issue 15, defects 1 and 2, over the wire: hostile room readings published to far-end
@@ -25,11 +25,7 @@ describe('implausible MQTT room readings against the running service', () => {
   let before: BalanceResult;
 
   beforeAll(async () => {
-    ({ config, sim, app, brokerPort } = await simulatedDemo({
-      speed: 60,
-      publish: { roomIntervalS: 300, buildingIntervalS: 300, weatherIntervalS: 120 },
-      balance: { schedule: { intervalS: 120 }, windowMin: 15, staleAfterMin: 10 },
-    }));
+    ({ config, sim, app, brokerPort } = await simulatedDemo(BALANCE_AT_60X));
     await app.start();
     await sim.start();
     // Rooms report every 5 simulated minutes (5 s here). Measured ~20 s; 3× under load.

@@ -27,6 +27,17 @@ export interface SimulatedDemo {
  * broker on a free port. `balance` and `control` are the sections to test with.
  * Built, not started.
  */
+/**
+ * The whole demo network at 60×, rooms and meters every 5 simulated minutes, evaluated
+ * every 2 simulated minutes over 15-minute windows: room-based judgements within about
+ * 20 s of real time, as the balance tests over the wire need.
+ */
+export const BALANCE_AT_60X = {
+  speed: 60,
+  publish: { roomIntervalS: 300, buildingIntervalS: 300, weatherIntervalS: 120 },
+  balance: { schedule: { intervalS: 120 }, windowMin: 15, staleAfterMin: 10 },
+};
+
 export async function simulatedDemo(options: {
   speed: number;
   publish: RawConfig;
