@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStoreDir, spoolDir } from '../../src/app.ts';
 import type { Config } from '../../src/config/schema.ts';
@@ -9,6 +8,7 @@ import { InfluxV1Transport } from '../../src/storage/influx/v1.ts';
 import { replaySpool } from '../../src/storage/replay.ts';
 import { encodeRecord } from '../../src/storage/spool-format.ts';
 import type { LineTransport } from '../../src/storage/transport.ts';
+import { capture } from '../support/capture.ts';
 import { testConfig } from '../support/config.ts';
 import { type InfluxdHandle, startInfluxd } from '../support/influxd.ts';
 
@@ -23,17 +23,6 @@ import { type InfluxdHandle, startInfluxd } from '../support/influxd.ts';
 const DB = 'heatnet';
 const BATCH = 10;
 const T0 = Date.UTC(2026, 0, 10);
-
-function capture(): { out: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const out = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return { out, text: () => chunks.join('') };
-}
 
 /** `n` points of one float field, a second apart. */
 const points = (measurement: string, n: number, from: number) =>

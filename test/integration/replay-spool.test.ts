@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulator } from '../../simulators/simulator.ts';
 import { HeatnetApp, localStoreDir, spoolDir } from '../../src/app.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { replaySpool } from '../../src/storage/replay.ts';
+import { capture } from '../support/capture.ts';
 import { eventually, testConfig } from '../support/config.ts';
 import { expectedValues, FixedSource } from '../support/fixed-source.ts';
 import { type InfluxdHandle, startInfluxd } from '../support/influxd.ts';
@@ -21,18 +21,6 @@ import { freePort } from '../support/ports.ts';
  */
 
 const DB = 'heatnet';
-
-/** A writable stream that keeps what it is given. */
-function capture(): { out: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const out = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return { out, text: () => chunks.join('') };
-}
 
 const lpNames = (dir: string) =>
   existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.lp')) : [];

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStoreDir, spoolDir } from '../../src/app.ts';
 import type { Config } from '../../src/config/schema.ts';
@@ -9,6 +8,7 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { replaySpool } from '../../src/storage/replay.ts';
 import { Spool } from '../../src/storage/spool.ts';
 import { encodeRecord } from '../../src/storage/spool-format.ts';
+import { capture } from '../support/capture.ts';
 import { testConfig } from '../support/config.ts';
 import { type InfluxdHandle, startInfluxd } from '../support/influxd.ts';
 
@@ -22,17 +22,6 @@ const DB = 'heatnet';
 const T0 = Date.UTC(2024, 2, 1);
 const lines = (m: string, from: number, to: number) =>
   Array.from({ length: to - from }, (_, k) => `${m},s=a v=${from + k} ${T0 + from + k}`);
-
-function capture(): { out: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const out = new Writable({
-    write(chunk: Buffer, _e, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return { out, text: () => chunks.join('') };
-}
 
 const count = async (influx: InfluxdHandle, m: string) =>
   (await influx.query(`SELECT count(v) FROM ${m}`, DB))[0]?.values[0]?.[1] ?? 0;
