@@ -90,6 +90,9 @@ export const HouseholdSchema = Type.Object(
   {
     id: Id('Household id, unique in the network'),
     floor: Type.Integer({ minimum: 1 }),
+    unit: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Unit (door) number on its floor: the address' }),
+    ),
     areaM2: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   },
   { additionalProperties: false },

@@ -31,6 +31,7 @@ import {
   StorageSchema,
   StoreSchema,
 } from './schema-service.ts';
+import { ServiceDeskSchema } from './schema-service-desk.ts';
 import { SimulationSchema } from './schema-simulation.ts';
 
 export {
@@ -52,6 +53,7 @@ export const ConfigSchema = Type.Object(
     store: StoreSchema,
     balance: BalanceSchema,
     control: ControlSchema,
+    service: ServiceDeskSchema,
     api: ApiSchema,
     simulation: SimulationSchema,
   },
@@ -74,6 +76,7 @@ export type StoreConfig = Static<typeof StoreSchema>;
 export type ApiConfig = Static<typeof ApiSchema>;
 export type BalanceConfig = Static<typeof BalanceSchema>;
 export type ControlConfig = Static<typeof ControlSchema>;
+export type ServiceDeskConfig = Static<typeof ServiceDeskSchema>;
 export type Role = (typeof ROLES)[number];
 export type ModbusArea = (typeof MODBUS_AREAS)[number];
 export type ModbusType = (typeof MODBUS_TYPES)[number];

@@ -17,6 +17,8 @@ export type ZoneId = 'low' | 'middle' | 'high';
 export interface Household {
   id: string;
   floor: number;
+  /** Door number on its floor (the address a caller gives); absent when the config has none. */
+  unit?: number;
   areaM2: number;
   zone: ZoneId;
   building: string;
@@ -49,16 +51,18 @@ export interface Substation {
   buildings: Building[];
 }
 
+type HouseholdSpec = { id: string; floor: number; unit?: number; areaM2: number };
+
 /** Households of a building: the explicit list, or floors × unitsPerFloor with ids BUILDING-FFUU. */
-export function householdSpecs(b: BuildingConfig): { id: string; floor: number; areaM2: number }[] {
+export function householdSpecs(b: BuildingConfig): HouseholdSpec[] {
   if (b.households) {
     return b.households.map((h) => ({ ...h, areaM2: h.areaM2 ?? b.areaPerUnitM2 }));
   }
-  const out: { id: string; floor: number; areaM2: number }[] = [];
+  const out: HouseholdSpec[] = [];
   for (let floor = 1; floor <= b.floors; floor++) {
     for (let unit = 1; unit <= b.unitsPerFloor; unit++) {
       const id = `${b.id}-${String(floor).padStart(2, '0')}${String(unit).padStart(2, '0')}`;
-      out.push({ id, floor, areaM2: b.areaPerUnitM2 });
+      out.push({ id, floor, unit, areaM2: b.areaPerUnitM2 });
     }
   }
   return out;
@@ -135,6 +139,13 @@ export class Topology {
 
   household(id: string): Household | undefined {
     return this.householdById.get(id);
+  }
+
+  /** The household at an address (building, floor, door number), as a caller gives it. */
+  householdAt(building: string, floor: number, unit: number): Household | undefined {
+    return this.buildingById
+      .get(building)
+      ?.households.find((h) => h.floor === floor && h.unit === unit);
   }
 
   pump(id: string): Pump | undefined {

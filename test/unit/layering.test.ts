@@ -67,6 +67,8 @@ describe('layering (biome noRestrictedImports)', { timeout: 30_000 }, () => {
     refused('src/balance/x.ts', "import probe from '../ingest/modbus/health.ts';");
     refused('src/balance/x.ts', "import probe from '../core/logger.ts';");
     refused('src/domain/x.ts', "import probe from '../store/store.ts';");
+    refused('src/diagnosis/x.ts', "import probe from '../state/live-state.ts';");
+    refused('src/diagnosis/x.ts', "import probe from 'kysely';");
     refused('src/balance/x.ts', "import probe from 'mqtt';");
   });
 

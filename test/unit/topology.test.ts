@@ -111,7 +111,7 @@ describe('households', () => {
       'B7-0103',
       'B7-0201',
     ]);
-    expect(specs.at(-1)).toEqual({ id: 'B7-1103', floor: 11, areaM2: 90 });
+    expect(specs.at(-1)).toEqual({ id: 'B7-1103', floor: 11, unit: 3, areaM2: 90 });
     expect(new Set(specs.map((h) => h.id)).size).toBe(33);
   });
 
