@@ -30,6 +30,16 @@ export function resolveWhen(when: string | undefined, startMs: number, fallback:
   return abs;
 }
 
+/**
+ * What is wrong with a fault's target beyond its schema, or undefined: a supply stop
+ * names exactly one of a building or a substation (the schema cannot say "one of").
+ */
+export function targetProblem(spec: FaultSpec): string | undefined {
+  if (spec.type !== 'supply-stop') return undefined;
+  const given = (spec.building === undefined ? 0 : 1) + (spec.substation === undefined ? 0 : 1);
+  return given === 1 ? undefined : 'give exactly one of building or substation';
+}
+
 /** The faults of a run, and what they do at a given time. */
 export class FaultBook {
   private readonly faults: ActiveFault[] = [];
@@ -38,6 +48,8 @@ export class FaultBook {
   constructor(private readonly startMs: number) {}
 
   add(spec: FaultSpec, nowMs = this.startMs): ActiveFault {
+    const problem = targetProblem(spec);
+    if (problem) throw new Error(`${spec.type}: ${problem}`);
     const fault: ActiveFault = {
       id: spec.id ?? `${spec.type}-${++this.counter}`,
       spec,
@@ -62,6 +74,23 @@ export class FaultBook {
 
   all(): readonly ActiveFault[] {
     return this.faults;
+  }
+
+  /** Whether heat to a substation, or to a building, is stopped at `nowMs`. */
+  supplyStopped(nowMs: number, where: { substation: string } | { building: string }): boolean {
+    return this.of('supply-stop', nowMs).some((f) =>
+      'building' in where
+        ? f.spec.building === where.building
+        : f.spec.substation === where.substation,
+    );
+  }
+
+  /** Share of its design flow a building's branch keeps: 0 when its supply is stopped. */
+  branchFactor(nowMs: number, building: string): number {
+    if (this.supplyStopped(nowMs, { building })) return 0;
+    return this.of('branch-clog', nowMs)
+      .filter((f) => f.spec.building === building)
+      .reduce((k, f) => k * (f.spec.factor ?? 0.3), 1);
   }
 
   /** Active faults of one type, narrowed. */
