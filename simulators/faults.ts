@@ -44,6 +44,11 @@ export function targetProblem(spec: FaultSpec): string | undefined {
 export class FaultBook {
   private readonly faults: ActiveFault[] = [];
   private counter = 0;
+  /**
+   * `of`'s answers at one time, until the time or the list changes: the model asks per
+   * building and step (50,000 buildings at scale), and the answer is the same each time.
+   */
+  private memo = { nowMs: Number.NaN, byType: new Map<FaultType, readonly ActiveFault[]>() };
 
   constructor(private readonly startMs: number) {}
 
@@ -57,6 +62,7 @@ export class FaultBook {
       untilMs: resolveWhen(spec.until, this.startMs, Number.POSITIVE_INFINITY),
     };
     this.faults.push(fault);
+    this.memo.byType.clear();
     return fault;
   }
 
@@ -65,6 +71,7 @@ export class FaultBook {
     const fault = this.faults.find((f) => f.id === id && f.untilMs > nowMs);
     if (!fault) return false;
     fault.untilMs = nowMs;
+    this.memo.byType.clear();
     return true;
   }
 
@@ -93,13 +100,17 @@ export class FaultBook {
       .reduce((k, f) => k * (f.spec.factor ?? 0.3), 1);
   }
 
-  /** Active faults of one type, narrowed. */
+  /** Active faults of one type, narrowed (a shared answer: do not change it). */
   of<T extends FaultType>(
     type: T,
     nowMs: number,
-  ): (ActiveFault & { spec: Extract<FaultSpec, { type: T }> })[] {
-    return this.active(nowMs).filter(
-      (f): f is ActiveFault & { spec: Extract<FaultSpec, { type: T }> } => f.spec.type === type,
-    );
+  ): readonly (ActiveFault & { spec: Extract<FaultSpec, { type: T }> })[] {
+    if (this.memo.nowMs !== nowMs) this.memo = { nowMs, byType: new Map() };
+    let list = this.memo.byType.get(type);
+    if (list === undefined) {
+      list = this.active(nowMs).filter((f) => f.spec.type === type);
+      this.memo.byType.set(type, list);
+    }
+    return list as readonly (ActiveFault & { spec: Extract<FaultSpec, { type: T }> })[];
   }
 }
