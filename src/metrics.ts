@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { DeskStats } from './complaints/signals.ts';
 import type { DeviceHealth } from './ingest/modbus/health.ts';
 import type { BrokerHealth } from './ingest/mqtt/broker.ts';
 import type { MqttHealth } from './ingest/mqtt/ingestor.ts';
@@ -21,6 +22,8 @@ export interface MetricsSources {
   ingest?: () => RefusalCounts;
   /** The embedded broker, when heatnet runs one (undefined otherwise). */
   broker?: () => BrokerHealth | undefined;
+  /** The service desk's counters (issue 10). */
+  desk?: () => DeskStats;
 }
 
 export interface MetricsOptions {
@@ -67,6 +70,7 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
     ...(sources.storage ? storageFamilies(sources.storage) : []),
     ...(sources.ingest ? [ingestFamily(sources.ingest)] : []),
     ...(sources.broker ? brokerFamilies(sources.broker) : []),
+    ...(sources.desk ? deskFamilies(sources.desk) : []),
   ];
   for (const f of families) register(registry, f);
   return {
@@ -321,6 +325,39 @@ function brokerFamilies(broker: () => BrokerHealth | undefined): Family[] {
       function* () {
         const h = broker();
         if (h) yield [{}, h.clients];
+      },
+    ),
+  ];
+}
+
+/** Complaints by diagnosed level, replayed posts, open incidents (issue 10). */
+function deskFamilies(desk: () => DeskStats): Family[] {
+  return [
+    family(
+      'counter',
+      'heatnet_complaints_received_total',
+      'Complaints committed, by diagnosed level',
+      ['level'],
+      function* () {
+        for (const [level, n] of Object.entries(desk().received)) yield [{ level }, n];
+      },
+    ),
+    family(
+      'counter',
+      'heatnet_complaint_replays_total',
+      'Retried posts answered with their first result (Idempotency-Key)',
+      [],
+      function* () {
+        yield [{}, desk().replays];
+      },
+    ),
+    family(
+      'gauge',
+      'heatnet_incidents_open',
+      'Incidents not yet closed or invalid',
+      [],
+      function* () {
+        yield [{}, desk().openIncidents];
       },
     ),
   ];

@@ -24,6 +24,11 @@ export class DeskDb {
     return turn;
   }
 
+  /** Resolves once every write queued so far has ended. */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
   /** A read; it does not wait for queued writes. */
   read<T>(what: string, fn: (db: Store['db']) => Promise<T>): Promise<T> {
     return this.guard(what, () => fn(this.store.db));

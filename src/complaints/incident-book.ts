@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import type { Action, Evidence, LocalText } from '../diagnosis/schemas.ts';
+import type { Action, Cause, Evidence, LocalText } from '../diagnosis/schemas.ts';
 import type { StoreTransaction } from '../store/store.ts';
 import { chooseIncident } from './grouping.ts';
 import { newId } from './ids.ts';
@@ -20,7 +20,7 @@ export interface IncidentEffect {
 
 /** What a new incident says about its fault: from the diagnosis or finding that opened it. */
 export interface FaultSeed {
-  cause: string;
+  cause: Cause;
   place: string;
   summary: LocalText;
   evidence: Evidence[];

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Action, Diagnosis, Evidence, LocalText } from '../diagnosis/schemas.ts';
+import type { Action, Cause, Diagnosis, Evidence, LocalText } from '../diagnosis/schemas.ts';
 import type { ComplaintTable, HistoryTable, IncidentTable, TicketTable } from '../store/schema.ts';
 import type {
   Complaint,
@@ -91,7 +91,7 @@ export function toIncident(r: Selectable<IncidentTable>): Incident {
     id: r.id,
     faultKey: r.fault_key,
     level: r.level as IncidentLevel,
-    cause: r.cause,
+    cause: r.cause as Cause,
     place: r.place,
     substation: r.substation,
     building: r.building,

@@ -1,6 +1,7 @@
 import { Words } from '../core/words.ts';
 import type {
   Action,
+  Cause,
   ComplaintCategory,
   ComplaintChannel,
   Diagnosis,
@@ -84,7 +85,7 @@ export interface FaultPlace {
 
 export interface Incident extends FaultPlace {
   id: string;
-  cause: string;
+  cause: Cause;
   place: string;
   state: IncidentState;
   origin: IncidentOrigin;
