@@ -1,7 +1,10 @@
 import type { Config } from '../config/schema.ts';
 import type { ComplaintCategory } from '../diagnosis/schemas.ts';
 
-type Sla = Config['standards']['slaMinutes'];
+type Sla = Pick<
+  Config['standards']['slaMinutes'],
+  'emergencyArrival' | 'noHeatResponse' | 'generalFaultFix' | 'complaintHandling'
+>;
 
 /**
  * When a ticket is due (DESIGN §2, the company's promises): a leak is an emergency
