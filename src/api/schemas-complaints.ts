@@ -1,5 +1,10 @@
 import Type, { type Static } from 'typebox';
-import { IncidentStateSchema, OriginSchema, TicketStateSchema } from '../complaints/types.ts';
+import {
+  IncidentStateSchema,
+  OriginSchema,
+  TICKET_STATES,
+  TicketStateSchema,
+} from '../complaints/types.ts';
 import { Nullable, Words } from '../core/words.ts';
 import {
   ActionSchema,
@@ -119,7 +124,7 @@ export const ComplaintListSchema = Type.Object({
 
 export const ComplaintQuery = Type.Object(
   {
-    state: Type.Optional(TicketStateSchema),
+    state: Type.Optional(Words(TICKET_STATES, 'The state of the complaint’s ticket')),
     level: Type.Optional(LevelSchema),
     substation: Type.Optional(Id),
     building: Type.Optional(Id),

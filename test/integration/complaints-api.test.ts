@@ -83,13 +83,15 @@ describe.each(ENGINES)('service desk on %s', (engine: Engine) => {
   it('answers 201 only with the complaint committed: it is in the store after a restart', async () => {
     const { post, app, config, target } = await started();
     const h = householdsOf(app, firstSubstation(config))[5]!;
-    const res = await post({
+    const call = {
       address: { building: h.building, floor: h.floor, unit: h.unit },
       category: 'low-temperature',
       channel: 'wechat',
       reportedTempC: 15.5,
       contact: '138 0000 0000',
-    });
+    };
+    const key = { 'idempotency-key': 'hotline-restart-1' };
+    const res = await post(call, key);
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body).toMatchObject({
@@ -132,6 +134,18 @@ describe.each(ENGINES)('service desk on %s', (engine: Engine) => {
     } finally {
       await store.stop();
     }
+    // The hotline retries through the restart: the first answer, nothing doubled.
+    const restarted = await deskApp(config, new FakeDiagnoser());
+    running.push(restarted);
+    const retry = await (await restarted.http()).inject({
+      method: 'POST',
+      url: '/api/complaints',
+      payload: call,
+      headers: { ...auth.service, ...key },
+    });
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.json()).toEqual(body);
   });
 
   it('replays a retried post (also concurrent ones) and refuses the key with another body', async () => {
@@ -296,5 +310,9 @@ describe.each(ENGINES)('service desk on %s', (engine: Engine) => {
     expect((await get('/api/households/NOPE-0000')).statusCode).toBe(404);
     expect((await get('/api/complaints/C-000000-XXXXXX')).statusCode).toBe(404);
     expect((await get(`/api/complaints?overdue=true`)).json().count).toBe(0);
+    const docs = Object.keys((await get('/docs/json')).json().paths);
+    expect(docs).toEqual(
+      expect.arrayContaining(['/api/complaints', '/api/incidents/{id}', '/api/households/{id}']),
+    );
   });
 });
