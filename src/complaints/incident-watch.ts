@@ -89,6 +89,7 @@ export class IncidentWatch {
   async onEvaluation(at: number): Promise<void> {
     const { db, signals } = this.deps;
     if (!this.primed) await this.prime();
+    else await signals.resend();
     const findings = new Map<string, Finding>();
     for (const f of this.deps.diagnoser.findings(at)) findings.set(findingFault(f).faultKey, f);
     const { due, gone } = this.streaks.update(new Set(findings.keys()));

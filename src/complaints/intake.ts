@@ -90,18 +90,22 @@ export class Intake {
   /** The household by id or by address; 400 naming the field when there is none. */
   private resolve(r: ComplaintRequest): Household {
     const { topology } = this.deps;
-    if (r.household !== undefined) {
-      const h = topology.household(r.household);
-      if (!h) throw bad('household', `unknown household "${r.household}"`);
-      return h;
+    const byId = r.household === undefined ? undefined : topology.household(r.household);
+    if (r.household !== undefined && !byId) {
+      throw bad('household', `unknown household "${r.household}"`);
     }
-    if (!r.address) throw bad('household', 'name the household, or its address');
+    if (!r.address) {
+      if (!byId) throw bad('household', 'name the household, or its address');
+      return byId;
+    }
     const { building, floor, unit } = r.address;
     if (!topology.building(building)) {
       throw bad('address.building', `unknown building "${building}"`);
     }
     const h = topology.householdAt(building, floor, unit);
     if (!h) throw bad('address.unit', `building ${building} has no unit ${unit} on floor ${floor}`);
+    // Both given: they must name one flat, or the call would be filed against the wrong one.
+    if (byId && byId.id !== h.id) throw bad('address', `the address is not household ${byId.id}`);
     return h;
   }
 

@@ -27,6 +27,8 @@ export const incidentTopic = (substation: string) => `heatnet/incidents/${substa
  */
 export class DeskSignals {
   readonly stats: DeskStats = { received: {}, replays: 0, openIncidents: 0 };
+  /** Substations whose topic could not be published (broker away): sent again on the next sweep. */
+  private readonly unsent = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -64,13 +66,19 @@ export class DeskSignals {
       for (const substation of substations) {
         const open = await db.read('topic', (d) => openIncidentsAt(d, substation));
         const payload = open.length === 0 ? '' : JSON.stringify({ substation, incidents: open });
-        publish?.(incidentTopic(substation), payload);
+        if (publish && !publish(incidentTopic(substation), payload)) this.unsent.add(substation);
+        else this.unsent.delete(substation);
       }
       await this.recount();
     } catch (err) {
       // The records are committed; the topic catches up with the next change or sweep.
       this.deps.log.warn({ err }, 'incident topic not refreshed');
     }
+  }
+
+  /** Publishes again the topics the broker missed. */
+  async resend(): Promise<void> {
+    if (this.unsent.size > 0) await this.refresh([...this.unsent]);
   }
 
   /** Every substation with an open incident (after a start, when the broker is up). */

@@ -68,6 +68,14 @@ describe.each(ENGINES)('service desk on %s', (engine: Engine) => {
       ],
       [{ household: h.id, category: 'cold' }, 'category'],
       [{ category: 'low-temperature' }, 'household'],
+      [
+        {
+          household: h.id,
+          address: { building: h.building, floor: h.floor + 1, unit: h.unit },
+          category: 'other',
+        },
+        'address',
+      ],
       [{ household: h.id, category: 'leak', reportedTempC: '17' }, 'reportedTempC'],
     ];
     for (const [body, field] of cases) {
