@@ -28,6 +28,15 @@ export async function openIncidents(db: Db): Promise<Incident[]> {
   return rows.map(toIncident);
 }
 
+export async function countOpenIncidents(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('incidents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('state', 'in', [...OPEN_STATES])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function insertIncident(db: Db, incident: Incident, change: IncidentChange) {
   await db.insertInto('incidents').values(incidentValues(incident)).execute();
   await appendHistory(db, incident.id, change);

@@ -4,7 +4,7 @@ import type { Level } from '../diagnosis/schemas.ts';
 import type { HeatnetEvents } from '../events.ts';
 import type { DeskDb } from './desk-db.ts';
 import type { IncidentEffect } from './incident-book.ts';
-import { openIncidents, openIncidentsAt } from './incident-db.ts';
+import { countOpenIncidents, openIncidents, openIncidentsAt } from './incident-db.ts';
 import type { IntakeAnswer } from './types.ts';
 
 /** Publishes heatnet's own MQTT output (the ingestor's connection); false when skipped. */
@@ -88,7 +88,6 @@ export class DeskSignals {
   }
 
   private async recount(): Promise<void> {
-    const open = await this.deps.db.read('count', (d) => openIncidents(d));
-    this.stats.openIncidents = open.length;
+    this.stats.openIncidents = await this.deps.db.read('count', (d) => countOpenIncidents(d));
   }
 }

@@ -36,11 +36,19 @@ export function timeField(value: string | undefined, field: string): number | un
   return ms;
 }
 
+type Api = Parameters<FastifyPluginAsyncTypebox<ComplaintRoutesOptions>>[0];
+
 /** `POST /api/complaints` (intake), `GET /api/complaints`, `GET /api/complaints/:id` (issue 10). */
 export const complaintRoutes: FastifyPluginAsyncTypebox<ComplaintRoutesOptions> = async (
   api,
-  { intake, complaints, now },
+  options,
 ) => {
+  postComplaint(api, options);
+  listComplaints(api, options);
+  oneComplaint(api, options);
+};
+
+function postComplaint(api: Api, { intake }: Pick<ComplaintRoutesOptions, 'intake'>) {
   api.post(
     '/api/complaints',
     {
@@ -67,6 +75,9 @@ export const complaintRoutes: FastifyPluginAsyncTypebox<ComplaintRoutesOptions> 
       return reply.code(201).send(intakeView(answer));
     },
   );
+}
+
+function listComplaints(api: Api, { complaints, now }: Omit<ComplaintRoutesOptions, 'intake'>) {
   api.get(
     '/api/complaints',
     {
@@ -94,6 +105,9 @@ export const complaintRoutes: FastifyPluginAsyncTypebox<ComplaintRoutesOptions> 
       return { count: found.length, complaints: found.map((c) => storedView(c, show)) };
     },
   );
+}
+
+function oneComplaint(api: Api, { complaints }: Pick<ComplaintRoutesOptions, 'complaints'>) {
   api.get(
     '/api/complaints/:id',
     {
@@ -107,4 +121,4 @@ export const complaintRoutes: FastifyPluginAsyncTypebox<ComplaintRoutesOptions> 
     },
     async (request) => storedView(await complaints.get(request.params.id), seesContact(request)),
   );
-};
+}

@@ -15,11 +15,19 @@ export interface IncidentRoutesOptions {
   incidents: Pick<IncidentDesk, 'list' | 'get' | 'change'>;
 }
 
+type Api = Parameters<FastifyPluginAsyncTypebox<IncidentRoutesOptions>>[0];
+
 /** `GET /api/incidents`, `GET /api/incidents/:id`, `PATCH /api/incidents/:id` (issue 10 §3). */
 export const incidentRoutes: FastifyPluginAsyncTypebox<IncidentRoutesOptions> = async (
   api,
-  { incidents },
+  options,
 ) => {
+  listIncidents(api, options);
+  oneIncident(api, options);
+  patchIncident(api, options);
+};
+
+function listIncidents(api: Api, { incidents }: IncidentRoutesOptions) {
   api.get(
     '/api/incidents',
     {
@@ -36,6 +44,9 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<IncidentRoutesOptions> = 
       return { count: found.length, incidents: found.map(incidentView) };
     },
   );
+}
+
+function oneIncident(api: Api, { incidents }: IncidentRoutesOptions) {
   api.get(
     '/api/incidents/:id',
     {
@@ -50,6 +61,9 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<IncidentRoutesOptions> = 
     async (request) =>
       incidentDetailView(await incidents.get(request.params.id), seesContact(request)),
   );
+}
+
+function patchIncident(api: Api, { incidents }: IncidentRoutesOptions) {
   api.patch(
     '/api/incidents/:id',
     {
@@ -73,4 +87,4 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<IncidentRoutesOptions> = 
       return incidentDetailView(changed, true);
     },
   );
-};
+}
