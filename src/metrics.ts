@@ -4,6 +4,8 @@ import type { DeviceHealth } from './ingest/modbus/health.ts';
 import type { BrokerHealth } from './ingest/mqtt/broker.ts';
 import type { MqttHealth } from './ingest/mqtt/ingestor.ts';
 import type { RefusalCounts } from './ingest/pipeline.ts';
+import { deskFamilies } from './metrics-desk.ts';
+import { type Family, family, type Labels } from './metrics-family.ts';
 import type { StorageHealth } from './storage/writer.ts';
 
 /**
@@ -37,25 +39,6 @@ export interface Metrics {
   readonly contentType: string;
   render(): Promise<string>;
 }
-
-type Labels = Record<string, string | number>;
-type Sample = readonly [Labels, number];
-
-interface Family {
-  type: 'gauge' | 'counter';
-  name: string;
-  help: string;
-  labels: readonly string[];
-  samples: () => Iterable<Sample>;
-}
-
-const family = (
-  type: Family['type'],
-  name: string,
-  help: string,
-  labels: readonly string[],
-  samples: () => Iterable<Sample>,
-): Family => ({ type, name, help, labels, samples });
 
 /** `null` means "no sample": e.g. a latency before the first success. */
 type Value<T> = (x: T) => number | null;
@@ -325,39 +308,6 @@ function brokerFamilies(broker: () => BrokerHealth | undefined): Family[] {
       function* () {
         const h = broker();
         if (h) yield [{}, h.clients];
-      },
-    ),
-  ];
-}
-
-/** Complaints by diagnosed level, replayed posts, open incidents (issue 10). */
-function deskFamilies(desk: () => DeskStats): Family[] {
-  return [
-    family(
-      'counter',
-      'heatnet_complaints_received_total',
-      'Complaints committed, by diagnosed level',
-      ['level'],
-      function* () {
-        for (const [level, n] of Object.entries(desk().received)) yield [{ level }, n];
-      },
-    ),
-    family(
-      'counter',
-      'heatnet_complaint_replays_total',
-      'Retried posts answered with their first result (Idempotency-Key)',
-      [],
-      function* () {
-        yield [{}, desk().replays];
-      },
-    ),
-    family(
-      'gauge',
-      'heatnet_incidents_open',
-      'Incidents not yet closed or invalid',
-      [],
-      function* () {
-        yield [{}, desk().openIncidents];
       },
     ),
   ];
