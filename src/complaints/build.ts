@@ -89,7 +89,7 @@ export function buildDesk(deps: DeskDeps): DeskParts {
       state: deps.state,
       balance: deps.balance,
     });
-  const intake = new Intake({ config, topology: deps.topology, diagnoser, db, signals, now });
+  const intake = new Intake({ config, topology: deps.topology, diagnoser, db, signals, now, log });
   const incidents = new IncidentDesk({ db, signals, now });
   const watch = new IncidentWatch({ config, diagnoser, db, signals, log });
   return {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
-import { HeatnetError } from '../core/errors.ts';
+import { errorMessage, HeatnetError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Diagnoser } from '../diagnosis/diagnoser.ts';
 import type { ComplaintCategory, ComplaintChannel, Diagnosis } from '../diagnosis/schemas.ts';
 import type { Household, Topology } from '../domain/topology.ts';
@@ -45,6 +46,7 @@ export interface IntakeDeps {
   db: DeskDb;
   signals: DeskSignals;
   now: () => number;
+  log?: Logger;
 }
 
 /** Attempts at a write whose random id clashed with an existing one (practically never twice). */
@@ -68,12 +70,7 @@ export class Intake {
       if (first && this.fresh(first.received_at_ms)) return this.replay(first, key, hash);
     }
     const at = this.deps.now();
-    const diagnosis = this.deps.diagnoser.diagnose({
-      household: household.id,
-      category: request.category,
-      ...(request.reportedTempC === undefined ? {} : { reportedTempC: request.reportedTempC }),
-      at,
-    });
+    const diagnosis = this.diagnose(request, household, at);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.commit(request, household, diagnosis, { actor, at, key, hash });
@@ -84,6 +81,24 @@ export class Intake {
         if (winner) return this.replay(winner, key, hash);
         if (attempt >= ID_ATTEMPTS) throw err;
       }
+    }
+  }
+
+  /**
+   * The diagnosis of now. Rules that fail must not lose the call: it is taken as
+   * `unknown`, naming the failure, and the failure is logged.
+   */
+  private diagnose(request: ComplaintRequest, household: Household, at: number): Diagnosis {
+    try {
+      return this.deps.diagnoser.diagnose({
+        household: household.id,
+        category: request.category,
+        ...(request.reportedTempC === undefined ? {} : { reportedTempC: request.reportedTempC }),
+        at,
+      });
+    } catch (err) {
+      this.deps.log?.error({ err, household: household.id }, 'diagnosis failed');
+      return undiagnosed(errorMessage(err));
     }
   }
 
@@ -243,4 +258,23 @@ export function requestHash(r: ComplaintRequest): string {
       : v,
   );
   return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** A call taken without a diagnosis: the rules failed (staff judge it from the data). */
+function undiagnosed(why: string): Diagnosis {
+  return {
+    level: 'unknown',
+    cause: 'insufficient-data',
+    confidence: 0,
+    place: null,
+    evidence: [],
+    missing: [`diagnosis failed: ${why}`],
+    action: {
+      who: 'service',
+      code: 'restore-data',
+      target: 'heatnet',
+      what: { en: 'diagnose this call by hand', zh: '请人工研判此来电' },
+    },
+    summary: { en: 'not diagnosed: the rules failed', zh: '未能自动诊断' },
+  };
 }

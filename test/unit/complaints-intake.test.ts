@@ -110,6 +110,22 @@ describe('service desk orchestration', () => {
     expect(await count(store)).toBe(1);
   });
 
+  it('takes the call as unknown when the diagnosis rules fail', async () => {
+    const { parts, diagnoser, households } = await desk();
+    diagnoser.fallback = () => {
+      throw new Error('no balance yet');
+    };
+    const { answer } = await parts.intake.submit(
+      { household: households[0]!.id, category: 'low-temperature' },
+      'hotline-1',
+    );
+    expect(answer.diagnosis).toMatchObject({
+      level: 'unknown',
+      missing: ['diagnosis failed: no balance yet'],
+    });
+    expect(answer.incident).toBeNull();
+  });
+
   it('answers STORE_FAILED (503) when the store cannot commit: the call was not taken', async () => {
     const { parts, store, households } = await desk();
     await store.stop();
