@@ -2,14 +2,17 @@
 // store on either engine, no field devices, balancing evaluations only when a test sends one,
 // and a diagnoser the test tells what to say (the live rules are the diagnosis branch's).
 
+import { afterEach } from 'vitest';
 import { HeatnetApp } from '../../src/app.ts';
 import type { BalanceResult } from '../../src/balance/types.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Diagnoser, DiagnosisRequest } from '../../src/diagnosis/diagnoser.ts';
 import type { Diagnosis, Finding, Level } from '../../src/diagnosis/schemas.ts';
-import type { StoreTarget } from '../../src/store/engine.ts';
+import type { Household } from '../../src/domain/topology.ts';
+import type { Engine, StoreTarget } from '../../src/store/engine.ts';
 import { type RawConfig, TEST_TOKENS, testConfig } from '../support/config.ts';
+import { freshTarget } from '../support/store.ts';
 
 export const VIEWER_TOKEN = 'test-viewer-token-00000004';
 export const auth = {
@@ -113,3 +116,39 @@ export async function deskApp(config: Config, diagnoser: Diagnoser, now?: () => 
 
 /** What the desk reads of an evaluation: only its time. */
 export const evaluationAt = (at: number) => ({ evaluatedAt: at }) as BalanceResult;
+
+export const householdsOf = (app: HeatnetApp, substation: string): Household[] =>
+  app.topology.substation(substation)!.buildings.flatMap((b) => b.households);
+export const firstSubstation = (config: Config) => config.network.substations[0]!.id;
+
+/**
+ * Call in a describe body: `started()` runs a fresh app on a fresh store of `engine`, with
+ * request helpers as the hotline (service) and the dispatcher use the API; every app a test
+ * started is stopped after it (`running` lets a test stop one itself).
+ */
+export function deskSessions(engine: Engine) {
+  const running: HeatnetApp[] = [];
+  afterEach(async () => {
+    for (const app of running.splice(0)) await app.stop();
+  });
+  async function started(diagnoser = new FakeDiagnoser()) {
+    const target = await freshTarget(engine);
+    const config = await deskConfig(target);
+    const app = await deskApp(config, diagnoser);
+    running.push(app);
+    const http = await app.http();
+    const post = (body: object, headers: Record<string, string> = {}) =>
+      http.inject({
+        method: 'POST',
+        url: '/api/complaints',
+        payload: body,
+        headers: { ...auth.service, ...headers },
+      });
+    const get = (url: string, headers: Record<string, string> = auth.service) =>
+      http.inject({ method: 'GET', url, headers });
+    const patch = (url: string, body: object) =>
+      http.inject({ method: 'PATCH', url, payload: body, headers: auth.dispatcher });
+    return { app, config, target, diagnoser, post, get, patch };
+  }
+  return { running, started };
+}
