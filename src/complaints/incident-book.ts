@@ -76,24 +76,37 @@ export async function openNew(
 }
 
 /**
- * A call joins `incident`: a suspected one is confirmed by it (a second call after the
- * first, or a resident corroborating what the data show); otherwise it is only marked
+ * A call joins `incident`: a suspected one is confirmed by it (a call from a second
+ * household, or a resident corroborating what the data show); otherwise it is only marked
  * active, so the grouping window runs from the latest call.
  */
 export async function joinCall(
   trx: StoreTransaction,
   incident: Incident,
-  at: number,
+  call: { at: number; household: string },
 ): Promise<{ incident: Incident; effect: IncidentEffect | null }> {
-  if (incident.state !== 'suspected') {
-    await touchIncident(trx, incident.id, at);
-    return { incident: { ...incident, updatedAt: at }, effect: null };
+  if (incident.state !== 'suspected' || !(await corroborates(trx, incident, call.household))) {
+    await touchIncident(trx, incident.id, call.at);
+    return { incident: { ...incident, updatedAt: call.at }, effect: null };
   }
   const note =
     incident.origin === 'data'
       ? 'a resident’s call confirms what the network data show'
-      : 'a second call about the same fault';
-  return confirm(trx, incident, at, note);
+      : 'a second household calls about the same fault';
+  return confirm(trx, incident, call.at, note);
+}
+
+/** One flat calling again says nothing new: a call from another household does. */
+async function corroborates(trx: StoreTransaction, incident: Incident, household: string) {
+  if (incident.origin === 'data') return true;
+  const other = await trx
+    .selectFrom('complaints')
+    .select('id')
+    .where('incident_id', '=', incident.id)
+    .where('household', '!=', household)
+    .limit(1)
+    .executeTakeFirst();
+  return other !== undefined;
 }
 
 export async function confirm(

@@ -195,7 +195,7 @@ export class Intake {
     const ctx = bookContext(this.deps.config, at);
     const found = await findJoinable(trx, fault, ctx);
     if (found) {
-      const { incident, effect } = await joinCall(trx, found, at);
+      const { incident, effect } = await joinCall(trx, found, { at, household: household.id });
       if (effect) effects.push(effect);
       return { id: incident.id, state: incident.state, etaAt: incident.etaAt };
     }

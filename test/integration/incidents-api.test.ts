@@ -29,6 +29,9 @@ describe.each(ENGINES)('incidents on %s', (engine: Engine) => {
     const [h1, h2, h3] = householdsOf(app, s);
     const first = (await post({ household: h1!.id, category: 'low-temperature' })).json();
     expect(first.incident).toMatchObject({ state: 'suspected', etaAt: null });
+    // The same flat calling again does not confirm it; a second household does.
+    const repeat = (await post({ household: h1!.id, category: 'no-heat' })).json();
+    expect(repeat.incident).toMatchObject({ id: first.incident.id, state: 'suspected' });
     const second = (await post({ household: h2!.id, category: 'low-temperature' })).json();
     expect(second.incident).toMatchObject({ id: first.incident.id, state: 'confirmed' });
     const url = `/api/incidents/${first.incident.id}`;
@@ -42,13 +45,13 @@ describe.each(ENGINES)('incidents on %s', (engine: Engine) => {
     expect(moved.json()).toMatchObject({
       state: 'restoring',
       etaAt: eta,
-      complaints: 2,
+      complaints: 3,
       affectedHouseholds: 2,
     });
     const third = (await post({ household: h3!.id, category: 'no-heat' })).json();
     expect(third.incident).toEqual({ id: first.incident.id, state: 'restoring', etaAt: eta });
     const detail = (await get(url)).json();
-    expect(detail.calls).toHaveLength(3);
+    expect(detail.calls).toHaveLength(4);
     expect(detail.history.map((c: { to: string }) => c.to)).toEqual([
       'suspected',
       'confirmed',
@@ -56,7 +59,7 @@ describe.each(ENGINES)('incidents on %s', (engine: Engine) => {
     ]);
     expect(detail.history[2]).toMatchObject({ actor: 'demo-dispatcher', note: 'crew on site' });
     expect((await get('/api/incidents/I-000000-XXXXXX')).statusCode).toBe(404);
-    expect((await get(`/api/complaints?level=substation&substation=${s}`)).json().count).toBe(3);
+    expect((await get(`/api/complaints?level=substation&substation=${s}`)).json().count).toBe(4);
   });
 
   it('opens an incident from network data before anyone calls; calls join it; it restores itself', async () => {
