@@ -1,12 +1,14 @@
 import { buildApi, type HttpApi } from './api/server.ts';
 import { buildBalanceRunner } from './balance-runner/build.ts';
 import type { BalanceService } from './balance-runner/service.ts';
+import { buildDesk, type DeskParts } from './complaints/build.ts';
 import type { Config } from './config/schema.ts';
 import { buildControl, type ControlParts } from './control/build.ts';
 import type { AlertBoard } from './core/alerts.ts';
 import { EventBus } from './core/events.ts';
 import { type Component, Lifecycle } from './core/lifecycle.ts';
 import { childLogger, type Logger } from './core/logger.ts';
+import type { Diagnoser } from './diagnosis/diagnoser.ts';
 import { Topology } from './domain/topology.ts';
 import { alertsOnBus, type HeatnetEvents } from './events.ts';
 import { collectHealth } from './health/collect.ts';
@@ -36,6 +38,8 @@ export interface AppOptions {
   baseDir?: string;
   /** Clock seconds per real second when `now` is a simulated clock (default 1). */
   clockRate?: number;
+  /** Replaces the live diagnoser (tests inject the diagnoses and findings they need). */
+  diagnoser?: Diagnoser;
 }
 
 /**
@@ -60,9 +64,11 @@ export class HeatnetApp implements Component {
   readonly mqtt: MqttIngestor;
   readonly broker: EmbeddedBroker | undefined;
   readonly balance: BalanceService;
-  /** Relational state: the control audit today; complaints, tickets and alerts next. */
+  /** Relational state: the control audit, complaints, incidents, tickets. */
   readonly store: Store;
   readonly control: ControlParts;
+  /** The service desk: complaints, incidents, tickets (issue 10). */
+  readonly desk: DeskParts;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -100,23 +106,32 @@ export class HeatnetApp implements Component {
       write: (readings) => storage.writer.write(readings),
       publish: (topic, payload) => ingest.mqtt.publish(topic, payload, { retain: true, qos: 1 }),
     });
-    // Effect tracking and auto-balancing act on every evaluation.
+    const desk = buildDesk({
+      ...ctx,
+      store: relational.store,
+      state,
+      balance: () => runner.balance.latest(),
+      publish: (topic, payload) => ingest.mqtt.publish(topic, payload, { retain: true, qos: 1 }),
+      ...(options.diagnoser ? { diagnoser: options.diagnoser } : {}),
+    });
+    // Effect tracking and auto-balancing act on every evaluation; the desk looks for faults.
     bus.on('balance.evaluated', 'control', (result) => control.onBalance(result));
-    const components = [storage, relational, control, ingest, runner].flatMap(
+    bus.on('balance.evaluated', 'desk', (result) => desk.onBalance(result));
+    const components = [storage, relational, control, desk, ingest, runner].flatMap(
       (area) => area.components,
     );
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
     [this.now, this.clockRate, this.startedAt] = [now, clockRate, now()];
     [this.topology, this.bus, this.alerts] = [topology, bus, alerts];
     [this.state, this.windows, this.control] = [state, windows, control];
-    this.store = relational.store;
+    [this.store, this.desk] = [relational.store, desk];
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }
 
   /** The HTTP API, built once (not listening). */
   async http(): Promise<HttpApi> {
-    const { config, control } = this;
+    const { config, control, desk } = this;
     this.api ??= await buildApi({
       config,
       api: config.api,
@@ -127,6 +142,7 @@ export class HeatnetApp implements Component {
       clockRate: this.clockRate,
       balance: () => this.balance.latest(),
       control: { control: control.control, audit: control.audit, auto: control.auto },
+      desk: { ...desk, now: this.now },
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
       metrics: createMetrics({
@@ -135,6 +151,7 @@ export class HeatnetApp implements Component {
         storage: () => this.writer.health(),
         ingest: () => this.pipeline.refused(),
         broker: () => this.broker?.health(),
+        desk: () => desk.signals.stats,
       }),
     });
     return this.api;

@@ -1,4 +1,5 @@
 import type { BalanceResult } from './balance/types.ts';
+import type { Incident, IncidentChange, IntakeAnswer } from './complaints/types.ts';
 import { AlertBoard, type ClearedAlert, type RaisedAlert } from './core/alerts.ts';
 import type { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
@@ -25,6 +26,12 @@ export interface HeatnetEvents {
     reason: string | null;
     at: number;
   };
+  /** A complaint was committed (issue 10): its diagnosis, ticket and incident. */
+  'complaint.received': IntakeAnswer;
+  /** An incident opened, from a call or from the network data alone (alerts listen). */
+  'incident.opened': { incident: Incident; change: IncidentChange };
+  /** An incident changed state (or its ETA); `change` is the history row just written. */
+  'incident.changed': { incident: Incident; change: IncidentChange };
 }
 
 /** The service's one alert sink, sending what it raises and clears on the bus. */

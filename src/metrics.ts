@@ -1,8 +1,11 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { DeskStats } from './complaints/signals.ts';
 import type { DeviceHealth } from './ingest/modbus/health.ts';
 import type { BrokerHealth } from './ingest/mqtt/broker.ts';
 import type { MqttHealth } from './ingest/mqtt/ingestor.ts';
 import type { RefusalCounts } from './ingest/pipeline.ts';
+import { deskFamilies } from './metrics-desk.ts';
+import { type Family, family, type Labels } from './metrics-family.ts';
 import type { StorageHealth } from './storage/writer.ts';
 
 /**
@@ -21,6 +24,8 @@ export interface MetricsSources {
   ingest?: () => RefusalCounts;
   /** The embedded broker, when heatnet runs one (undefined otherwise). */
   broker?: () => BrokerHealth | undefined;
+  /** The service desk's counters (issue 10). */
+  desk?: () => DeskStats;
 }
 
 export interface MetricsOptions {
@@ -35,25 +40,6 @@ export interface Metrics {
   render(): Promise<string>;
 }
 
-type Labels = Record<string, string | number>;
-type Sample = readonly [Labels, number];
-
-interface Family {
-  type: 'gauge' | 'counter';
-  name: string;
-  help: string;
-  labels: readonly string[];
-  samples: () => Iterable<Sample>;
-}
-
-const family = (
-  type: Family['type'],
-  name: string,
-  help: string,
-  labels: readonly string[],
-  samples: () => Iterable<Sample>,
-): Family => ({ type, name, help, labels, samples });
-
 /** `null` means "no sample": e.g. a latency before the first success. */
 type Value<T> = (x: T) => number | null;
 const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
@@ -67,6 +53,7 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
     ...(sources.storage ? storageFamilies(sources.storage) : []),
     ...(sources.ingest ? [ingestFamily(sources.ingest)] : []),
     ...(sources.broker ? brokerFamilies(sources.broker) : []),
+    ...(sources.desk ? deskFamilies(sources.desk) : []),
   ];
   for (const f of families) register(registry, f);
   return {

@@ -7,9 +7,12 @@ import type { Metrics } from '../metrics.ts';
 import { createHttp } from './http.ts';
 import { installJsonParser } from './json-body.ts';
 import { balanceRoutes } from './routes/balance.ts';
+import { type ComplaintRoutesOptions, complaintRoutes } from './routes/complaints.ts';
 import { type ControlRouteDeps, controlRoutes } from './routes/control.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { type HealthReport, healthRoutes } from './routes/health.ts';
+import { type HouseholdRoutesOptions, householdRoutes } from './routes/households.ts';
+import { type IncidentRoutesOptions, incidentRoutes } from './routes/incidents.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { substationRoutes } from './routes/substations.ts';
 import type { NetworkViewSource } from './views.ts';
@@ -24,7 +27,14 @@ export interface ApiDeps extends NetworkViewSource {
   control?: ControlRouteDeps;
   /** The balancing engine's latest evaluation (`GET /api/balance`). */
   balance: () => BalanceResult;
+  /** The service desk (issue 10); its routes are absent without. */
+  desk?: DeskRouteDeps;
 }
+
+/** What the service desk's routes need. */
+export type DeskRouteDeps = ComplaintRoutesOptions &
+  IncidentRoutesOptions &
+  Omit<HouseholdRoutesOptions, 'topology' | 'state'>;
 
 /**
  * Builds the Fastify app without listening, so tests drive it with `inject`
@@ -57,5 +67,14 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
   await app.register(substationRoutes, { network: deps });
   if (deps.control) await app.register(controlRoutes, deps.control);
   await app.register(balanceRoutes, { latest: deps.balance });
+  if (deps.desk) {
+    await app.register(complaintRoutes, deps.desk);
+    await app.register(incidentRoutes, deps.desk);
+    await app.register(householdRoutes, {
+      ...deps.desk,
+      topology: deps.topology,
+      state: deps.state,
+    });
+  }
   return app;
 }

@@ -23,6 +23,8 @@ const CODES = {
   UNAUTHORIZED: { status: 401 },
   FORBIDDEN: { status: 403 },
   NOT_FOUND: { status: 404 },
+  /** A state change that is not allowed, or an idempotency key reused with another body. */
+  CONFLICT: { status: 409 },
   INTERNAL: { status: 500 },
   CONFIG_INVALID: { status: 500 },
   // The Modbus adapter (ingest/modbus).
@@ -46,6 +48,8 @@ const CODES = {
   NOT_CONFIRMED: { status: 502, exposed: true },
   DEVICE_UNHEALTHY: { status: 503, exposed: true },
   AUDIT_FAILED: { status: 503, exposed: true },
+  // The service desk (issue 10): a complaint that could not be committed is not taken.
+  STORE_FAILED: { status: 503, exposed: true },
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof CODES;

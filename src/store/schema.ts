@@ -10,6 +10,11 @@ export interface Database {
   control_audit: ControlAuditTable;
   auto_switch: AutoSwitchTable;
   store_import: StoreImportTable;
+  complaints: ComplaintTable;
+  incidents: IncidentTable;
+  incident_history: HistoryTable & { incident_id: string };
+  tickets: TicketTable;
+  ticket_history: HistoryTable & { ticket_id: string };
 }
 
 /** One row per attempt to change a pump (issue 5), refused ones included. */
@@ -71,4 +76,76 @@ export interface StoreImportTable {
   source: string;
   at_ms: number;
   rows: number;
+}
+
+/** A resident's call (issue 10, migration 0003), with its diagnosis. */
+export interface ComplaintTable {
+  /** `C-YYMMDD-XXXXXX`. */
+  id: string;
+  household: string;
+  building: string;
+  zone: string;
+  substation: string;
+  category: string;
+  channel: string;
+  reported_at_ms: number;
+  received_at_ms: number;
+  reported_temp_c: number | null;
+  description: string | null;
+  contact: string | null;
+  /** The token's name that posted it: complaints are never anonymous. */
+  actor: string;
+  level: string;
+  cause: string;
+  confidence: number;
+  /** The whole Diagnosis, JSON. */
+  diagnosis: string;
+  incident_id: string | null;
+  /** Unique; set to null once older than `service.idempotencyHours`. */
+  idempotency_key: string | null;
+  /** sha256 of the request body the key came with (the same key with another body is a 409). */
+  request_hash: string | null;
+  /** The first answer (JSON, epoch ms), replayed as it was for a retried post. */
+  answer: string;
+}
+
+/** Complaints (or the network data) grouped by the fault behind them. */
+export interface IncidentTable {
+  /** `I-YYMMDD-XXXXXX`. */
+  id: string;
+  fault_key: string;
+  level: string;
+  cause: string;
+  place: string;
+  substation: string;
+  building: string | null;
+  zone: string | null;
+  state: string;
+  /** `data` (found before anyone called) or `complaint`. */
+  origin: string;
+  opened_at_ms: number;
+  updated_at_ms: number;
+  eta_ms: number | null;
+  /** `{ en, zh }` and the evidence that opened it, JSON. */
+  summary: string;
+}
+
+/** A state change of an incident or ticket; appended, never rewritten. */
+export interface HistoryTable {
+  id: Generated<number>;
+  at_ms: number;
+  actor: string;
+  from_state: string | null;
+  to_state: string;
+  note: string | null;
+}
+
+/** The work order a complaint opens (issue 11 adds its life after `received`). */
+export interface TicketTable {
+  /** `T-YYMMDD-XXXXXX`. */
+  id: string;
+  complaint_id: string;
+  state: string;
+  due_at_ms: number;
+  created_at_ms: number;
 }

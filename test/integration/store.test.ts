@@ -65,7 +65,11 @@ describe.each(ENGINES)('relational store on %s', (engine: Engine) => {
   it('migrates an empty database up, and a current one not again', async () => {
     const target = await freshTarget(engine);
     const first = await started(target);
-    const all = [{ name: '0001-control' }, { name: '0002-audit-series' }];
+    const all = [
+      { name: '0001-control' },
+      { name: '0002-audit-series' },
+      { name: '0003-complaints' },
+    ];
     expect(await migrations(first)).toEqual(all);
     expect(await first.db.selectFrom('control_audit').selectAll().execute()).toEqual([]);
     await first.stop();

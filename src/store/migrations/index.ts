@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Engine } from '../engine.ts';
 import { controlTables } from './0001-control.ts';
 import { auditSeries } from './0002-audit-series.ts';
+import { complaintTables } from './0003-complaints.ts';
 
 /**
  * Every migration, in order, as code in the repository: Kysely's FileMigrationProvider
@@ -11,6 +12,7 @@ import { auditSeries } from './0002-audit-series.ts';
 const MIGRATIONS: readonly [string, (engine: Engine) => Migration][] = [
   ['0001-control', controlTables],
   ['0002-audit-series', auditSeries],
+  ['0003-complaints', complaintTables],
 ];
 
 export class CodeMigrations implements MigrationProvider {
