@@ -112,12 +112,22 @@ function outerVerdict(
   const sub = judgeSubstation(view, s.building.substation, neighbours);
   // A leak loses water, not heat: it explains a cold flat only when its zone is cold too.
   if (sub && (sub.cause !== 'leak' || mostlyCold(s.zone, view))) return sub;
+  // Under-supply cools a whole station a little; a flat far below its own zone has a
+  // fault of its own on top.
+  const network = judgeNetwork(view, s.building.substation);
+  if (network && !standsOut(view, s)) return network;
   return (
-    judgeNetwork(view, s.building.substation) ??
     judgeMeter(view, s.building) ??
     judgeBuildingRooms(view, s.building, s.building_, s.siblings) ??
     judgeZone(view, s.building, s.household.zone, s.byZone)
   );
+}
+
+/** The flat's own reading is far below its zone neighbours'. */
+function standsOut(view: DiagnosisView, s: Surroundings): boolean {
+  const around = s.zone.reporting >= view.settings.minRooms ? s.zone : s.building_;
+  if (!s.own || around.meanC === null || around.reporting < view.settings.minRooms) return false;
+  return s.own.tempC < around.meanC - view.settings.zoneDeviationK;
 }
 
 function householdVerdict(view: DiagnosisView, s: Surroundings): Verdict | null {
@@ -130,6 +140,8 @@ function householdVerdict(view: DiagnosisView, s: Surroundings): Verdict | null 
   if (!ownCold && !zoneWarm && !buildingWarm) return null;
   if (!ownCold && s.own !== undefined) return null;
   const around = zoneWarm ? 0.15 : buildingWarm ? 0.05 : 0;
+  // A flat only a little colder than its warm neighbours may just be a cold corner: likely, not firm.
+  const mild = s.own !== undefined && !standsOut(view, s);
   return {
     level: 'household',
     cause: 'household-restriction',
@@ -140,7 +152,7 @@ function householdVerdict(view: DiagnosisView, s: Surroundings): Verdict | null 
     evidence: [],
     action: actionFor('household-restriction', h.id),
     summary: summaryOf('household', 'household-restriction', h.id),
-    strength: (ownCold ? 0.7 : 0.55) + around,
+    strength: mild ? 0.55 : (ownCold ? 0.7 : 0.55) + around,
   };
 }
 

@@ -165,8 +165,9 @@ export function judgeNetwork(view: DiagnosisView, id: string): Verdict | null {
     (a) => a.action === 'raise-supply-temperature' && a.substations.includes(id),
   );
   const starved = bal.flowRatio !== null && bal.flowRatio < view.flowRatioLow;
-  const gradient =
-    bal.flag === 'far-end-underheating' || (bal.status === 'underheating' && starved);
+  // Short of flow with no fault at the station itself: the network did not bring it
+  // enough (far from the plant, or its pump set too low for where it sits).
+  const gradient = bal.flag === 'far-end-underheating' || bal.status === 'underheating' || starved;
   if (!plantLow && !gradient) return null;
   const cause: Cause = plantLow ? 'supply-temperature-low' : 'hydraulic-imbalance';
   const ev = [

@@ -1,0 +1,288 @@
+import { Residents } from '../../simulators/complaints.ts';
+import type { FaultSpec } from '../../simulators/faults.ts';
+import type { NetworkModel } from '../../simulators/model/network-model.ts';
+import { householdTruth } from '../../simulators/model/truth.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { faultKey, LEVELS, type Level } from '../../src/diagnosis/schemas.ts';
+import { yieldToEventLoop } from './balance-harness.ts';
+import { DiagnosisHarness, type Observer } from './diagnosis-harness.ts';
+
+/**
+ * Seeded fault scenarios scored against the simulator's ground truth: each resident's
+ * low-temperature call is diagnosed by both observers and its level compared with the
+ * true cause of that household's temperature; each injected substation, building or
+ * zone fault is timed from injection to its first confirmed finding and to its first call.
+ */
+
+export interface TrueCause {
+  level: Level;
+  /** The fault that caused it, if one did. */
+  fault: string | null;
+}
+export type CauseOracle = (model: NetworkModel) => ReadonlyMap<string, TrueCause>;
+
+export interface ScenarioSpec {
+  outdoorC: number;
+  seed: number;
+  /** Leave the pumps at their uniform start speed (the network gradient scenario). */
+  uniformPumps?: boolean;
+  faults: FaultSpec[];
+  /** Warm households that call about the cold anyway. */
+  phantoms: string[];
+  hours: number;
+}
+
+export interface Tally {
+  /** true level → diagnosed level → calls */
+  matrix: Map<string, Map<string, number>>;
+  /** confidence band → [right, total] */
+  bands: Map<string, [number, number]>;
+}
+
+export interface Detection {
+  fault: string;
+  key: string;
+  foundAfterMin: number | null;
+  firstCallAfterMin: number | null;
+}
+
+export interface Outcome {
+  full: Tally;
+  partial: Tally;
+  detections: { full: Detection[]; partial: Detection[] };
+}
+
+const STEP_MS = 5 * 60_000;
+const CALL_STEP_MS = 10 * 60_000;
+const BANDS = [0.5, 0.7, 0.85];
+
+export const newTally = (): Tally => ({ matrix: new Map(), bands: new Map() });
+
+function band(c: number): string {
+  const i = BANDS.findIndex((b) => c < b);
+  const lo = i <= 0 ? (i === 0 ? 0 : BANDS.at(-1)!) : BANDS[i - 1]!;
+  const hi = i < 0 ? 1 : BANDS[i]!;
+  return `${lo.toFixed(2)}–${hi.toFixed(2)}`;
+}
+
+function count(t: Tally, truth: string, got: string, confidence: number): void {
+  const row = t.matrix.get(truth) ?? new Map<string, number>();
+  row.set(got, (row.get(got) ?? 0) + 1);
+  t.matrix.set(truth, row);
+  const b = band(confidence);
+  const [right, total] = t.bands.get(b) ?? [0, 0];
+  t.bands.set(b, [right + (truth === got ? 1 : 0), total + 1]);
+}
+
+export function mergeTally(into: Tally, from: Tally): void {
+  for (const [truth, row] of from.matrix)
+    for (const [got, n] of row) {
+      const r = into.matrix.get(truth) ?? new Map<string, number>();
+      r.set(got, (r.get(got) ?? 0) + n);
+      into.matrix.set(truth, r);
+    }
+  for (const [b, [right, total]] of from.bands) {
+    const [r0, t0] = into.bands.get(b) ?? [0, 0];
+    into.bands.set(b, [r0 + right, t0 + total]);
+  }
+}
+
+export function accuracy(t: Tally): { right: number; total: number } {
+  let right = 0;
+  let total = 0;
+  for (const [truth, row] of t.matrix)
+    for (const [got, n] of row) {
+      total += n;
+      if (truth === got) right += n;
+    }
+  return { right, total };
+}
+
+export function formatTally(title: string, t: Tally): string {
+  const cols = LEVELS.filter((l) => [...t.matrix.values()].some((r) => r.has(l)));
+  const lines = [`${title}  (rows: true level, columns: diagnosed)`];
+  lines.push(['true\\diag'.padEnd(11), ...cols.map((c) => c.slice(0, 10).padStart(10))].join(''));
+  for (const truth of LEVELS) {
+    const row = t.matrix.get(truth);
+    if (!row) continue;
+    lines.push(
+      [truth.padEnd(11), ...cols.map((c) => String(row.get(c) ?? 0).padStart(10))].join(''),
+    );
+  }
+  const { right, total } = accuracy(t);
+  lines.push(
+    `right level: ${right}/${total} = ${((100 * right) / Math.max(1, total)).toFixed(1)} %`,
+  );
+  const bands = [...t.bands.entries()].sort(([a], [b]) => a.localeCompare(b));
+  lines.push(
+    `confidence bands: ${bands.map(([b, [r, n]]) => `${b}: ${r}/${n} right (${((100 * r) / n).toFixed(0)} %)`).join('; ')}`,
+  );
+  return lines.join('\n');
+}
+
+/** The place a fault's incident would name (level:place), or null for household faults. */
+export function faultPlace(model: NetworkModel, spec: FaultSpec): string | null {
+  const s = spec as {
+    type: string;
+    substation?: string;
+    building?: string;
+    zone?: string;
+    pump?: string;
+  };
+  if (s.type === 'pump-trip' && s.pump)
+    return `substation:${model.topology.pump(s.pump)?.substation}`;
+  if (s.type === 'zone-starved') return `zone:${s.building}/${s.zone}`;
+  if (s.building && (s.type === 'branch-clog' || s.type === 'supply-stop'))
+    return `building:${s.building}`;
+  if (s.substation && s.type !== 'household-blockage') return `substation:${s.substation}`;
+  return null;
+}
+
+function track(
+  observer: Observer,
+  h: DiagnosisHarness,
+  at: number,
+  streaks: Map<string, number>,
+  found: Map<string, number>,
+  confirmAfter: number,
+): void {
+  const now = new Set(observer.findings(at, h.neighbours).map(faultKey));
+  for (const key of [...streaks.keys()]) if (!now.has(key)) streaks.delete(key);
+  for (const key of now) {
+    const n = (streaks.get(key) ?? 0) + 1;
+    streaks.set(key, n);
+    if (n >= confirmAfter && !found.has(key)) found.set(key, at);
+  }
+}
+
+/** Runs one scenario: settle, warm the windows for 2 h, inject, observe `hours`. */
+export async function runScenario(
+  config: Config,
+  spec: ScenarioSpec,
+  causes: CauseOracle,
+): Promise<Outcome> {
+  const h = new DiagnosisHarness(config, Date.parse('2026-01-10T00:00:00Z'));
+  if (!spec.uniformPumps) h.presetPumps();
+  let t = h.model.timeMs;
+  const warmEnd = t + 2 * 3_600_000;
+  for (; t < warmEnd; ) {
+    t += STEP_MS;
+    h.observe(t, t % CALL_STEP_MS === 0);
+    h.evaluate(t);
+  }
+  const injectAt = t;
+  const faults = spec.faults.map((f) => ({ spec: f, id: h.model.faults.add(f, injectAt).id }));
+  const residents = new Residents(
+    { minC: config.standards.indoor.minC, coldPerHour: 0.15, warmPerHour: 0.001 },
+    spec.seed,
+  );
+  const outcome: Outcome = {
+    full: newTally(),
+    partial: newTally(),
+    detections: { full: [], partial: [] },
+  };
+  const found = { full: new Map<string, number>(), partial: new Map<string, number>() };
+  const streaks = { full: new Map<string, number>(), partial: new Map<string, number>() };
+  const firstCall = new Map<string, number>();
+  const confirmAfter = config.service.incidents.confirmAfter;
+  const end = injectAt + spec.hours * 3_600_000;
+  for (; t < end; ) {
+    t += STEP_MS;
+    const callRound = t % CALL_STEP_MS === 0;
+    h.observe(t, callRound);
+    h.evaluate(t);
+    track(h.full, h, t, streaks.full, found.full, confirmAfter);
+    track(h.partial, h, t, streaks.partial, found.partial, confirmAfter);
+    if (callRound) {
+      call(h, spec, residents, causes, t, injectAt, outcome, firstCall);
+      if (t % 3_600_000 === 0) await yieldToEventLoop();
+    }
+  }
+  for (const f of faults) {
+    const key = faultPlace(h.model, f.spec);
+    if (!key) continue;
+    const first = firstCall.get(f.id);
+    for (const which of ['full', 'partial'] as const) {
+      const at = found[which].get(key);
+      outcome.detections[which].push({
+        fault: `${f.spec.type} ${key}`,
+        key,
+        foundAfterMin: at === undefined ? null : (at - injectAt) / 60_000,
+        firstCallAfterMin: first === undefined ? null : (first - injectAt) / 60_000,
+      });
+    }
+  }
+  return outcome;
+}
+
+function call(
+  h: DiagnosisHarness,
+  spec: ScenarioSpec,
+  residents: Residents,
+  causes: CauseOracle,
+  t: number,
+  injectAt: number,
+  outcome: Outcome,
+  firstCall: Map<string, number>,
+): void {
+  const temps = h.truth();
+  const calls = residents.decide(temps, t, CALL_STEP_MS / 3_600_000);
+  // Phantom callers: one each, spread over the run, only while their room is really warm.
+  const slot = Math.floor((t - injectAt) / CALL_STEP_MS);
+  const phantom = spec.phantoms[slot % 9 === 4 ? Math.floor(slot / 9) : -1];
+  const minC = h.config.standards.indoor.minC;
+  if (phantom && (temps.find((x) => x.id === phantom)?.tempC ?? 0) >= minC + 1) {
+    calls.push({
+      household: phantom,
+      category: 'low-temperature',
+      reportedAt: '',
+      description: '',
+    });
+  }
+  if (calls.length === 0) return;
+  const truth = causes(h.model);
+  for (const c of calls) {
+    if (c.category !== 'low-temperature' && c.category !== 'no-heat') continue;
+    const cause = truth.get(c.household) ?? { level: 'none', fault: null };
+    if (cause.fault && !firstCall.has(cause.fault)) firstCall.set(cause.fault, t);
+    const full = h.full.diagnose(c.household, c.category, t, h.neighbours);
+    const partial = h.partial.diagnose(c.household, c.category, t, h.neighbours);
+    count(outcome.full, cause.level, full.level, full.confidence);
+    count(outcome.partial, cause.level, partial.level, partial.confidence);
+  }
+}
+
+/**
+ * Ground truth's cause per household from the active faults, standing in until the
+ * simulator's own attribution (householdCauses) lands: a household fault, else its
+ * building's, else its substation's (a leak loses water, not heat), else the network
+ * when the room is cold, else none.
+ */
+export const standInCauses: CauseOracle = (model) => {
+  const active = model.faults.active(model.timeMs);
+  const by = new Map<string, TrueCause>();
+  for (const f of active) {
+    const s = f.spec as {
+      type: string;
+      household?: string;
+      building?: string;
+      substation?: string;
+      pump?: string;
+    };
+    if (s.household) by.set(`h:${s.household}`, { level: 'household', fault: f.id });
+    else if (s.building) by.set(`b:${s.building}`, { level: 'building', fault: f.id });
+    else if (s.type === 'leak') continue;
+    else if (s.pump)
+      by.set(`s:${model.topology.pump(s.pump)?.substation}`, { level: 'substation', fault: f.id });
+    else if (s.substation) by.set(`s:${s.substation}`, { level: 'substation', fault: f.id });
+  }
+  const minC = model.config.standards.indoor.minC;
+  const out = new Map<string, TrueCause>();
+  for (const h of householdTruth(model)) {
+    const cause = by.get(`h:${h.id}`) ??
+      by.get(`b:${h.building}`) ??
+      by.get(`s:${h.substation}`) ?? { level: h.tempC < minC ? 'network' : 'none', fault: null };
+    out.set(h.id, cause);
+  }
+  return out;
+};
