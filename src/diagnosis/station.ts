@@ -167,7 +167,10 @@ export function judgeNetwork(view: DiagnosisView, id: string): Verdict | null {
   const starved = bal.flowRatio !== null && bal.flowRatio < view.flowRatioLow;
   // Short of flow with no fault at the station itself: the network did not bring it
   // enough (far from the plant, or its pump set too low for where it sits).
-  const gradient = bal.flag === 'far-end-underheating' || bal.status === 'underheating' || starved;
+  // The engine asking for more flow says the same before the flow falls below the threshold.
+  const wantsMore = bal.recommendation?.action === 'raise';
+  const gradient =
+    bal.flag === 'far-end-underheating' || bal.status === 'underheating' || starved || wantsMore;
   if (!plantLow && !gradient) return null;
   const cause: Cause = plantLow ? 'supply-temperature-low' : 'hydraulic-imbalance';
   const ev = [

@@ -286,3 +286,83 @@ export const standInCauses: CauseOracle = (model) => {
   }
   return out;
 };
+
+/** Faults at every level, each on its own substation, with pumps preset near balance. */
+export function faultScenario(outdoorC: number, seed: number): ScenarioSpec {
+  return {
+    outdoorC,
+    seed,
+    hours: 20,
+    faults: [
+      { type: 'household-blockage', household: 'S01-B2-0702' },
+      { type: 'household-blockage', household: 'S16-B1-0301' },
+      { type: 'air-lock', household: 'S12-B1-0502' },
+      { type: 'air-lock', household: 'S17-B1-0401' },
+      { type: 'branch-clog', building: 'S02-B4' },
+      { type: 'strainer-clog', substation: 'S05' },
+      { type: 'hx-fouling', substation: 'S06', severity: 0.8 },
+      { type: 'pump-trip', pump: 'S07-P1' },
+      { type: 'leak', substation: 'S08', m3h: 3 },
+    ],
+    phantoms: ['S13-B1-0302', 'S14-B1-0402', 'S15-B1-0502', 'S11-B1-0201'],
+  };
+}
+
+/** No fault: pumps at their uniform start speed, so the far end runs short (the gradient). */
+export const gradientScenario = (outdoorC: number, seed: number): ScenarioSpec => ({
+  outdoorC,
+  seed,
+  hours: 12,
+  uniformPumps: true,
+  faults: [],
+  phantoms: ['S01-B1-0201', 'S12-B1-0302'],
+});
+
+export interface Verification {
+  full: Tally;
+  partial: Tally;
+  detections: Detection[];
+  partialDetections: Detection[];
+}
+
+/** Both scenarios at one outdoor temperature for each seed, tallied together. */
+export async function verifyAt(
+  configOf: (outdoorC: number, seed: number) => Config,
+  outdoorC: number,
+  seeds: number[],
+  causes: CauseOracle,
+): Promise<Verification> {
+  const out: Verification = {
+    full: newTally(),
+    partial: newTally(),
+    detections: [],
+    partialDetections: [],
+  };
+  for (const seed of seeds) {
+    for (const spec of [faultScenario(outdoorC, seed), gradientScenario(outdoorC, seed)]) {
+      const o = await runScenario(configOf(outdoorC, seed), spec, causes);
+      mergeTally(out.full, o.full);
+      mergeTally(out.partial, o.partial);
+      out.detections.push(...o.detections.full);
+      out.partialDetections.push(...o.detections.partial);
+    }
+  }
+  return out;
+}
+
+/** Share of faults whose confirmed finding came before the first call (or with no call at all). */
+export function foundFirst(ds: readonly Detection[]): {
+  first: number;
+  total: number;
+  lines: string[];
+} {
+  let first = 0;
+  const lines = ds.map((d) => {
+    const before =
+      d.foundAfterMin !== null &&
+      (d.firstCallAfterMin === null || d.foundAfterMin < d.firstCallAfterMin);
+    if (before) first++;
+    return `${d.fault}: finding after ${d.foundAfterMin ?? '—'} min, first call after ${d.firstCallAfterMin ?? '—'} min${before ? '  ✓ found first' : ''}`;
+  });
+  return { first, total: ds.length, lines };
+}
