@@ -26,7 +26,12 @@ function rooms(state: LiveState, building: string): RoomReading[] {
     const tempC = num(sample);
     const household = s.tags.household;
     if (tempC === null || household === undefined) continue;
-    out.push({ household, tempC, at: sample!.time });
+    const zone = s.tags.zone;
+    out.push(
+      zone === undefined
+        ? { household, tempC, at: sample!.time }
+        : { household, zone, tempC, at: sample!.time },
+    );
   }
   return out;
 }
@@ -51,6 +56,17 @@ function plc(state: LiveState, substation: string): PlcReading | undefined {
   return { primaryFlowM3h: num(flow), heatPowerKw: num(f.get('heat_power_kw')), at: flow.time };
 }
 
+/** One answer per key for the life of a view: the sweep reads each meter once per sibling. */
+function memo<T>(read: (key: string) => T): (key: string) => T {
+  const seen = new Map<string, T>();
+  return (key) => {
+    if (seen.has(key)) return seen.get(key) as T;
+    const value = read(key);
+    seen.set(key, value);
+    return value;
+  };
+}
+
 /** The view of the network at `at`, over the current live state and evaluation. */
 export function diagnosisView(src: ContextSources, at: number): DiagnosisView {
   const result = src.balance();
@@ -63,7 +79,7 @@ export function diagnosisView(src: ContextSources, at: number): DiagnosisView {
     minC: src.config.standards.indoor.minC,
     flowRatioLow: src.config.balance.thresholds.flowRatioLow,
     rooms: (b) => rooms(src.state, b),
-    meter: (b) => meter(src.state, b),
+    meter: memo((b) => meter(src.state, b)),
     plc: (s) => plc(src.state, s),
     station: (s) => stations.get(s),
     evaluatedAt: evaluated ? result.evaluatedAt : null,

@@ -17,7 +17,7 @@ export function freshRoomsByZone(view: DiagnosisView, b: Building): Map<string, 
   const out = new Map<string, RoomReading[]>();
   for (const r of view.rooms(b.id)) {
     if (r.at < from || r.at > view.at + 60_000) continue;
-    const zone = view.topology.household(r.household)?.zone;
+    const zone = r.zone ?? view.topology.household(r.household)?.zone;
     if (zone === undefined) continue;
     const list = out.get(zone);
     if (list) list.push(r);

@@ -14,6 +14,8 @@ export type DiagnosisSettings = Config['service']['diagnosis'];
 /** A room sensor's latest reading. */
 export interface RoomReading {
   household: string;
+  /** The household's zone, as the MQTT router tags it; looked up in the topology when absent. */
+  zone?: string;
   tempC: number;
   /** Epoch ms. */
   at: number;
