@@ -255,6 +255,22 @@ export function diagnose(
   }
   const s = gather(view, loc.household, loc.building);
   const v = warmVerdict(view, s) ?? outerVerdict(view, s, neighbours) ?? householdVerdict(view, s);
-  if (v) return toDiagnosis(view, v, s);
-  return unknownDiagnosis(loc.household.id, missingData(view, s), localEvidence(view, s));
+  const d = v
+    ? toDiagnosis(view, v, s)
+    : unknownDiagnosis(loc.household.id, missingData(view, s), localEvidence(view, s));
+  if (request.reportedTempC !== undefined) d.evidence.unshift(reported(request, loc.household.id));
+  return d;
+}
+
+/** What the caller's own thermometer says: recorded, never weighed against the sensors. */
+function reported(request: DiagnosisRequest, household: string): Evidence {
+  const t = request.reportedTempC!;
+  return evidence(
+    'reported-temp',
+    household,
+    t,
+    '°C',
+    request.at,
+    text(`the caller reports ${t} °C`, `来电用户自述室温${t} °C`),
+  );
 }

@@ -166,31 +166,13 @@ export function judgeNetwork(view: DiagnosisView, id: string): Verdict | null {
   );
   const starved = bal.flowRatio !== null && bal.flowRatio < view.flowRatioLow;
   // Short of flow with no fault at the station itself: the network did not bring it
-  // enough (far from the plant, or its pump set too low for where it sits).
-  // The engine asking for more flow says the same before the flow falls below the threshold.
+  // enough (far from the plant, or its pump set too low for where it sits). The engine
+  // asking for more flow says the same before the flow falls below the threshold.
   const wantsMore = bal.recommendation?.action === 'raise';
   const gradient =
     bal.flag === 'far-end-underheating' || bal.status === 'underheating' || starved || wantsMore;
   if (!plantLow && !gradient) return null;
   const cause: Cause = plantLow ? 'supply-temperature-low' : 'hydraulic-imbalance';
-  const ev = [
-    evidence(
-      gradient ? 'far-end-underheating' : 'supply-below-curve',
-      id,
-      bal.deviationC === null ? null : round(bal.deviationC),
-      'K',
-      at,
-      text(
-        `${bal.position} station ${bal.status}, flow ratio ${bal.flowRatio === null ? '—' : round(bal.flowRatio, 2)}`,
-        `${bal.position}端换热站${bal.status}，流量比${bal.flowRatio === null ? '—' : round(bal.flowRatio, 2)}`,
-      ),
-    ),
-  ];
-  const rec = bal.recommendation;
-  const action =
-    !plantLow && rec && rec.action === 'raise'
-      ? raisePumpAction(rec, id)
-      : actionFor(plantLow ? 'supply-temperature-low' : 'hydraulic-imbalance', id);
   return {
     level: 'network',
     cause,
@@ -198,11 +180,33 @@ export function judgeNetwork(view: DiagnosisView, id: string): Verdict | null {
     substation: id,
     building: null,
     zone: null,
-    evidence: ev,
-    action: plantLow || rec ? action : raiseDefault(id),
+    evidence: [networkEvidence(bal, gradient, at)],
+    action: networkAction(plantLow, bal.recommendation, id),
     summary: summaryOf('network', cause, id),
     strength: 0.8,
   };
+}
+
+function networkEvidence(bal: SubstationBalance, gradient: boolean, at: number) {
+  const x = bal.flowRatio === null ? '—' : String(round(bal.flowRatio, 2));
+  return evidence(
+    gradient ? 'far-end-underheating' : 'supply-below-curve',
+    bal.id,
+    bal.deviationC === null ? null : round(bal.deviationC),
+    'K',
+    at,
+    text(
+      `${bal.position} station ${bal.status}, flow ratio ${x}`,
+      `${bal.position}端换热站${bal.status}，流量比${x}`,
+    ),
+  );
+}
+
+/** The plant's supply temperature, or the engine's pump change for this station. */
+function networkAction(plantLow: boolean, rec: SubstationBalance['recommendation'], id: string) {
+  if (plantLow) return actionFor('supply-temperature-low', id);
+  if (rec?.action === 'raise') return raisePumpAction(rec, id);
+  return raiseDefault(id);
 }
 
 function raiseDefault(id: string) {

@@ -231,6 +231,17 @@ describe('diagnose: the checklist from the flat outwards', () => {
     });
   });
 
+  it("the caller's own reading is recorded as evidence, not weighed", () => {
+    const v = view({ rooms: { 'S01-B2-0602': 20.5 } });
+    const d = diagnose(
+      v,
+      { household: 'S01-B2-0602', category: 'no-heat', reportedTempC: 12, at: AT },
+      neighbours,
+    );
+    expect(d.level).toBe('none');
+    expect(d.evidence[0]).toMatchObject({ what: 'reported-temp', value: 12, unit: '°C', at: AT });
+  });
+
   it('an unknown household is unknown, naming it', () => {
     expect(ask(view(), 'NOPE').missing).toEqual(['household NOPE']);
   });
