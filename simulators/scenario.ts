@@ -12,7 +12,7 @@ import { lineOf, readTextFile } from '../src/config/load.ts';
 import type { Config } from '../src/config/schema.ts';
 import { FaultSchema, type FaultSpec, SimulationSchema } from '../src/config/schema-simulation.ts';
 import { Topology } from '../src/domain/topology.ts';
-import { resolveWhen } from './faults.ts';
+import { resolveWhen, targetProblem } from './faults.ts';
 
 /**
  * Scenario files: the faults of a run (and optionally the weather), kept apart from
@@ -77,7 +77,11 @@ export class FaultChecker {
     // The other checks look only at string values, so they are safe on a malformed fault
     // and let the user see every problem of it at once.
     const reported = new Set(shape.map((i) => i.path));
-    const more = [...this.referenceIssues(value, at), ...timeIssues(value, at)];
+    const more = [
+      ...this.referenceIssues(value, at),
+      ...this.targetIssues(value, at),
+      ...timeIssues(value, at),
+    ];
     return [...shape, ...more.filter((i) => !reported.has(i.path))];
   }
 
@@ -96,6 +100,19 @@ export class FaultChecker {
       );
     }
     return issues;
+  }
+
+  /** Faults whose target is more than one reference: a supply stop's one-of, a zone the building has. */
+  private targetIssues(spec: Record<string, unknown>, at: PathSegment[]): ConfigIssue[] {
+    if (spec.type === 'supply-stop') {
+      const problem = targetProblem(spec as FaultSpec);
+      return problem ? [issueAt(at, problem)] : [];
+    }
+    if (spec.type !== 'zone-starved' || typeof spec.building !== 'string') return [];
+    const building = this.topology.building(spec.building);
+    if (!building || typeof spec.zone !== 'string') return [];
+    if (building.zones.some((z) => z.id === spec.zone)) return [];
+    return [issueAt([...at, 'zone'], `building "${spec.building}" has no zone "${spec.zone}"`)];
   }
 
   private exists(key: Reference, id: string): boolean {

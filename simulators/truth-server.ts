@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Component } from '../src/core/lifecycle.ts';
+import { LEVELS } from '../src/diagnosis/schemas.ts';
 import type { ActiveFault, FaultSpec } from './faults.ts';
+import { householdCauses } from './model/causes.ts';
 import { groundTruth, householdTruth } from './model/truth.ts';
 import { FaultChecker } from './scenario.ts';
 import type { Simulator } from './simulator.ts';
@@ -13,7 +15,7 @@ import type { Simulator } from './simulator.ts';
  * is off unless `simulation.groundTruth.port` is set and must never face a network.
  *
  *   GET    /truth                      network and per-substation truth
- *   GET    /truth/households[?substation=S01]
+ *   GET    /truth/households[?substation=S01][&level=zone]   true temperature and cause of each
  *   GET    /faults                     every fault of the run, ended ones too
  *   POST   /faults                     a fault spec (FaultSchema) → 201, or 400 with every error
  *   DELETE /faults/:id                 ends an active fault now; 404 if none
@@ -99,7 +101,7 @@ export class TruthServer implements Component {
     if (first === 'truth' && more.length === 0) {
       allow(method, ['GET']);
       if (second === undefined) return this.truth();
-      if (second === 'households') return this.households(url.searchParams.get('substation'));
+      if (second === 'households') return this.households(url.searchParams);
     }
     if (first === 'faults' && more.length === 0) {
       if (second === undefined) {
@@ -117,13 +119,24 @@ export class TruthServer implements Component {
     return { status: 200, body: groundTruth(this.sim.model) };
   }
 
-  private households(substation: string | null): Reply {
+  private households(query: URLSearchParams): Reply {
     this.sim.advance();
+    const substation = query.get('substation');
+    const level = query.get('level');
     if (substation !== null && !this.sim.model.topology.substation(substation)) {
       throw new HttpError(404, `unknown substation "${substation}"`);
     }
-    const all = householdTruth(this.sim.model);
-    const households = substation === null ? all : all.filter((h) => h.substation === substation);
+    if (level !== null && !(LEVELS as readonly string[]).includes(level)) {
+      throw new HttpError(400, `level must be one of ${LEVELS.join(', ')}`);
+    }
+    const causes = householdCauses(this.sim.model);
+    const households = householdTruth(this.sim.model)
+      .filter((h) => substation === null || h.substation === substation)
+      .map((h) => {
+        const { level, cause, fault } = causes.get(h.id)!;
+        return { ...h, level, cause, fault };
+      })
+      .filter((h) => level === null || h.level === level);
     return { status: 200, body: { time: isoTime(this.sim.model.timeMs), households } };
   }
 

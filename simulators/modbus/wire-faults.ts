@@ -91,7 +91,7 @@ export class WireFaults {
 
   /** Offline beats everything; delays and exceptions combine (a late exception). */
   answer(deviceId: string, nowMs: number): UnitAnswer {
-    const mine = <T extends { spec: { device: string } }>(faults: T[]) =>
+    const mine = <T extends { spec: { device: string } }>(faults: readonly T[]) =>
       faults.filter((f) => f.spec.device === deviceId);
     const offline = mine(this.book.of('device-offline', nowMs)).length > 0;
     const delays = mine(this.book.of('device-slow', nowMs)).map(

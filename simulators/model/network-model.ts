@@ -22,6 +22,8 @@ const BUILDING_TAU_S = 16 * 3600;
 const MAIN_VELOCITY_M_S = 1.0;
 /** Heat loss of the supply main, K per km. */
 const MAIN_LOSS_K_PER_KM = 0.15;
+/** Resistance factor of a substation whose supply is stopped (valves shut): flow ≈ 0. */
+const STOPPED_RESISTANCE_FACTOR = 1e6;
 /** Leak-free make-up water of a substation, m³/h. */
 export const BASE_MAKEUP_M3H = 0.05;
 
@@ -68,7 +70,8 @@ export class NetworkModel {
   private readonly stepMs: number;
   private hydraulics: HydraulicState | undefined;
   private sourceDp = new Map<string, number>();
-  private supplyOffsetC = 0;
+  /** The dispatcher's offset to the plant's heating curve, K. */
+  supplyOffsetC = 0;
   timeMs: number;
 
   constructor(
@@ -149,7 +152,16 @@ export class NetworkModel {
     this.solve();
     const outdoor = this.outdoorC();
     for (const [id, state] of this.substations) this.stepSubstation(id, state, outdoor, dtS);
-    this.households.step(dtS, this.timeMs, this.faults);
+    this.households.step(dtS, this.timeMs, this.faults, {
+      outdoorC: outdoor,
+      buildingC: (id) => this.buildingIndoorC(id),
+    });
+  }
+
+  /** Indoor temperature of a building (NaN for an unknown one). */
+  buildingIndoorC(building: string): number {
+    const substation = this.topology.building(building)?.substation ?? '';
+    return this.substations.get(substation)?.buildings.get(building)?.indoorC ?? Number.NaN;
   }
 
   private initialise(): void {
@@ -195,6 +207,8 @@ export class NetworkModel {
     for (const f of this.faults.of('strainer-clog', this.timeMs)) {
       clog.set(f.spec.substation, (clog.get(f.spec.substation) ?? 1) * (f.spec.factor ?? 8));
     }
+    for (const { spec } of this.faults.of('supply-stop', this.timeMs))
+      if (spec.substation !== undefined) clog.set(spec.substation, STOPPED_RESISTANCE_FACTOR);
     this.hydraulics = solveHydraulics(
       this.branches,
       {
@@ -217,7 +231,10 @@ export class NetworkModel {
     state.primarySupplyC =
       this.supplyHistory.at(this.timeMs - delayMs) - (MAIN_LOSS_K_PER_KM * sub.distanceM) / 1000;
     const fouling = this.faults.of('hx-fouling', this.timeMs).find((f) => f.spec.substation === id);
-    const ua = design.hxUaKwPerK * (1 - (fouling?.spec.severity ?? 0));
+    // A stopped supply passes no heat at all, not the trickle the huge resistance still lets by.
+    const ua = this.faults.supplyStopped(this.timeMs, { substation: id })
+      ? 0
+      : design.hxUaKwPerK * (1 - (fouling?.spec.severity ?? 0));
     const leak = this.faults.of('leak', this.timeMs).filter((f) => f.spec.substation === id);
     state.makeupM3h = BASE_MAKEUP_M3H + leak.reduce((sum, f) => sum + (f.spec.m3h ?? 1.5), 0);
     this.transferHeat(design, state, ua);
@@ -238,12 +255,9 @@ export class NetworkModel {
     const d = this.config.network.design;
     const excess = (d.secondary.supplyC + d.secondary.returnC) / 2 - d.indoorC;
     const cP = capacityRate(state.primaryFlowM3h);
-    const branchFactor = (building: string) =>
-      this.faults
-        .of('branch-clog', this.timeMs)
-        .filter((f) => f.spec.building === building)
-        .reduce((k, f) => k * (f.spec.factor ?? 0.3), 1);
-    const shares = design.buildings.map((b) => b.flowShare * branchFactor(b.building.id));
+    const shares = design.buildings.map(
+      (b) => b.flowShare * this.faults.branchFactor(this.timeMs, b.building.id),
+    );
     // A clogged branch lowers the loop's total flow a little and its own share a lot.
     const loopFlow = design.secondaryFlowM3h * (0.7 + 0.3 * shares.reduce((a, b) => a + b, 0));
     const shareSum = shares.reduce((a, b) => a + b, 0) || 1;

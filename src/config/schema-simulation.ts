@@ -25,6 +25,7 @@ const Fault = <
 ) => Type.Object({ type: Type.Literal(type), ...props, ...When }, { additionalProperties: false });
 
 const SENTINELS = ['0xFFFF', '0x7FFF', '-32768', 'NaN'] as const;
+const ZONES = ['low', 'middle', 'high'] as const;
 
 export const FaultSchema = Type.Union([
   Fault('pump-trip', {
@@ -38,6 +39,22 @@ export const FaultSchema = Type.Union([
   Fault('branch-clog', {
     building: Type.String(),
     factor: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+  }),
+  Fault('zone-starved', {
+    building: Type.String(),
+    zone: Type.Unsafe<(typeof ZONES)[number]>({ type: 'string', enum: [...ZONES] }),
+    factor: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        exclusiveMaximum: 1,
+        description: 'Share of its circulation the riser zone keeps (default 0.3)',
+      }),
+    ),
+  }),
+  // Exactly one of the two (the fault checker and the fault book say so clearly).
+  Fault('supply-stop', {
+    building: Type.Optional(Type.String()),
+    substation: Type.Optional(Type.String()),
   }),
   Fault('household-blockage', { household: Type.String() }),
   Fault('air-lock', { household: Type.String() }),

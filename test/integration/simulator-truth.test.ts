@@ -149,6 +149,25 @@ describe('ground truth endpoint', () => {
       { timeoutMs: 10_000, what: `${near.id}'s flow to recover` },
     );
   });
+
+  it('names each household’s true cause, filtered by level; a supply stop names one target', async () => {
+    type Row = { id: string; level: string; cause: string; fault: string | null };
+    const rows = async (query: string) =>
+      (await json<{ households: Row[] }>(await fetch(`${base}/truth/households?${query}`)))
+        .households;
+    const all = await rows('substation=S01');
+    expect(all.every((h) => typeof h.level === 'string' && typeof h.cause === 'string')).toBe(true);
+    const warm = await rows('substation=S01&level=none');
+    expect(warm.length).toBeGreaterThan(0);
+    expect(warm.every((h) => h.cause === 'room-warm' && h.fault === null)).toBe(true);
+    const cold = all.filter((h) => h.level !== 'none');
+    expect(cold.length + warm.length).toBe(all.length);
+    expect((await fetch(`${base}/truth/households?level=hot`)).status).toBe(400);
+    // The attribution itself is tested on hand-made cases in test/unit/sim-causes.test.ts.
+    const both = await post({ type: 'supply-stop', substation: 'S01', building: 'S01-B1' });
+    expect(both.status).toBe(400);
+    expect(await both.text()).toMatch(/exactly one of building or substation/);
+  });
 });
 
 describe('residents', () => {
