@@ -77,6 +77,7 @@ export function diagnosisView(src: ContextSources, at: number): DiagnosisView {
     topology: src.topology,
     settings: src.config.service.diagnosis,
     minC: src.config.standards.indoor.minC,
+    targetC: src.config.standards.indoor.targetC,
     flowRatioLow: src.config.balance.thresholds.flowRatioLow,
     rooms: (b) => rooms(src.state, b),
     meter: memo((b) => meter(src.state, b)),

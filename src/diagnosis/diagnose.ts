@@ -1,7 +1,7 @@
 import type { Building, Household } from '../domain/topology.ts';
 import { judgeBuildingRooms, judgeMeter, judgeZone } from './building.ts';
 import type { DiagnosisRequest } from './diagnoser.ts';
-import { evidence, round } from './evidence.ts';
+import { evidence, median, round } from './evidence.ts';
 import {
   freshRoomsByZone,
   merge,
@@ -112,15 +112,39 @@ function outerVerdict(
   const sub = judgeSubstation(view, s.building.substation, neighbours);
   // A leak loses water, not heat: it explains a cold flat only when its zone is cold too.
   if (sub && (sub.cause !== 'leak' || mostlyCold(s.zone, view))) return sub;
-  // Under-supply cools a whole station a little; a flat far below its own zone has a
-  // fault of its own on top.
-  const network = judgeNetwork(view, s.building.substation);
-  if (network && !standsOut(view, s)) return network;
   return (
+    judgeNetwork(view, s.building.substation) ??
     judgeMeter(view, s.building) ??
     judgeBuildingRooms(view, s.building, s.building_, s.siblings) ??
     judgeZone(view, s.building, s.household.zone, s.byZone)
   );
+}
+
+/**
+ * The flat is further below its building than the building is below target: its own
+ * part of the cold is the larger one (a blocked radiator, a cold corner), so the outer
+ * fault, real as it may be, is not what this call is about.
+ */
+function flatDominates(view: DiagnosisView, s: Surroundings): boolean {
+  if (!s.own || s.building_.reporting < view.settings.minRooms) return false;
+  // The median flat stands for the building: cold corners and faulty flats pull a mean down.
+  const temps: number[] = [];
+  for (const list of s.byZone.values())
+    for (const r of list) if (r.household !== s.household.id) temps.push(r.tempC);
+  const buildingC = median(temps)!;
+  return buildingC - s.own.tempC > Math.max(0, view.targetC - buildingC);
+}
+
+/** The outer verdict unless the flat's own shortfall outweighs it, then the flat. */
+function checklist(
+  view: DiagnosisView,
+  s: Surroundings,
+  neighbours: ReadonlyMap<string, readonly string[]>,
+): Verdict | null {
+  const outer = outerVerdict(view, s, neighbours);
+  if (!outer) return householdVerdict(view, s);
+  if (outer.level === 'zone' || !flatDominates(view, s)) return outer;
+  return householdVerdict(view, s, true);
 }
 
 /** The flat's own reading is far below its zone neighbours'. */
@@ -130,18 +154,19 @@ function standsOut(view: DiagnosisView, s: Surroundings): boolean {
   return s.own.tempC < around.meanC - view.settings.zoneDeviationK;
 }
 
-function householdVerdict(view: DiagnosisView, s: Surroundings): Verdict | null {
+function householdVerdict(view: DiagnosisView, s: Surroundings, dominant = false): Verdict | null {
   const h = s.household;
   // Cold beyond the flat with no level to pin it on is not a household fault.
-  if (mostlyCold(s.zone, view)) return null;
+  if (!dominant && mostlyCold(s.zone, view)) return null;
   const ownCold = s.own !== undefined && s.own.tempC < view.minC + WARM_MARGIN_K;
   const zoneWarm = mostlyWarm(s.zone, view);
   const buildingWarm = mostlyWarm(s.building_, view);
   if (!ownCold && !zoneWarm && !buildingWarm) return null;
   if (!ownCold && s.own !== undefined) return null;
+  // The flat's own sensor reading cold is the firmest sign, firmer still far below its
+  // zone; without it the warm neighbours only make the flat the likeliest place.
   const around = zoneWarm ? 0.15 : buildingWarm ? 0.05 : 0;
-  // A flat only a little colder than its warm neighbours may just be a cold corner: likely, not firm.
-  const mild = s.own !== undefined && !standsOut(view, s);
+  const strength = ownCold ? (standsOut(view, s) ? 0.9 : 0.8) : 0.55 + around;
   return {
     level: 'household',
     cause: 'household-restriction',
@@ -152,7 +177,7 @@ function householdVerdict(view: DiagnosisView, s: Surroundings): Verdict | null 
     evidence: [],
     action: actionFor('household-restriction', h.id),
     summary: summaryOf('household', 'household-restriction', h.id),
-    strength: mild ? 0.55 : (ownCold ? 0.7 : 0.55) + around,
+    strength,
   };
 }
 
@@ -254,7 +279,7 @@ export function diagnose(
     return otherCall(request, loc.household);
   }
   const s = gather(view, loc.household, loc.building);
-  const v = warmVerdict(view, s) ?? outerVerdict(view, s, neighbours) ?? householdVerdict(view, s);
+  const v = warmVerdict(view, s) ?? checklist(view, s, neighbours);
   const d = v
     ? toDiagnosis(view, v, s)
     : unknownDiagnosis(loc.household.id, missingData(view, s), localEvidence(view, s));

@@ -44,6 +44,8 @@ export interface DiagnosisView {
   settings: DiagnosisSettings;
   /** standards.indoor.minC: below it a room is cold. */
   minC: number;
+  /** standards.indoor.targetC: a building's shortfall is measured from it. */
+  targetC: number;
   /** balance.thresholds.flowRatioLow: below it a station is short of flow. */
   flowRatioLow: number;
   /** The rooms of a building that have reported (any age; diagnosis judges staleness). */

@@ -1,7 +1,6 @@
 import { Residents } from '../../simulators/complaints.ts';
 import type { FaultSpec } from '../../simulators/faults.ts';
 import type { NetworkModel } from '../../simulators/model/network-model.ts';
-import { householdTruth } from '../../simulators/model/truth.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { faultKey, type Level } from '../../src/diagnosis/schemas.ts';
 import { yieldToEventLoop } from './balance-harness.ts';
@@ -183,41 +182,6 @@ function call(
   }
 }
 
-/**
- * Ground truth's cause per household from the active faults, standing in until the
- * simulator's own attribution (householdCauses) lands: a household fault, else its
- * building's, else its substation's (a leak loses water, not heat), else the network
- * when the room is cold, else none.
- */
-export const standInCauses: CauseOracle = (model) => {
-  const active = model.faults.active(model.timeMs);
-  const by = new Map<string, TrueCause>();
-  for (const f of active) {
-    const s = f.spec as {
-      type: string;
-      household?: string;
-      building?: string;
-      substation?: string;
-      pump?: string;
-    };
-    if (s.household) by.set(`h:${s.household}`, { level: 'household', fault: f.id });
-    else if (s.building) by.set(`b:${s.building}`, { level: 'building', fault: f.id });
-    else if (s.type === 'leak') continue;
-    else if (s.pump)
-      by.set(`s:${model.topology.pump(s.pump)?.substation}`, { level: 'substation', fault: f.id });
-    else if (s.substation) by.set(`s:${s.substation}`, { level: 'substation', fault: f.id });
-  }
-  const minC = model.config.standards.indoor.minC;
-  const out = new Map<string, TrueCause>();
-  for (const h of householdTruth(model)) {
-    const cause = by.get(`h:${h.id}`) ??
-      by.get(`b:${h.building}`) ??
-      by.get(`s:${h.substation}`) ?? { level: h.tempC < minC ? 'network' : 'none', fault: null };
-    out.set(h.id, cause);
-  }
-  return out;
-};
-
 /** Faults at every level, each on its own substation, with pumps preset near balance. */
 export function faultScenario(outdoorC: number, seed: number): ScenarioSpec {
   return {
@@ -234,6 +198,10 @@ export function faultScenario(outdoorC: number, seed: number): ScenarioSpec {
       { type: 'hx-fouling', substation: 'S06', severity: 0.8 },
       { type: 'pump-trip', pump: 'S07-P1' },
       { type: 'leak', substation: 'S08', m3h: 3 },
+      { type: 'supply-stop', building: 'S09-B3' },
+      { type: 'supply-stop', substation: 'S10' },
+      { type: 'zone-starved', building: 'S03-B1', zone: 'high' },
+      { type: 'zone-starved', building: 'S18-B1', zone: 'low' },
     ],
     phantoms: ['S13-B1-0302', 'S14-B1-0402', 'S15-B1-0502', 'S11-B1-0201'],
   };

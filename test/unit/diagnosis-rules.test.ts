@@ -67,6 +67,7 @@ function view(setup: Setup = {}): DiagnosisView {
     topology,
     settings: config.service.diagnosis,
     minC: 18,
+    targetC: 20,
     flowRatioLow: 0.85,
     rooms: roomsOf,
     meter: (b) => {
@@ -101,6 +102,9 @@ function floors(from: number, to: number, t: number): Record<string, number> {
     if (h.floor >= from && h.floor <= to) out[h.id] = t;
   return out;
 }
+
+/** The building 1.5 K below target and the caller a little colder: the building's shortfall is the larger. */
+const coolBuilding = { ...floors(1, 13, 18.5), 'S01-B2-0602': 17.5 };
 
 describe('diagnose: the checklist from the flat outwards', () => {
   it('a warm flat among warm neighbours contradicts the call: none, send someone to measure', () => {
@@ -139,7 +143,7 @@ describe('diagnose: the checklist from the flat outwards', () => {
 
   it('a building meter far below its share of the substation: branch restriction', () => {
     const d = ask(
-      view({ rooms: { 'S01-B2-0602': 16 }, meters: { 'S01-B2': { flowM3h: 0.8 } } }),
+      view({ rooms: coolBuilding, meters: { 'S01-B2': { flowM3h: 0.8 } } }),
       'S01-B2-0602',
     );
     expect(d).toMatchObject({ level: 'building', cause: 'branch-restriction', place: 'S01-B2' });
@@ -147,9 +151,16 @@ describe('diagnose: the checklist from the flat outwards', () => {
     expect(d.evidence.map((e) => e.what)).toContain('building-flow-share');
   });
 
+  it('a flat further below its building than the building is below target: the flat, despite the station', () => {
+    const anomaly = { cause: 'pump-stopped' as const, evidence: ['S01-P1 not running'] };
+    const rooms = { ...floors(1, 13, 19.5), 'S01-B2-0602': 16.5 };
+    const d = ask(view({ rooms, stations: { S01: { anomaly } } }), 'S01-B2-0602');
+    expect(d).toMatchObject({ level: 'household', place: 'S01-B2-0602' });
+  });
+
   it('a building meter at zero flow: heat stopped', () => {
     const d = ask(
-      view({ rooms: { 'S01-B2-0602': 15 }, meters: { 'S01-B2': { flowM3h: 0, heatKw: 0 } } }),
+      view({ rooms: coolBuilding, meters: { 'S01-B2': { flowM3h: 0, heatKw: 0 } } }),
       'S01-B2-0602',
     );
     expect(d).toMatchObject({
@@ -162,7 +173,7 @@ describe('diagnose: the checklist from the flat outwards', () => {
   it('a stopped pump at the substation explains the cold flat before its neighbours cool', () => {
     const anomaly = { cause: 'pump-stopped' as const, evidence: ['S01-P1 not running'] };
     const d = ask(
-      view({ rooms: { 'S01-B2-0602': 17 }, stations: { S01: { anomaly, flowRatio: 0.4 } } }),
+      view({ rooms: coolBuilding, stations: { S01: { anomaly, flowRatio: 0.4 } } }),
       'S01-B2-0602',
     );
     expect(d).toMatchObject({ level: 'substation', cause: 'pump-fault', place: 'S01' });
@@ -187,7 +198,7 @@ describe('diagnose: the checklist from the flat outwards', () => {
         recommendation,
       },
     };
-    const d = ask(view({ rooms: { 'S01-B2-0602': 17 }, stations }), 'S01-B2-0602');
+    const d = ask(view({ rooms: coolBuilding, stations }), 'S01-B2-0602');
     expect(d).toMatchObject({ level: 'network', cause: 'hydraulic-imbalance' });
     expect(d.action).toMatchObject({
       who: 'dispatcher',

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { householdCauses } from '../../simulators/model/causes.ts';
 import { steadyDemoConfig } from '../support/balance-harness.ts';
-import {
-  accuracy,
-  formatTally,
-  foundFirst,
-  standInCauses,
-  verifyAt,
-} from '../support/diagnosis-scenarios.ts';
+import { accuracy, formatTally, foundFirst, verifyAt } from '../support/diagnosis-scenarios.ts';
 
 /**
  * Diagnosis against the simulator's ground truth at −5 °C, seeds 1 and 2 (issue 10,
@@ -21,7 +16,7 @@ describe(`diagnosis verified against ground truth at ${OUTDOOR_C} °C`, () => {
   it(
     'puts ≥ 90 % of cold calls on the right level with full sensors and finds most faults before the first call',
     async () => {
-      const v = await verifyAt(steadyDemoConfig, OUTDOOR_C, [1, 2], standInCauses);
+      const v = await verifyAt(steadyDemoConfig, OUTDOOR_C, [1, 2], householdCauses);
       const first = foundFirst(v.detections);
       console.info(
         [
