@@ -9,7 +9,12 @@ import { accuracy, formatTally, foundFirst, verifyAt } from '../support/diagnosi
  * uniform pumps. The −13 °C half runs beside it (diagnosis-verification-cold.test.ts).
  */
 const OUTDOOR_C = -5;
-/* Budget: at least 3× the time measured with a CPU hog beside it (see the report). */
+/*
+ * Budget, issue 9: at least 3× what the test needs under load. Measured on the 2-core
+ * machine shared with two other helpers' runs (load ≈ 8.5) plus a CPU hog beside it, the
+ * other verification file running at the same time: 59 s (−5 °C) and 60 s (−13 °C).
+ * Alone on a quiet machine each takes about 20 s (CPU ≈ 17 s).
+ */
 const BUDGET_MS = 240_000;
 
 describe(`diagnosis verified against ground truth at ${OUTDOOR_C} °C`, () => {
