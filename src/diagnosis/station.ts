@@ -41,7 +41,7 @@ const ENGINE_CAUSES: Partial<Record<string, Cause>> = {
   'heat-exchanger': 'heat-exchanger',
 };
 
-function stationVerdict(id: string, cause: Cause, bal: SubstationBalance, at: number): Verdict {
+function stationEvidence(id: string, bal: SubstationBalance, at: number) {
   const ev = [
     evidence(
       'balance-status',
@@ -53,6 +53,7 @@ function stationVerdict(id: string, cause: Cause, bal: SubstationBalance, at: nu
     ),
   ];
   if (bal.flowRatio !== null) {
+    const pct = Math.round(bal.flowRatio * 100);
     ev.push(
       evidence(
         'flow-ratio',
@@ -60,25 +61,18 @@ function stationVerdict(id: string, cause: Cause, bal: SubstationBalance, at: nu
         round(bal.flowRatio, 2),
         undefined,
         at,
-        text(
-          `primary flow ${Math.round(bal.flowRatio * 100)} % of required`,
-          `一次网流量为需求的${Math.round(bal.flowRatio * 100)}%`,
-        ),
+        text(`primary flow ${pct} % of required`, `一次网流量为需求的${pct}%`),
       ),
     );
   }
+  const cause = bal.anomaly?.cause ?? null;
   for (const line of bal.anomaly?.evidence ?? []) {
-    ev.push(
-      evidence(
-        'anomaly',
-        id,
-        bal.anomaly?.cause ?? null,
-        undefined,
-        at,
-        text(line, `异常：${line}`),
-      ),
-    );
+    ev.push(evidence('anomaly', id, cause, undefined, at, text(line, `异常：${line}`)));
   }
+  return ev;
+}
+
+function stationVerdict(id: string, cause: Cause, bal: SubstationBalance, at: number): Verdict {
   return {
     level: 'substation',
     cause,
@@ -86,7 +80,7 @@ function stationVerdict(id: string, cause: Cause, bal: SubstationBalance, at: nu
     substation: id,
     building: null,
     zone: null,
-    evidence: ev,
+    evidence: stationEvidence(id, bal, at),
     action: actionFor(cause, id),
     summary: summaryOf('substation', cause, id),
     strength: 0.9,
@@ -107,39 +101,53 @@ export function judgeSubstation(
   const x = bal.flowRatio;
   if (x !== null && x < STOPPED_FLOW_RATIO) return stationVerdict(id, 'heat-stopped', bal, at);
   if (engine) return stationVerdict(id, engine, bal, at);
-  const others = (neighbours.get(id) ?? []).flatMap((n) => {
-    const o = view.station(n);
-    return o ? [o] : [];
-  });
-  const flowAround = median(others.flatMap((o) => (o.flowRatio === null ? [] : [o.flowRatio])));
-  if (x !== null && flowAround !== null && x < view.flowRatioLow) {
-    if (x < RESTRICTED_VS_NEIGHBOURS * flowAround) {
-      const v = stationVerdict(id, 'flow-restriction', bal, at);
-      v.evidence.push(neighbourEvidence(id, 'neighbour-flow-ratio', round(flowAround, 2), at));
-      return v;
-    }
-  }
-  const devAround = median(others.flatMap((o) => (o.deviationC === null ? [] : [o.deviationC])));
+  const others = (neighbours.get(id) ?? []).flatMap((n) => view.station(n) ?? []);
+  return restricted(view, bal, others, at) ?? fouled(view, bal, others, at);
+}
+
+/** Flow far below the branch neighbours' where the gradient says it should not be. */
+function restricted(
+  view: DiagnosisView,
+  bal: SubstationBalance,
+  others: readonly SubstationBalance[],
+  at: number,
+): Verdict | null {
+  const x = bal.flowRatio;
+  const around = median(others.flatMap((o) => o.flowRatio ?? []));
+  if (x === null || around === null || x >= view.flowRatioLow) return null;
+  if (x >= RESTRICTED_VS_NEIGHBOURS * around) return null;
+  const v = stationVerdict(bal.id, 'flow-restriction', bal, at);
+  v.evidence.push(neighbourEvidence(bal.id, 'neighbour-flow-ratio', round(around, 2), at));
+  return v;
+}
+
+/** Secondary temperatures far below the neighbours' with the flow as required: the exchanger. */
+function fouled(
+  view: DiagnosisView,
+  bal: SubstationBalance,
+  others: readonly SubstationBalance[],
+  at: number,
+): Verdict | null {
+  const around = median(others.flatMap((o) => o.deviationC ?? []));
   const dev = bal.deviationC;
-  const flowOk = x !== null && x >= view.flowRatioLow;
-  if (flowOk && dev !== null && devAround !== null && dev < devAround - EXCHANGER_DEFICIT_K) {
-    const v = stationVerdict(id, 'heat-exchanger', bal, at);
-    v.evidence.push(
-      evidence(
-        'secondary-deviation',
-        id,
-        round(dev),
-        'K',
-        at,
-        text(
-          `secondary ${round(dev)} K from the heating curve, neighbours ${round(devAround)} K, flow as required`,
-          `二次网温度偏离供热曲线${round(dev)} K（相邻站${round(devAround)} K），流量正常`,
-        ),
+  const flowOk = bal.flowRatio !== null && bal.flowRatio >= view.flowRatioLow;
+  if (!flowOk || dev === null || around === null || dev >= around - EXCHANGER_DEFICIT_K)
+    return null;
+  const v = stationVerdict(bal.id, 'heat-exchanger', bal, at);
+  v.evidence.push(
+    evidence(
+      'secondary-deviation',
+      bal.id,
+      round(dev),
+      'K',
+      at,
+      text(
+        `secondary ${round(dev)} K from the heating curve, neighbours ${round(around)} K, flow as required`,
+        `二次网温度偏离供热曲线${round(dev)} K（相邻站${round(around)} K），流量正常`,
       ),
-    );
-    return v;
-  }
-  return null;
+    ),
+  );
+  return v;
 }
 
 function neighbourEvidence(id: string, what: string, value: number, at: number) {

@@ -85,80 +85,93 @@ function track(
   }
 }
 
+/** Settles the pumps (unless uniform) and fills the observers' windows for 2 h. */
+function warmUp(config: Config, spec: ScenarioSpec): DiagnosisHarness {
+  const h = new DiagnosisHarness(config, Date.parse('2026-01-10T00:00:00Z'));
+  if (!spec.uniformPumps) h.presetPumps();
+  const end = h.model.timeMs + 2 * 3_600_000;
+  for (let t = h.model.timeMs + STEP_MS; t <= end; t += STEP_MS) {
+    h.observe(t, t % CALL_STEP_MS === 0);
+    h.evaluate(t);
+  }
+  return h;
+}
+
+interface Run {
+  h: DiagnosisHarness;
+  spec: ScenarioSpec;
+  causes: CauseOracle;
+  injectAt: number;
+  residents: Residents;
+  outcome: Outcome;
+  found: { full: Map<string, number>; partial: Map<string, number> };
+  firstCall: Map<string, number>;
+}
+
 /** Runs one scenario: settle, warm the windows for 2 h, inject, observe `hours`. */
 export async function runScenario(
   config: Config,
   spec: ScenarioSpec,
   causes: CauseOracle,
 ): Promise<Outcome> {
-  const h = new DiagnosisHarness(config, Date.parse('2026-01-10T00:00:00Z'));
-  if (!spec.uniformPumps) h.presetPumps();
-  let t = h.model.timeMs;
-  const warmEnd = t + 2 * 3_600_000;
-  for (; t < warmEnd; ) {
-    t += STEP_MS;
-    h.observe(t, t % CALL_STEP_MS === 0);
-    h.evaluate(t);
-  }
-  const injectAt = t;
+  const h = warmUp(config, spec);
+  const injectAt = h.model.timeMs;
   const faults = spec.faults.map((f) => ({ spec: f, id: h.model.faults.add(f, injectAt).id }));
-  const residents = new Residents(
-    { minC: config.standards.indoor.minC, coldPerHour: 0.15, warmPerHour: 0.001 },
-    spec.seed,
-  );
-  const outcome: Outcome = {
-    full: newTally(),
-    partial: newTally(),
-    detections: { full: [], partial: [] },
+  const run: Run = {
+    h,
+    spec,
+    causes,
+    injectAt,
+    residents: new Residents(
+      { minC: config.standards.indoor.minC, coldPerHour: 0.15, warmPerHour: 0.001 },
+      spec.seed,
+    ),
+    outcome: { full: newTally(), partial: newTally(), detections: { full: [], partial: [] } },
+    found: { full: new Map(), partial: new Map() },
+    firstCall: new Map(),
   };
-  const found = { full: new Map<string, number>(), partial: new Map<string, number>() };
+  await observeFaults(run, config.service.incidents.confirmAfter);
+  for (const f of faults) detections(run, f.spec, f.id);
+  return run.outcome;
+}
+
+async function observeFaults(run: Run, confirmAfter: number): Promise<void> {
+  const { h } = run;
   const streaks = { full: new Map<string, number>(), partial: new Map<string, number>() };
-  const firstCall = new Map<string, number>();
-  const confirmAfter = config.service.incidents.confirmAfter;
-  const end = injectAt + spec.hours * 3_600_000;
-  for (; t < end; ) {
-    t += STEP_MS;
+  const end = run.injectAt + run.spec.hours * 3_600_000;
+  for (let t = run.injectAt + STEP_MS; t <= end; t += STEP_MS) {
     const callRound = t % CALL_STEP_MS === 0;
     h.observe(t, callRound);
     h.evaluate(t);
-    track(h.full, h, t, streaks.full, found.full, confirmAfter);
-    track(h.partial, h, t, streaks.partial, found.partial, confirmAfter);
-    if (callRound) {
-      call(h, spec, residents, causes, t, injectAt, outcome, firstCall);
-      if (t % 3_600_000 === 0) await yieldToEventLoop();
-    }
+    track(h.full, h, t, streaks.full, run.found.full, confirmAfter);
+    track(h.partial, h, t, streaks.partial, run.found.partial, confirmAfter);
+    if (callRound) call(run, t);
+    // Lets vitest's RPC through between simulated hours (balance-harness.ts).
+    if (t % 3_600_000 === 0) await yieldToEventLoop();
   }
-  for (const f of faults) {
-    const key = faultPlace(h.model, f.spec);
-    if (!key) continue;
-    const first = firstCall.get(f.id);
-    for (const which of ['full', 'partial'] as const) {
-      const at = found[which].get(key);
-      outcome.detections[which].push({
-        fault: `${f.spec.type} ${key}`,
-        key,
-        foundAfterMin: at === undefined ? null : (at - injectAt) / 60_000,
-        firstCallAfterMin: first === undefined ? null : (first - injectAt) / 60_000,
-      });
-    }
-  }
-  return outcome;
 }
 
-function call(
-  h: DiagnosisHarness,
-  spec: ScenarioSpec,
-  residents: Residents,
-  causes: CauseOracle,
-  t: number,
-  injectAt: number,
-  outcome: Outcome,
-  firstCall: Map<string, number>,
-): void {
+function detections(run: Run, spec: FaultSpec, id: string): void {
+  const key = faultPlace(run.h.model, spec);
+  if (!key) return;
+  const first = run.firstCall.get(id);
+  for (const which of ['full', 'partial'] as const) {
+    const at = run.found[which].get(key);
+    run.outcome.detections[which].push({
+      fault: `${spec.type} ${key}`,
+      key,
+      foundAfterMin: at === undefined ? null : (at - run.injectAt) / 60_000,
+      firstCallAfterMin: first === undefined ? null : (first - run.injectAt) / 60_000,
+    });
+  }
+}
+
+function call(run: Run, t: number): void {
+  const { h, spec } = run;
   const temps = h.truth();
-  const calls = residents.decide(temps, t, CALL_STEP_MS / 3_600_000);
-  // Phantom callers: one each, spread over the run, only while their room is really warm.
-  const slot = Math.floor((t - injectAt) / CALL_STEP_MS);
+  const calls = run.residents.decide(temps, t, CALL_STEP_MS / 3_600_000);
+  // Phantom callers: one every 90 minutes, only while their room is really warm.
+  const slot = Math.floor((t - run.injectAt) / CALL_STEP_MS);
   const phantom = spec.phantoms[slot % 9 === 4 ? Math.floor(slot / 9) : -1];
   const minC = h.config.standards.indoor.minC;
   if (phantom && (temps.find((x) => x.id === phantom)?.tempC ?? 0) >= minC + 1) {
@@ -170,15 +183,15 @@ function call(
     });
   }
   if (calls.length === 0) return;
-  const truth = causes(h.model);
+  const truth = run.causes(h.model);
   for (const c of calls) {
     if (c.category !== 'low-temperature' && c.category !== 'no-heat') continue;
     const cause = truth.get(c.household) ?? { level: 'none', fault: null };
-    if (cause.fault && !firstCall.has(cause.fault)) firstCall.set(cause.fault, t);
+    if (cause.fault && !run.firstCall.has(cause.fault)) run.firstCall.set(cause.fault, t);
     const full = h.full.diagnose(c.household, c.category, t, h.neighbours);
     const partial = h.partial.diagnose(c.household, c.category, t, h.neighbours);
-    count(outcome.full, cause.level, full.level, full.confidence);
-    count(outcome.partial, cause.level, partial.level, partial.confidence);
+    count(run.outcome.full, cause.level, full.level, full.confidence);
+    count(run.outcome.partial, cause.level, partial.level, partial.confidence);
   }
 }
 
