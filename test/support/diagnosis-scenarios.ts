@@ -45,6 +45,8 @@ export interface Outcome {
   full: Tally;
   partial: Tally;
   detections: { full: Detection[]; partial: Detection[] };
+  /** Per fault: its callers and the distinct fault keys (level:place) their diagnoses named (all sensors). */
+  grouping: Map<string, { calls: number; keys: Set<string> }>;
 }
 
 const STEP_MS = 5 * 60_000;
@@ -126,7 +128,12 @@ export async function runScenario(
       { minC: config.standards.indoor.minC, coldPerHour: 0.15, warmPerHour: 0.001 },
       spec.seed,
     ),
-    outcome: { full: newTally(), partial: newTally(), detections: { full: [], partial: [] } },
+    outcome: {
+      full: newTally(),
+      partial: newTally(),
+      detections: { full: [], partial: [] },
+      grouping: new Map(),
+    },
     found: { full: new Map(), partial: new Map() },
     firstCall: new Map(),
   };
@@ -166,6 +173,13 @@ function detections(run: Run, spec: FaultSpec, id: string): void {
   }
 }
 
+function group(outcome: Outcome, fault: string, key: string): void {
+  const g = outcome.grouping.get(fault) ?? { calls: 0, keys: new Set<string>() };
+  g.calls++;
+  g.keys.add(key);
+  outcome.grouping.set(fault, g);
+}
+
 function call(run: Run, t: number): void {
   const { h, spec } = run;
   const temps = h.truth();
@@ -190,6 +204,7 @@ function call(run: Run, t: number): void {
     if (cause.fault && !run.firstCall.has(cause.fault)) run.firstCall.set(cause.fault, t);
     const full = h.full.diagnose(c.household, c.category, t, h.neighbours);
     const partial = h.partial.diagnose(c.household, c.category, t, h.neighbours);
+    if (cause.fault) group(run.outcome, `${cause.fault} ${cause.level}`, faultKey(full));
     count(run.outcome.full, cause.level, full.level, full.confidence);
     count(run.outcome.partial, cause.level, partial.level, partial.confidence);
   }
@@ -235,6 +250,8 @@ export interface Verification {
   partial: Tally;
   detections: Detection[];
   partialDetections: Detection[];
+  /** "seed 1 pump-trip-6 substation: 41 calls → 1 fault key" */
+  grouping: { line: string; calls: number; keys: number; level: string }[];
 }
 
 /** Both scenarios at one outdoor temperature for each seed, tallied together. */
@@ -249,6 +266,7 @@ export async function verifyAt(
     partial: newTally(),
     detections: [],
     partialDetections: [],
+    grouping: [],
   };
   for (const seed of seeds) {
     for (const spec of [faultScenario(outdoorC, seed), gradientScenario(outdoorC, seed)]) {
@@ -257,6 +275,10 @@ export async function verifyAt(
       mergeTally(out.partial, o.partial);
       out.detections.push(...o.detections.full);
       out.partialDetections.push(...o.detections.partial);
+      for (const [fault, g] of o.grouping) {
+        const line = `seed ${seed} ${fault}: ${g.calls} calls → ${g.keys.size} fault key(s) ${[...g.keys].join(', ')}`;
+        out.grouping.push({ line, calls: g.calls, keys: g.keys.size, level: fault.split(' ')[1]! });
+      }
     }
   }
   return out;

@@ -30,6 +30,8 @@ describe(`diagnosis verified against ground truth at ${OUTDOOR_C} °C`, () => {
           `proactive (all sensors): ${first.first}/${first.total} found before the first call`,
           ...first.lines,
           `proactive (30 %): ${foundFirst(v.partialDetections).first}/${v.partialDetections.length}`,
+          'grouping (all sensors; calls whose true cause is one fault):',
+          ...v.grouping.map((g) => g.line),
         ].join('\n'),
       );
       const full = accuracy(v.full);
@@ -39,6 +41,10 @@ describe(`diagnosis verified against ground truth at ${OUTDOOR_C} °C`, () => {
       // 30 %: reported; asserted only against a conservative floor.
       expect(partial.right / partial.total).toBeGreaterThanOrEqual(0.7);
       expect(first.first / first.total).toBeGreaterThanOrEqual(0.6);
+      // A station fault's many callers all name one place: one incident, not one per call.
+      const stations = v.grouping.filter((g) => g.level === 'substation' && g.calls >= 10);
+      expect(stations.length).toBeGreaterThan(0);
+      for (const g of stations) expect(g.keys, g.line).toBe(1);
     },
     BUDGET_MS,
   );
