@@ -287,7 +287,10 @@ const config = {
     seed: 1,
     speed: 1,
     groundTruth: { port: 8090 },
-    complaints: { target: 'file:data/complaints.jsonl' },
+    // Residents phone the demo's own heatnet as its hotline operator: they post with the
+    // service token above (HEATNET_SERVICE_TOKEN, which `heatnet demo` fills in when unset).
+    // `file:data/complaints.jsonl` writes them to a file instead.
+    complaints: { target: 'http://127.0.0.1:8080/api/complaints' },
   },
 };
 

@@ -1,11 +1,11 @@
 import type { Config } from '../src/config/schema.ts';
 import { type Component, Lifecycle } from '../src/core/lifecycle.ts';
 import type { Logger } from '../src/core/logger.ts';
-import { ResidentsComponent } from './complaints.ts';
 import { SimulatedModbusServers } from './modbus/server.ts';
 import { NetworkModel } from './model/network-model.ts';
 import { ModelSource } from './model-source.ts';
 import { MqttPublisher } from './mqtt-publisher.ts';
+import { ResidentsComponent } from './residents-component.ts';
 import { SimClock } from './sim-clock.ts';
 import { TruthServer } from './truth-server.ts';
 import type { ValueSource } from './value-source.ts';

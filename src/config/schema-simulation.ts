@@ -135,9 +135,20 @@ export const SimulationSchema = Type.Object(
         target: Type.Optional(
           Type.String({ description: 'file:PATH (JSON lines) or http(s)://…/api/complaints' }),
         ),
-        token: Type.Optional(Type.String()),
+        token: Type.Optional(
+          Type.String({
+            description:
+              'Bearer token for an http target (env:NAME); default: the first api.tokens entry with role service',
+          }),
+        ),
         coldPerHour: Type.Number({ minimum: 0, maximum: 1, default: 0.02 }),
         warmPerHour: Type.Number({ minimum: 0, maximum: 1, default: 0.0002 }),
+        warmColdShare: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          default: 0.1,
+          description: 'Share of warm households’ calls that say “too cold” anyway',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

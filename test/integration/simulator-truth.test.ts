@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSink, ResidentsComponent } from '../../simulators/complaints.ts';
+import { createSink } from '../../simulators/complaint-sinks.ts';
 import type { NetworkTruth } from '../../simulators/model/truth.ts';
+import { ResidentsComponent } from '../../simulators/residents-component.ts';
 import { Simulator } from '../../simulators/simulator.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import {
@@ -182,7 +183,9 @@ describe('residents', () => {
     let residents: ResidentsComponent | undefined;
     const sim = new Simulator(await testConfig({ substations: 2, patch }), silentLogger(), {
       parts: (s) => {
-        residents = new ResidentsComponent(s, createSink(target, 'resident-token'));
+        // Retries in milliseconds: an unreachable target is counted per attempt.
+        const delivery = { firstBackoffMs: 5, maxBackoffMs: 20 };
+        residents = new ResidentsComponent(s, createSink(target, 'resident-token'), delivery);
         return [residents];
       },
     });

@@ -5,6 +5,7 @@ import {
   NO_HEAT_BELOW_C,
   type ResidentRates,
   Residents,
+  requestBody,
 } from '../../simulators/complaints.ts';
 
 const HOUR = 3_600_000;
@@ -141,5 +142,69 @@ describe('residents: reproducible', () => {
     expect(a.length).toBeGreaterThan(50);
     expect(b).toEqual(a);
     expect(c).not.toEqual(a);
+  });
+});
+
+describe('residents: how they call (issue 10)', () => {
+  const addressOf = (id: string) => {
+    const n = Number(id.split('-')[1]);
+    return { building: 'B1', floor: 1 + Math.floor(n / 4), unit: 1 + (n % 4) };
+  };
+  const households = flats(4_000, (i) => (i % 2 === 0 ? 15 : 21));
+  const calls = new Residents(
+    { ...RATES, coldPerHour: 1, warmPerHour: 1, warmColdShare: 0.1 },
+    9,
+    addressOf,
+  ).decide(households, T0, 1);
+  const warm = calls.filter((c) => Number(c.household.split('-')[1]) % 2 === 1);
+
+  it('gives each call a key that is the same for the same call: seed, household, time', () => {
+    expect(calls).toHaveLength(4_000);
+    for (const c of calls) expect(c.key).toBe(`sim-9-${c.household}-${T0}`);
+    expect(new Set(calls.map((c) => c.key)).size).toBe(calls.length);
+  });
+
+  it('gives the address instead of the household id in about 30 % of the calls', () => {
+    const byAddress = calls.filter((c) => c.address);
+    expect(byAddress.length / calls.length).toBeGreaterThan(0.26);
+    expect(byAddress.length / calls.length).toBeLessThan(0.34);
+    for (const c of byAddress) {
+      expect(c.address).toEqual(addressOf(c.household));
+      expect(requestBody(c)).not.toHaveProperty('household');
+      expect(requestBody(c)).not.toHaveProperty('key');
+      expect(requestBody(c)).toMatchObject({ address: c.address, category: c.category });
+    }
+    const byId = calls.find((c) => !c.address)!;
+    expect(requestBody(byId)).toMatchObject({ household: byId.household });
+    expect(requestBody(byId)).not.toHaveProperty('address');
+  });
+
+  it('draws the channel, the hotline most', () => {
+    const share = (ch: string) => calls.filter((c) => c.channel === ch).length / calls.length;
+    expect(share('hotline')).toBeGreaterThan(0.5);
+    expect(share('hotline')).toBeLessThan(0.6);
+    for (const ch of ['wechat', 'app', 'window']) expect(share(ch)).toBeGreaterThan(0.05);
+    expect(share('hotline') + share('wechat') + share('app') + share('window')).toBe(1);
+  });
+
+  it('has some warm households call "too cold" anyway, a degree or two below the minimum', () => {
+    const feltCold = warm.filter((c) => c.category === 'low-temperature');
+    // Binomial(2000, 0.1): mean 200, sd 13.4.
+    expect(feltCold.length).toBeGreaterThan(200 - 54);
+    expect(feltCold.length).toBeLessThan(200 + 54);
+    for (const c of feltCold) {
+      expect([16, 17]).toContain(c.reportedTempC);
+      expect(c.description).toContain(`${c.reportedTempC} °C`);
+    }
+    expect(warm.filter((c) => c.category === 'no-heat')).toHaveLength(0);
+  });
+
+  it('stays seeded: the same households, seed and time give the same calls', () => {
+    const again = new Residents(
+      { ...RATES, coldPerHour: 1, warmPerHour: 1, warmColdShare: 0.1 },
+      9,
+      addressOf,
+    ).decide(households, T0, 1);
+    expect(again).toEqual(calls);
   });
 });
