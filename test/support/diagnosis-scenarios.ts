@@ -1,4 +1,4 @@
-import { Residents } from '../../simulators/complaints.ts';
+import { type Complaint, Residents } from '../../simulators/complaints.ts';
 import type { FaultSpec } from '../../simulators/faults.ts';
 import type { NetworkModel } from '../../simulators/model/network-model.ts';
 import type { Config } from '../../src/config/schema.ts';
@@ -183,18 +183,17 @@ function group(outcome: Outcome, fault: string, key: string): void {
 function call(run: Run, t: number): void {
   const { h, spec } = run;
   const temps = h.truth();
-  const calls = run.residents.decide(temps, t, CALL_STEP_MS / 3_600_000);
+  const calls: Pick<Complaint, 'household' | 'category'>[] = run.residents.decide(
+    temps,
+    t,
+    CALL_STEP_MS / 3_600_000,
+  );
   // Phantom callers: one every 90 minutes, only while their room is really warm.
   const slot = Math.floor((t - run.injectAt) / CALL_STEP_MS);
   const phantom = spec.phantoms[slot % 9 === 4 ? Math.floor(slot / 9) : -1];
   const minC = h.config.standards.indoor.minC;
   if (phantom && (temps.find((x) => x.id === phantom)?.tempC ?? 0) >= minC + 1) {
-    calls.push({
-      household: phantom,
-      category: 'low-temperature',
-      reportedAt: '',
-      description: '',
-    });
+    calls.push({ household: phantom, category: 'low-temperature' });
   }
   if (calls.length === 0) return;
   const truth = run.causes(h.model);
