@@ -1,8 +1,12 @@
 import type { BalanceResult } from '../balance/types.ts';
 import type { Config } from '../config/schema.ts';
+import { diagnose } from '../diagnosis/diagnose.ts';
 import type { Diagnoser } from '../diagnosis/diagnoser.ts';
+import { findings } from '../diagnosis/findings.ts';
+import { stationNeighbours } from '../diagnosis/station.ts';
 import type { Topology } from '../domain/topology.ts';
 import type { LiveState } from '../state/live-state.ts';
+import { diagnosisView } from './context.ts';
 
 /** What diagnosis reads: the latest readings (rooms, building meters, PLCs, drives) and evaluation. */
 export interface LiveDiagnoserSources {
@@ -13,26 +17,14 @@ export interface LiveDiagnoserSources {
 }
 
 /**
- * The diagnoser over the live state (issue 10). PLACEHOLDER while the rules are built
- * on their own branch: it answers `unknown` for every complaint and finds nothing.
+ * The diagnoser over the live state (issue 10): the pure rules (src/diagnosis) over a
+ * view of the latest readings and evaluation, taken at the time each call is asked for.
  */
-export function createLiveDiagnoser(_sources: LiveDiagnoserSources): Diagnoser {
+export function createLiveDiagnoser(sources: LiveDiagnoserSources): Diagnoser {
+  // The branch neighbours a station's flow is judged against: fixed with the topology.
+  const neighbours = stationNeighbours(sources.topology);
   return {
-    diagnose: () => ({
-      level: 'unknown',
-      cause: 'insufficient-data',
-      confidence: 0,
-      place: null,
-      evidence: [],
-      missing: ['diagnosis rules'],
-      action: {
-        who: 'service',
-        code: 'restore-data',
-        target: 'heatnet',
-        what: { en: 'diagnosis is not built yet', zh: '诊断尚未实现' },
-      },
-      summary: { en: 'not diagnosed', zh: '未诊断' },
-    }),
-    findings: () => [],
+    diagnose: (request) => diagnose(diagnosisView(sources, request.at), request, neighbours),
+    findings: (at) => findings(diagnosisView(sources, at), neighbours),
   };
 }

@@ -1,4 +1,6 @@
 import Type from 'typebox';
+import { LedgerSchema } from './schema-ledger.ts';
+import { SlaSchema } from './schema-sla.ts';
 
 /**
  * The service desk (DESIGN §4.1 `service`): how complaints are diagnosed and grouped
@@ -91,6 +93,8 @@ export const ServiceDeskSchema = Type.Object(
   {
     diagnosis: DiagnosisSettingsSchema,
     incidents: IncidentSettingsSchema,
+    sla: SlaSchema,
+    ledger: LedgerSchema,
     idempotencyHours: Type.Number({
       exclusiveMinimum: 0,
       default: 72,

@@ -69,6 +69,7 @@ describe('layering (biome noRestrictedImports)', { timeout: 30_000 }, () => {
     refused('src/domain/x.ts', "import probe from '../store/store.ts';");
     refused('src/diagnosis/x.ts', "import probe from '../state/live-state.ts';");
     refused('src/diagnosis/x.ts', "import probe from 'kysely';");
+    refused('src/service/x.ts', "import probe from '../store/store.ts';");
     refused('src/balance/x.ts', "import probe from 'mqtt';");
   });
 

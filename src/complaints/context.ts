@@ -1,0 +1,89 @@
+import type { BalanceResult, SubstationBalance } from '../balance/types.ts';
+import type { Config } from '../config/schema.ts';
+import type { DiagnosisView, MeterReading, PlcReading, RoomReading } from '../diagnosis/view.ts';
+import type { Topology } from '../domain/topology.ts';
+import type { FieldSample, LiveState } from '../state/live-state.ts';
+
+/**
+ * The pure diagnosis's inputs gathered from the live state (latest room, building-meter
+ * and PLC readings) and the latest balance evaluation, as lookups: a complaint reads a
+ * few dozen series, the sweep each building's once. Nothing is copied up front.
+ */
+export interface ContextSources {
+  config: Config;
+  topology: Topology;
+  state: LiveState;
+  balance: () => BalanceResult;
+}
+
+const num = (s: FieldSample | undefined): number | null =>
+  s !== undefined && typeof s.value === 'number' && Number.isFinite(s.value) ? s.value : null;
+
+function rooms(state: LiveState, building: string): RoomReading[] {
+  const out: RoomReading[] = [];
+  for (const s of state.find('room', 'building', building)) {
+    const sample = s.fields.get('temp_c');
+    const tempC = num(sample);
+    const household = s.tags.household;
+    if (tempC === null || household === undefined) continue;
+    const zone = s.tags.zone;
+    out.push(
+      zone === undefined
+        ? { household, tempC, at: sample!.time }
+        : { household, zone, tempC, at: sample!.time },
+    );
+  }
+  return out;
+}
+
+function meter(state: LiveState, building: string): MeterReading | undefined {
+  const f = state.latest('building', 'building', building);
+  const flow = f.get('flow_m3h');
+  if (!flow) return undefined;
+  return {
+    supplyC: num(f.get('supply_temp_c')),
+    returnC: num(f.get('return_temp_c')),
+    flowM3h: num(flow),
+    heatKw: num(f.get('heat_power_kw')),
+    at: flow.time,
+  };
+}
+
+function plc(state: LiveState, substation: string): PlcReading | undefined {
+  const f = state.latest('substation', 'substation', substation);
+  const flow = f.get('primary_flow_m3h');
+  if (!flow) return undefined;
+  return { primaryFlowM3h: num(flow), heatPowerKw: num(f.get('heat_power_kw')), at: flow.time };
+}
+
+/** One answer per key for the life of a view: the sweep reads each meter once per sibling. */
+function memo<T>(read: (key: string) => T): (key: string) => T {
+  const seen = new Map<string, T>();
+  return (key) => {
+    if (seen.has(key)) return seen.get(key) as T;
+    const value = read(key);
+    seen.set(key, value);
+    return value;
+  };
+}
+
+/** The view of the network at `at`, over the current live state and evaluation. */
+export function diagnosisView(src: ContextSources, at: number): DiagnosisView {
+  const result = src.balance();
+  const stations = new Map<string, SubstationBalance>(result.substations.map((s) => [s.id, s]));
+  const evaluated = result.substations.length > 0 || result.evaluatedAt > 0;
+  return {
+    at,
+    topology: src.topology,
+    settings: src.config.service.diagnosis,
+    minC: src.config.standards.indoor.minC,
+    targetC: src.config.standards.indoor.targetC,
+    flowRatioLow: src.config.balance.thresholds.flowRatioLow,
+    rooms: (b) => rooms(src.state, b),
+    meter: memo((b) => meter(src.state, b)),
+    plc: (s) => plc(src.state, s),
+    station: (s) => stations.get(s),
+    evaluatedAt: evaluated ? result.evaluatedAt : null,
+    network: result.network,
+  };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { householdCauses } from '../../simulators/model/causes.ts';
+import { steadyDemoConfig } from '../support/balance-harness.ts';
+import { accuracy, formatTally, foundFirst, verifyAt } from '../support/diagnosis-scenarios.ts';
+
+/**
+ * Diagnosis against the simulator's ground truth at −13 °C (the design day), seeds 1 and 2 (issue 10,
+ * verification): faults at every level with pumps near balance, and the gradient at
+ * uniform pumps. The −5 °C half runs beside it (diagnosis-verification-mild.test.ts).
+ */
+const OUTDOOR_C = -13;
+/*
+ * Budget, issue 9: at least 3× what the test needs under load. Measured on the 2-core
+ * machine shared with two other helpers' runs (load ≈ 8.5) plus a CPU hog beside it, the
+ * other verification file running at the same time: 59 s (−5 °C) and 60 s (−13 °C).
+ * Alone on a quiet machine each takes about 20 s (CPU ≈ 17 s).
+ */
+const BUDGET_MS = 240_000;
+
+describe(`diagnosis verified against ground truth at ${OUTDOOR_C} °C`, () => {
+  it(
+    'puts ≥ 90 % of cold calls on the right level with full sensors and finds most faults before the first call',
+    async () => {
+      const v = await verifyAt(steadyDemoConfig, OUTDOOR_C, [1, 2], householdCauses);
+      const first = foundFirst(v.detections);
+      console.info(
+        [
+          formatTally(`${OUTDOOR_C} °C, all households instrumented`, v.full),
+          formatTally(`${OUTDOOR_C} °C, 30 % of households instrumented`, v.partial),
+          `proactive (all sensors): ${first.first}/${first.total} found before the first call`,
+          ...first.lines,
+          `proactive (30 %): ${foundFirst(v.partialDetections).first}/${v.partialDetections.length}`,
+          'grouping (all sensors; calls whose true cause is one fault):',
+          ...v.grouping.map((g) => g.line),
+        ].join('\n'),
+      );
+      const full = accuracy(v.full);
+      const partial = accuracy(v.partial);
+      expect(full.total).toBeGreaterThan(100);
+      expect(full.right / full.total).toBeGreaterThanOrEqual(0.9);
+      // 30 %: reported; asserted only against a conservative floor.
+      expect(partial.right / partial.total).toBeGreaterThanOrEqual(0.7);
+      expect(first.first / first.total).toBeGreaterThanOrEqual(0.6);
+      // A station fault's many callers all name one place: one incident, not one per call.
+      const stations = v.grouping.filter((g) => g.level === 'substation' && g.calls >= 10);
+      expect(stations.length).toBeGreaterThan(0);
+      for (const g of stations) expect(g.keys, g.line).toBe(1);
+    },
+    BUDGET_MS,
+  );
+});
