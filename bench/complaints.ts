@@ -196,7 +196,10 @@ async function countIncidents(base: string): Promise<number> {
 function report(results: PostResult[], busy: { start: number; end: number }[]) {
   const overlaps = (r: PostResult) => busy.some((b) => b.start < r.done && b.end > r.at);
   const byStatus: Record<string, number> = {};
-  for (const r of results) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+  for (const r of results) {
+    const kind = r.error ? `0 ${r.error}` : String(r.status);
+    byStatus[kind] = (byStatus[kind] ?? 0) + 1;
+  }
   const ok = results.filter((r) => r.status === 200 || r.status === 201);
   return {
     all: summary(ok.map((r) => r.done - r.at)),

@@ -26,6 +26,8 @@ export interface PostResult {
   /** Wall-clock ms when the answer had arrived in full. */
   done: number;
   status: number;
+  /** Why no answer came (status 0): the error's code. */
+  error?: string;
 }
 
 const wallNow = () => performance.timeOrigin + performance.now();
@@ -43,8 +45,9 @@ async function send(plan: Plan, post: PlannedPost): Promise<PostResult> {
     });
     await res.arrayBuffer();
     return { at: post.at, done: wallNow(), status: res.status };
-  } catch {
-    return { at: post.at, done: wallNow(), status: 0 };
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    return { at: post.at, done: wallNow(), status: 0, error: cause?.code ?? String(err) };
   }
 }
 
