@@ -273,7 +273,7 @@ async function main(): Promise<void> {
         sweeps: ms(runSweeps),
         gets,
         readingsFed: live.fed(),
-        rssMb: { before: rssBefore, after: rssAfter, peak },
+        rssMb: { before: rssBefore, after: rssAfter, peak: Math.max(peak, rssAfter) },
         cpu: {
           seconds: Math.round(cpuS * 10) / 10,
           coresBusy: Math.round((cpuS / wallS) * 100) / 100,
