@@ -3,7 +3,7 @@ import { evidence, round } from './evidence.ts';
 import { merge, mostlyCold, mostlyWarm, type RoomStats, statsOf } from './rooms.ts';
 import type { Cause } from './schemas.ts';
 import { zonePlace } from './schemas.ts';
-import { actionFor, summaryOf, text, type Verdict } from './texts.ts';
+import { actionFor, summaryOf, text, type Verdict, ZONE_ZH } from './texts.ts';
 import type { DiagnosisView, MeterReading, RoomReading } from './view.ts';
 
 /**
@@ -121,7 +121,7 @@ export function judgeZone(
     null,
     text(
       `${own.cold} of ${own.reporting} rooms in the ${zone} zone below the minimum, ${round(gap)} K below the building's other zones (${others.cold} of ${others.reporting} cold)`,
-      `${zone}区${own.reporting}户中${own.cold}户低于标准，比本楼其他分区低${round(gap)} K（其他分区${others.reporting}户中${others.cold}户偏低）`,
+      `${ZONE_ZH[zone] ?? zone}${own.reporting}户中${own.cold}户低于标准，比本楼其他分区低${round(gap)} K（其他分区${others.reporting}户中${others.cold}户偏低）`,
     ),
   );
   return verdict('zone', 'zone-circulation', b, zone, [ev], 0.75);

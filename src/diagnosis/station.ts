@@ -49,7 +49,7 @@ function stationEvidence(id: string, bal: SubstationBalance, at: number) {
       bal.status,
       undefined,
       at,
-      text(`the station is ${bal.status}`, `换热站状态：${bal.status}`),
+      text(`the station is ${bal.status}`, `换热站状态：${STATUS_ZH[bal.status]}`),
     ),
   ];
   if (bal.flowRatio !== null) {
@@ -195,6 +195,19 @@ export function judgeNetwork(view: DiagnosisView, id: string): Verdict | null {
   };
 }
 
+/** The engine's words as the company says them (seed 000: 近端过热，远末端不热). */
+const POSITION_ZH: Record<SubstationBalance['position'], string> = {
+  near: '近端',
+  middle: '中段',
+  far: '远端',
+};
+const STATUS_ZH: Record<SubstationBalance['status'], string> = {
+  overheating: '过热',
+  underheating: '不热',
+  normal: '正常',
+  'no-data': '无数据',
+};
+
 function networkEvidence(bal: SubstationBalance, gradient: boolean, at: number) {
   const x = bal.flowRatio === null ? '—' : String(round(bal.flowRatio, 2));
   return evidence(
@@ -205,7 +218,7 @@ function networkEvidence(bal: SubstationBalance, gradient: boolean, at: number) 
     at,
     text(
       `${bal.position} station ${bal.status}, flow ratio ${x}`,
-      `${bal.position}端换热站${bal.status}，流量比${x}`,
+      `${POSITION_ZH[bal.position]}换热站${STATUS_ZH[bal.status]}，流量比${x}`,
     ),
   );
 }

@@ -154,10 +154,39 @@ const CAUSE_ZH: Record<Cause, string> = {
   'not-a-heating-fault': '非供热故障',
 };
 
+const LEVEL_EN: Record<Level, string> = {
+  network: 'Network',
+  substation: 'Substation',
+  building: 'Building',
+  zone: 'Riser zone',
+  household: 'Household',
+  none: 'No fault',
+  unknown: 'Cannot tell',
+};
+
+const CAUSE_EN: Record<Cause, string> = {
+  'hydraulic-imbalance': 'hydraulic imbalance (far end not hot)',
+  'supply-temperature-low': 'supply temperature too low',
+  'pump-fault': 'circulation pump fault or stopped',
+  'flow-restriction': 'flow restricted (clogged strainer)',
+  'heat-exchanger': 'fouled heat exchanger',
+  leak: 'leak, water loss',
+  'branch-restriction': 'building branch restricted',
+  'zone-circulation': 'poor riser circulation in the zone',
+  'household-restriction': 'blockage or air in the flat',
+  'heat-stopped': 'heat stopped',
+  'room-warm': 'room at standard',
+  'insufficient-data': 'not enough data',
+  'not-a-heating-fault': 'not a heating fault',
+};
+
+/** A zone's name as staff say it: 高区 / 中区 / 低区. */
+export const ZONE_ZH: Record<string, string> = { high: '高区', middle: '中区', low: '低区' };
+
 export function summaryOf(level: Level, cause: Cause, place: string | null): LocalText {
   const where = place ?? '';
   return text(
-    `${level}: ${cause}${where ? ` at ${where}` : ''}`,
+    `${LEVEL_EN[level]}: ${CAUSE_EN[cause]}${where ? ` at ${where}` : ''}`,
     `${LEVEL_ZH[level]}：${where}${CAUSE_ZH[cause]}`,
   );
 }

@@ -143,52 +143,66 @@ describe('heatnet check-config', { timeout: 75_000 }, () => {
   });
 });
 
+/*
+ * Issue 10: under a load of 12 on two cores (four test runs beside this one) the demo took
+ * more than 20 s to print its address — transpiling and starting the whole service — and
+ * this test failed on speed. Seconds on a quiet machine; a budget of minutes here.
+ */
+const STARTUP_BUDGET_MS = 90_000;
+
 describe('heatnet demo', () => {
   let child: ChildProcess | undefined;
   afterAll(() => {
     child?.kill('SIGKILL');
   });
 
-  it('serves live readings for every substation, then stops cleanly on SIGTERM', async () => {
-    const file = join(dir, 'demo.yaml');
-    writeFileSync(file, await testConfigYaml({ substations: 6, intervalMs: 1000 }));
-    const proc = spawn(process.execPath, ['bin/heatnet.js', 'demo', '--config', file], { env });
-    child = proc;
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-    });
-    proc.stderr.on('data', (d) => {
-      out += d;
-    });
-    const started = Date.now();
-    const api = await eventually(
-      () => /"api":"(http:\/\/[^"]+)\/api\/substations"/.exec(out)?.[1],
-      {
-        timeoutMs: 20_000,
-        what: `the service to print its address; output so far:\n${out}`,
-      },
-    );
-    const body = await eventually(
-      async () => {
-        const res = await fetch(`${api}/api/substations`);
-        const json = (await res.json()) as { substations: { stale: boolean; readings: object }[] };
-        const live = json.substations.every((s) => !s.stale && Object.keys(s.readings).length > 10);
-        return live ? json : undefined;
-      },
-      { timeoutMs: 30_000, what: 'live readings for every substation' },
-    );
-    expect(body.substations).toHaveLength(6);
-    expect(Date.now() - started).toBeLessThan(30_000);
+  it(
+    'serves live readings for every substation, then stops cleanly on SIGTERM',
+    async () => {
+      const file = join(dir, 'demo.yaml');
+      writeFileSync(file, await testConfigYaml({ substations: 6, intervalMs: 1000 }));
+      const proc = spawn(process.execPath, ['bin/heatnet.js', 'demo', '--config', file], { env });
+      child = proc;
+      let out = '';
+      proc.stdout.on('data', (d) => {
+        out += d;
+      });
+      proc.stderr.on('data', (d) => {
+        out += d;
+      });
+      const api = await eventually(
+        () => /"api":"(http:\/\/[^"]+)\/api\/substations"/.exec(out)?.[1],
+        {
+          timeoutMs: STARTUP_BUDGET_MS,
+          what: () => `the service to print its address; output:\n${out}`,
+        },
+      );
+      const body = await eventually(
+        async () => {
+          const res = await fetch(`${api}/api/substations`);
+          const json = (await res.json()) as {
+            substations: { stale: boolean; readings: object }[];
+          };
+          const live = json.substations.every(
+            (s) => !s.stale && Object.keys(s.readings).length > 10,
+          );
+          return live ? json : undefined;
+        },
+        { timeoutMs: STARTUP_BUDGET_MS, what: 'live readings for every substation' },
+      );
+      expect(body.substations).toHaveLength(6);
 
-    const stopping = Date.now();
-    const exit = new Promise<number | null>((resolve) =>
-      proc.once('exit', (code) => resolve(code)),
-    );
-    proc.kill('SIGTERM');
-    const code = await exit;
-    expect(code).toBe(0);
-    expect(Date.now() - stopping).toBeLessThan(10_000);
-    expect(out).toMatch(/"msg":"stopped"/);
-  }, 60_000);
+      const stopping = Date.now();
+      const exit = new Promise<number | null>((resolve) =>
+        proc.once('exit', (code) => resolve(code)),
+      );
+      proc.kill('SIGTERM');
+      const code = await exit;
+      expect(code).toBe(0);
+      // A bound on shutdown (it must not hang on a socket), generous for a loaded machine.
+      expect(Date.now() - stopping).toBeLessThan(STARTUP_BUDGET_MS);
+      expect(out).toMatch(/"msg":"stopped"/);
+    },
+    4 * STARTUP_BUDGET_MS,
+  );
 });

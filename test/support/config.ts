@@ -73,7 +73,11 @@ export async function testConfigYaml(options: TestConfigOptions = {}): Promise<s
 /** Polls `check` until it returns a truthy value or the deadline passes. */
 export async function eventually<T>(
   check: () => T | Promise<T>,
-  { timeoutMs = 15_000, intervalMs = 100, what = 'condition' } = {},
+  {
+    timeoutMs = 15_000,
+    intervalMs = 100,
+    what = 'condition',
+  }: { timeoutMs?: number; intervalMs?: number; what?: string | (() => string) } = {},
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -86,5 +90,7 @@ export async function eventually<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  // `what` may be a function: output gathered while waiting belongs in the message.
+  const described = typeof what === 'function' ? what() : what;
+  throw new Error(`timed out waiting for ${described}${last ? `: ${String(last)}` : ''}`);
 }
