@@ -32,6 +32,8 @@ export class Simulator implements Component {
   readonly clock: SimClock;
   readonly model: NetworkModel;
   readonly modbus: SimulatedModbusServers;
+  /** The residents, when `simulation.complaints.target` is set. */
+  readonly residents: ResidentsComponent | undefined;
   private readonly lifecycle: Lifecycle;
   private timer: NodeJS.Timeout | undefined;
 
@@ -54,8 +56,9 @@ export class Simulator implements Component {
     const parts = options.parts?.(this) ?? [];
     parts.push(new MqttPublisher(this));
     // Ground truth and residents only when configured: both are for tests and demos.
+    this.residents = sim.complaints.target ? new ResidentsComponent(this) : undefined;
     if (sim.groundTruth.port > 0) parts.push(new TruthServer(this));
-    if (sim.complaints.target) parts.push(new ResidentsComponent(this));
+    if (this.residents) parts.push(this.residents);
     // The servers first (everything else reads them), the model's clock last, so it stops
     // first and nothing advances the model while the parts shut down.
     this.lifecycle = new Lifecycle([this.modbusComponent(), ...parts, this.ticker()], log);

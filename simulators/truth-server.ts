@@ -16,12 +16,14 @@ import type { Simulator } from './simulator.ts';
  *
  *   GET    /truth                      network and per-substation truth
  *   GET    /truth/households[?substation=S01][&level=zone]   true temperature and cause of each
+ *   GET    /truth/residents            the residents' delivery counts and calls waiting (404 if none)
  *   GET    /faults                     every fault of the run, ended ones too
  *   POST   /faults                     a fault spec (FaultSchema) → 201, or 400 with every error
  *   DELETE /faults/:id                 ends an active fault now; 404 if none
  */
 
-export type TruthSim = Pick<Simulator, 'config' | 'model' | 'log' | 'advance'>;
+export type TruthSim = Pick<Simulator, 'config' | 'model' | 'log' | 'advance'> &
+  Partial<Pick<Simulator, 'residents'>>;
 
 const NOTICE = 'simulator ground truth: for tests and demos only';
 const MAX_BODY_BYTES = 64 * 1024;
@@ -102,6 +104,7 @@ export class TruthServer implements Component {
       allow(method, ['GET']);
       if (second === undefined) return this.truth();
       if (second === 'households') return this.households(url.searchParams);
+      if (second === 'residents') return this.residents();
     }
     if (first === 'faults' && more.length === 0) {
       if (second === undefined) {
@@ -117,6 +120,13 @@ export class TruthServer implements Component {
   private truth(): Reply {
     this.sim.advance();
     return { status: 200, body: groundTruth(this.sim.model) };
+  }
+
+  /** What the residents delivered: tests compare it with what heatnet holds. */
+  private residents(): Reply {
+    const residents = this.sim.residents;
+    if (!residents) throw new HttpError(404, 'no residents (simulation.complaints.target unset)');
+    return { status: 200, body: { counts: residents.counts, pending: residents.pending } };
   }
 
   private households(query: URLSearchParams): Reply {

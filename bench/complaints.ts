@@ -1,0 +1,291 @@
+/**
+ * Complaint intake at scale (issue 10): `POST /api/complaints` at 50 calls/s, open-loop,
+ * on 5,000 substations / 250,000 households with live data flowing and balance
+ * evaluations (with the desk's proactive sweep) running on their schedule.
+ *   npx tsx bench/complaints.ts [--substations 5000] [--rate 50] [--seconds 60] [--interval 15] [--postgres URL]
+ *
+ * The real HeatnetApp with its real store (SQLite in a temp data folder, or PostgreSQL)
+ * and its HTTP API on loopback; readings enter through its ingest pipeline every second
+ * (PLC every 10 s, meters every minute, rooms every 10 minutes). The calls come from
+ * bench/support/post-complaints.ts in its own process: a cold-snap morning, 80 % on the
+ * cold substations (every 50th has a stopped pump), 10 % by address, 3 % retried with
+ * the same Idempotency-Key. Latency counts from each call's scheduled send time.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse, stringify } from 'yaml';
+import { HeatnetApp } from '../src/app.ts';
+import { formatIssue } from '../src/config/issues.ts';
+import { parseConfig } from '../src/config/load.ts';
+import type { Config } from '../src/config/schema.ts';
+import { silentLogger } from '../src/core/logger.ts';
+import type { Household } from '../src/domain/topology.ts';
+import type { RawConfig } from '../test/support/config.ts';
+import { TEST_TOKENS } from '../test/support/config.ts';
+import { cpuSecondsOf, sleep } from './measure.ts';
+import type { PlannedPost, PostResult } from './support/post-complaints.ts';
+import {
+  fillHistory,
+  isCold,
+  liveTick,
+  ScaleReadings,
+  scaleNetwork,
+} from './support/scale-network.ts';
+
+const { values } = parseArgs({
+  options: {
+    substations: { type: 'string', default: '5000' },
+    rate: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '60' },
+    interval: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '5' },
+    postgres: { type: 'string' },
+  },
+});
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const WARMUP = Number(values.warmup);
+const wallNow = () => performance.timeOrigin + performance.now();
+const rssMb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
+
+const demoRaw = parse(readFileSync('config/demo.yaml', 'utf8')) as RawConfig;
+
+/** config/demo.yaml with the scale network, no devices, a store in `dir`. */
+function benchConfig(dir: string): Config {
+  const raw = structuredClone(demoRaw);
+  raw.network.substations = scaleNetwork({
+    substations: Number(values.substations),
+    buildings: 1,
+    branches: 10,
+  });
+  raw.ingest.modbus.devices = [];
+  raw.ingest.mqtt = { ...raw.ingest.mqtt, url: 'embedded', embeddedPort: 0 };
+  raw.api = { ...raw.api, host: '127.0.0.1', port: 0 };
+  raw.storage = { dataDir: join(dir, 'data') };
+  raw.balance = { ...raw.balance, schedule: { intervalS: Number(values.interval) } };
+  if (values.postgres) raw.store = { postgres: values.postgres };
+  raw.simulation = { ...raw.simulation, groundTruth: { port: 0 }, complaints: {} };
+  const result = parseConfig(stringify(raw), { ...TEST_TOKENS }, 'bench');
+  if (!result.ok) throw new Error(result.issues.slice(0, 5).map(formatIssue).join('\n'));
+  return result.config;
+}
+
+/** The cold-snap morning: who calls, when, how. */
+function planCalls(app: HeatnetApp, start: number): PlannedPost[] {
+  const stations = app.topology.substations;
+  const cold = stations.filter((_, i) => isCold(i)).flatMap((s) => households(s.buildings));
+  const all = stations.flatMap((s) => households(s.buildings));
+  let seed = 7;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x80000000;
+  };
+  const posts: PlannedPost[] = [];
+  // The warm-up calls come first (JIT, connections); they are reported apart.
+  const total = RATE * (WARMUP + SECONDS);
+  for (let i = 0; i < total; i++) {
+    const pool = rand() < 0.8 ? cold : all;
+    const h = pool[Math.floor(rand() * pool.length)]!;
+    const r = rand();
+    const category =
+      r < 0.6 ? 'low-temperature' : r < 0.9 ? 'no-heat' : r < 0.95 ? 'noise' : 'leak';
+    const who =
+      rand() < 0.1
+        ? { address: { building: h.building, floor: h.floor, unit: h.unit } }
+        : { household: h.id };
+    const channel = rand() < 0.7 ? 'hotline' : 'wechat';
+    const body = { ...who, category, channel, description: '暖气不热', reportedTempC: 15 };
+    const post = { at: start + (i * 1000) / RATE - WARMUP * 1000, body, key: `bench-${i}` };
+    posts.push(post);
+    if (rand() < 0.03) posts.push({ ...post, at: post.at + 200 + rand() * 1800 });
+  }
+  return posts;
+}
+
+const households = (buildings: readonly { households: readonly Household[] }[]) =>
+  buildings.flatMap((b) => b.households);
+
+/** Every evaluation and sweep, timed: [start, end] on the wall clock. */
+function timeEvaluations(app: HeatnetApp) {
+  const evaluations: { start: number; end: number }[] = [];
+  const sweeps: { start: number; end: number }[] = [];
+  const evaluate = app.balance.evaluate.bind(app.balance);
+  app.balance.evaluate = (at?: number) => {
+    const start = wallNow();
+    try {
+      return evaluate(at);
+    } finally {
+      evaluations.push({ start, end: wallNow() });
+    }
+  };
+  const onBalance = app.desk.onBalance;
+  app.desk.onBalance = async (result) => {
+    const start = wallNow();
+    await onBalance(result);
+    sweeps.push({ start, end: wallNow() });
+  };
+  return { evaluations, sweeps };
+}
+
+/** Feeds one second of readings each second until stopped. */
+function feed(app: HeatnetApp, readings: ScaleReadings) {
+  let tick = 0;
+  let fed = 0;
+  const timer = setInterval(() => {
+    const batch = liveTick(app.topology, readings, tick++, Date.now());
+    fed += batch.length;
+    void app.pipeline.accept(batch);
+  }, 1000);
+  return { stop: () => clearInterval(timer), fed: () => fed };
+}
+
+function runPoster(file: string): Promise<PostResult[]> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/support/post-complaints.ts', file],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as PostResult[]) : reject(new Error(`poster ${code}`)),
+    ),
+  );
+}
+
+const quantile = (s: number[], q: number) =>
+  s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : Number.NaN;
+function summary(ms: number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  const r = (v: number) => Math.round(v * 10) / 10;
+  return {
+    n: s.length,
+    p50: r(quantile(s, 0.5)),
+    p99: r(quantile(s, 0.99)),
+    max: r(s.at(-1) ?? 0),
+  };
+}
+
+async function getP50(base: string, path: string): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const a = performance.now();
+    const res = await fetch(`${base}${path}`, {
+      headers: { authorization: `Bearer ${TEST_TOKENS.HEATNET_SERVICE_TOKEN}` },
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+    ms.push(performance.now() - a);
+  }
+  return summary(ms).p50;
+}
+
+async function countIncidents(base: string): Promise<number> {
+  const res = await fetch(`${base}/api/incidents?limit=1000`, {
+    headers: { authorization: `Bearer ${TEST_TOKENS.HEATNET_SERVICE_TOKEN}` },
+  });
+  return ((await res.json()) as { count: number }).count;
+}
+
+function report(results: PostResult[], busy: { start: number; end: number }[]) {
+  const overlaps = (r: PostResult) => busy.some((b) => b.start < r.done && b.end > r.at);
+  const byStatus: Record<string, number> = {};
+  for (const r of results) {
+    const kind = r.error ? `0 ${r.error}` : String(r.status);
+    byStatus[kind] = (byStatus[kind] ?? 0) + 1;
+  }
+  const ok = results.filter((r) => r.status === 200 || r.status === 201);
+  return {
+    all: summary(ok.map((r) => r.done - r.at)),
+    duringEvaluation: summary(ok.filter(overlaps).map((r) => r.done - r.at)),
+    apart: summary(ok.filter((r) => !overlaps(r)).map((r) => r.done - r.at)),
+    byStatus,
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'heatnet-bench-complaints-'));
+  const t0 = performance.now();
+  const config = benchConfig(dir);
+  const app = new HeatnetApp(config, { log: silentLogger() });
+  const readings = new ScaleReadings(config, app.topology);
+  // The history is what the service already holds (state and windows), not new data to
+  // store; the live readings below go through the whole pipeline, storage included.
+  fillHistory(app.topology, readings, Date.now(), (batch) => {
+    app.state.apply(batch);
+    app.windows.apply(batch);
+  });
+  const timing = timeEvaluations(app);
+  await app.start();
+  const base = await app.listen();
+  const live = feed(app, readings);
+  // The first evaluation and its sweep (priming the desk) before any call.
+  while (timing.sweeps.length === 0) await sleep(200);
+  const setupS = Math.round((performance.now() - t0) / 100) / 10;
+  await sleep(3000);
+  let peak = rssMb();
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 250);
+  const [rssBefore, cpuBefore, cpuFrom] = [rssMb(), cpuSecondsOf(process.pid), wallNow()];
+  const planFile = join(dir, 'plan.json');
+  const start = wallNow() + 2000 + WARMUP * 1000;
+  const posts = planCalls(app, start);
+  const token = TEST_TOKENS.HEATNET_SERVICE_TOKEN;
+  writeFileSync(planFile, JSON.stringify({ url: base, token, posts }));
+  const everything = await runPoster(planFile);
+  const results = everything.filter((r) => r.at >= start);
+  const warm = report(
+    everything.filter((r) => r.at < start),
+    [],
+  ).all;
+  const cpuS = cpuSecondsOf(process.pid) - cpuBefore;
+  const wallS = (wallNow() - cpuFrom) / 1000; // warm-up and run
+  const rssAfter = rssMb();
+  clearInterval(sampler);
+  const gets = {
+    complaintsBySubstation: await getP50(base, '/api/complaints?substation=T00008&limit=100'),
+    complaints: await getP50(base, '/api/complaints?limit=100'),
+    incidents: await getP50(base, '/api/incidents'),
+  };
+  live.stop();
+  const ms = (xs: { start: number; end: number }[]) => summary(xs.map((x) => x.end - x.start));
+  const runEvaluations = timing.evaluations.filter((e) => e.end > start);
+  const runSweeps = timing.sweeps.filter((e) => e.end > start);
+  const busy = [...runEvaluations, ...runSweeps];
+  const incidents = await countIncidents(base);
+  console.log(
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        store: values.postgres ? 'postgres' : 'sqlite',
+        substations: app.topology.substations.length,
+        households: app.topology.householdCount,
+        setupS,
+        planned: posts.length,
+        warmup: warm,
+        post: report(results, busy),
+        evaluations: ms(runEvaluations),
+        sweeps: ms(runSweeps),
+        gets,
+        readingsFed: live.fed(),
+        rssMb: { before: rssBefore, after: rssAfter, peak: Math.max(peak, rssAfter) },
+        cpu: {
+          seconds: Math.round(cpuS * 10) / 10,
+          coresBusy: Math.round((cpuS / wallS) * 100) / 100,
+        },
+        incidents,
+      },
+      null,
+      2,
+    ),
+  );
+  await app.stop();
+  process.exit(0);
+}
+
+await main();
