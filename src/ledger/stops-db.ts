@@ -45,8 +45,9 @@ export async function updateStop(
       until_ms: untilMs,
       incident_id: s.incidentId,
       confirmed: s.confirmed ? 1 : 0,
-      incidents: JSON.stringify(untilMs === null ? w.incidents : []),
       updated_at_ms: atMs,
+      // A closed stop keeps the incidents it last held: they are spent (see stops-incidents.ts).
+      ...(untilMs === null ? { incidents: JSON.stringify(w.incidents) } : {}),
     })
     .where('id', '=', s.id)
     .execute();

@@ -20,6 +20,7 @@ import {
 import type { Store, StoreTransaction } from '../store/store.ts';
 import { markChanged } from './room-days-db.ts';
 import { deleteStop, insertStop, openStops, type PlaceRef, updateStop } from './stops-db.ts';
+import { heatStoppedIncidents, incidentSpent } from './stops-incidents.ts';
 
 export interface HeatStopsDeps {
   store: Store;
@@ -65,6 +66,23 @@ export class HeatStops {
     }
     this.watches.clear();
     for (const row of await openStops(this.deps.store.db)) this.watches.set(key(row), row.watch);
+    await this.reconcile();
+  }
+
+  /** Applies the incident openings and endings the bus did not bring (see stops-incidents.ts). */
+  private async reconcile(): Promise<void> {
+    const held = [...this.watches.values()].flatMap((w) => w.incidents);
+    for (const i of await heatStoppedIncidents(this.deps.store.db, held)) {
+      const w = this.watch(i.place);
+      const known = w.incidents.includes(i.id);
+      if (i.active && !known) {
+        if (await incidentSpent(this.deps.store.db, i.id)) continue;
+        this.apply(i.place, onIncidentOpened(w, i.id, i.openedAtMs, newStopId));
+      } else if (!i.active && known) {
+        this.apply(i.place, onIncidentEnded(w, i.id, i.updatedAtMs, i.invalid));
+      }
+    }
+    await this.idle();
   }
 
   /** Resolves once every change so far is written. */
@@ -95,6 +113,9 @@ export class HeatStops {
     if (!place) return;
     const w = this.watch(place);
     if (ACTIVE.has(change.to)) {
+      // Only an opening (or a recurrence after `restored`) starts a stop: a move between
+      // active states of an incident the data already ended must not reopen it.
+      if (change.from !== null && ACTIVE.has(change.from)) return;
       this.apply(place, onIncidentOpened(w, incident.id, change.at, newStopId));
     } else if (ENDED.has(change.to)) {
       this.apply(place, onIncidentEnded(w, incident.id, change.at, change.to === 'invalid'));

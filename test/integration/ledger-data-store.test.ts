@@ -256,4 +256,70 @@ describe.each(ENGINES)('ledger data on %s', (engine: Engine) => {
       }),
     ]);
   });
+
+  it('squares the stops with the desk incidents on start, and never reopens a spent one', async () => {
+    const config = await testConfig({ substations: 1 });
+    const sub = config.network.substations[0]!.id;
+    const target = await freshTarget(engine);
+    const a = await session(config, target);
+    const at = DAY0 + HOUR;
+    // Committed by the desk, but the process died before the bus told the stops.
+    await a.store.db
+      .insertInto('incidents')
+      .values(incidentRow(sub, 'I-9', 'confirmed', at))
+      .execute();
+    await stop(a);
+    const b = await session(config, target, at + HOUR);
+    expect(await b.parts.source.stops(DAY0, DAY0 + 48 * HOUR)).toMatchObject([
+      { place: sub, fromMs: at, untilMs: null, source: 'incident', incidentId: 'I-9' },
+    ]);
+    // The PLC shows the heat back while the incident is still open: the data end the stop ...
+    const back = at + 5 * HOUR;
+    for (let t = back; t <= back + HOUR; t += 10 * MIN) {
+      b.bus.emit('readings', [plc(sub, t, 500, 5000)]);
+    }
+    // ... and a later move of the still-open incident does not reopen it, nor does a restart.
+    b.bus.emit('incident.changed', {
+      incident: incident(config, 'I-9', 'restoring', at),
+      change: {
+        at: back + 2 * HOUR,
+        actor: 'crew',
+        from: 'confirmed',
+        to: 'restoring',
+        note: null,
+      },
+    });
+    await b.parts.stops.idle();
+    await stop(b);
+    const c = await session(config, target, back + 3 * HOUR);
+    expect(await c.parts.source.stops(DAY0, DAY0 + 48 * HOUR)).toMatchObject([
+      { place: sub, fromMs: at, untilMs: back, incidentId: 'I-9' },
+    ]);
+  });
 });
+
+const plc = (substation: string, time: number, flow: number, heat: number): Reading => ({
+  measurement: 'substation',
+  tags: { substation, source: 'P' },
+  fields: { primary_flow_m3h: flow, heat_power_kw: heat },
+  time,
+});
+
+function incidentRow(substation: string, id: string, state: IncidentState, at: number) {
+  return {
+    id,
+    fault_key: `substation:${substation}`,
+    level: 'substation',
+    cause: 'heat-stopped',
+    place: substation,
+    substation,
+    building: null,
+    zone: null,
+    state,
+    origin: 'data',
+    opened_at_ms: at,
+    updated_at_ms: at,
+    eta_ms: null,
+    summary: '{}',
+  };
+}
