@@ -1,0 +1,153 @@
+import type { Logger } from '../core/logger.ts';
+import type { Reading } from '../core/reading.ts';
+import {
+  aggregateOf,
+  type DayWindow,
+  dayWindow,
+  mergeAggregates,
+} from '../service/ledger-data-days.ts';
+import type { Store } from '../store/store.ts';
+import { addRoomDays, markChanged, type RoomDayDelta } from './room-days-db.ts';
+
+export interface RoomDaysDeps {
+  store: Store;
+  timeZone: string;
+  now: () => number;
+  log: Logger;
+}
+
+/**
+ * Room temperatures per household and site day, from the readings stream (measurement
+ * `room`): summed in memory and added to the store in batched upserts by `flush()` (on a
+ * timer and at stop). 250,000 households reporting every 10 min cost one map entry each
+ * between flushes and one upsert row each per flush. A reading of an older day (late, or
+ * replayed from a spool) adds to that day and marks it changed, so the ledger recomputes it.
+ *
+ * Restart: what was flushed is in the store and later samples add to it; samples received
+ * since the last flush (at most one flush interval) are lost with the process.
+ */
+/** A household's samples since the last flush, usually of one day (more with late readings). */
+interface Held {
+  /** The last sample's time: a redelivered reading must not count twice. */
+  lastAt: number;
+  days: RoomDayDelta[];
+}
+
+export class RoomDays {
+  /** One entry per household, kept across flushes (it carries `lastAt`). */
+  private readonly held = new Map<string, Held>();
+  private waiting = 0;
+  private flushing: Promise<void> = Promise.resolve();
+  private samplesSeen = 0;
+  private window: DayWindow | undefined;
+
+  constructor(private readonly deps: RoomDaysDeps) {}
+
+  /** Adds the `room` readings among `readings` (others are ignored). */
+  add(readings: readonly Reading[]): void {
+    for (const r of readings) {
+      if (r.measurement !== 'room') continue;
+      const household = r.tags['household'];
+      const temp = r.fields['temp_c'];
+      if (!household || typeof temp !== 'number' || !Number.isFinite(temp)) continue;
+      this.addSample(household, temp, r.time);
+    }
+  }
+
+  // This runs for every room reading (250,000 every 10 min): one map lookup, in place.
+  private addSample(household: string, tempC: number, atMs: number): void {
+    let h = this.held.get(household);
+    if (!h) {
+      h = { lastAt: Number.NaN, days: [] };
+      this.held.set(household, h);
+    } else if (h.lastAt === atMs) {
+      return;
+    }
+    h.lastAt = atMs;
+    this.samplesSeen++;
+    const day = this.dayOf(atMs);
+    let d: RoomDayDelta | undefined;
+    for (const x of h.days) if (x.day === day) d = x;
+    if (!d) {
+      const first = aggregateOf(tempC, atMs);
+      h.days.push({ day, household, ...first });
+      this.waiting++;
+      return;
+    }
+    d.sumC += tempC;
+    d.samples++;
+    if (tempC < d.minC) d.minC = tempC;
+    if (tempC > d.maxC) d.maxC = tempC;
+    if (atMs < d.firstMs) d.firstMs = atMs;
+    if (atMs > d.lastMs) d.lastMs = atMs;
+  }
+
+  /** The site day of an instant; Intl only when it falls outside the last day seen. */
+  private dayOf(atMs: number): string {
+    const w = this.window;
+    if (w && atMs >= w.startMs && atMs < w.endMs) return w.day;
+    const found = dayWindow(atMs, this.deps.timeZone);
+    // Keep the newest day: late readings are the exception and must not evict it.
+    if (!w || found.startMs > w.startMs) this.window = found;
+    return found.day;
+  }
+
+  /** Samples added since the start (a health figure). */
+  get samples(): number {
+    return this.samplesSeen;
+  }
+
+  /** Households × days waiting for the next flush. */
+  get backlog(): number {
+    return this.waiting;
+  }
+
+  /**
+   * Writes what was gathered in one transaction (one flush at a time). On failure the
+   * batch goes back into memory to be merged into the next try.
+   */
+  flush(): Promise<void> {
+    const turn = this.flushing.then(() => this.write());
+    this.flushing = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async write(): Promise<void> {
+    if (this.waiting === 0) return;
+    const deltas: RoomDayDelta[] = [];
+    for (const h of this.held.values()) {
+      if (h.days.length === 0) continue;
+      for (const d of h.days) deltas.push(d);
+      h.days = [];
+    }
+    this.waiting = 0;
+    const at = this.deps.now();
+    try {
+      await this.deps.store.transaction(async (trx) => {
+        await addRoomDays(trx, deltas, at);
+        await markChanged(
+          trx,
+          deltas.map((d) => d.day),
+          at,
+        );
+      });
+    } catch (err) {
+      this.putBack(deltas);
+      this.deps.log.warn({ err, rows: deltas.length }, 'room days not flushed; retrying later');
+      throw err;
+    }
+  }
+
+  private putBack(deltas: readonly RoomDayDelta[]): void {
+    for (const d of deltas) {
+      const h = this.held.get(d.household)!;
+      const i = h.days.findIndex((x) => x.day === d.day);
+      if (i < 0) {
+        h.days.push(d);
+        this.waiting++;
+      } else {
+        h.days[i] = { ...mergeAggregates(d, h.days[i]!), day: d.day, household: d.household };
+      }
+    }
+  }
+}
