@@ -17,7 +17,7 @@ export interface Database {
   ticket_history: HistoryTable & { ticket_id: string };
   ledger_room_days: LedgerRoomDayTable;
   ledger_heat_stops: LedgerHeatStopTable;
-  ledger_days: LedgerDayTable;
+  ledger_dirty_days: LedgerDirtyDayTable;
 }
 
 /** One row per attempt to change a pump (issue 5), refused ones included. */
@@ -186,7 +186,7 @@ export interface LedgerHeatStopTable {
 }
 
 /** A site day's inputs changed at `changed_at_ms`; the ledger computed it at `computed_at_ms`. */
-export interface LedgerDayTable {
+export interface LedgerDirtyDayTable {
   day: string;
   changed_at_ms: number;
   computed_at_ms: number | null;
