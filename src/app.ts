@@ -27,6 +27,7 @@ import { buildStorage } from './storage/build.ts';
 import type { BatchingWriter } from './storage/writer.ts';
 import { buildStore } from './store/build.ts';
 import type { Store } from './store/store.ts';
+import { buildTickets, type TicketParts } from './tickets/build.ts';
 
 // The storage paths, where the tools and tests have always imported them from.
 export { localStoreDir, spoolDir, storageTransport } from './storage/build.ts';
@@ -69,6 +70,8 @@ export class HeatnetApp implements Component {
   readonly control: ControlParts;
   /** The service desk: complaints, incidents, tickets (issue 10). */
   readonly desk: DeskParts;
+  /** Work orders and their SLA clocks (issue 11). */
+  readonly tickets: TicketParts;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -114,17 +117,21 @@ export class HeatnetApp implements Component {
       publish: (topic, payload) => ingest.mqtt.publish(topic, payload, { retain: true, qos: 1 }),
       ...(options.diagnoser ? { diagnoser: options.diagnoser } : {}),
     });
+    const tickets = buildTickets({ ...ctx, store: relational.store, state });
+    // Every incident has its crew's ticket, which follows it when it closes or is invalid.
+    bus.on('incident.opened', 'tickets', (e) => tickets.crew.opened(e.incident, e.change));
+    bus.on('incident.changed', 'tickets', (e) => tickets.crew.changed(e.incident, e.change));
     // Effect tracking and auto-balancing act on every evaluation; the desk looks for faults.
     bus.on('balance.evaluated', 'control', (result) => control.onBalance(result));
     bus.on('balance.evaluated', 'desk', (result) => desk.onBalance(result));
-    const components = [storage, relational, control, desk, ingest, runner].flatMap(
+    const components = [storage, relational, control, desk, tickets, ingest, runner].flatMap(
       (area) => area.components,
     );
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
     [this.now, this.clockRate, this.startedAt] = [now, clockRate, now()];
     [this.topology, this.bus, this.alerts] = [topology, bus, alerts];
     [this.state, this.windows, this.control] = [state, windows, control];
-    [this.store, this.desk] = [relational.store, desk];
+    [this.store, this.desk, this.tickets] = [relational.store, desk, tickets];
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }
@@ -143,6 +150,7 @@ export class HeatnetApp implements Component {
       balance: () => this.balance.latest(),
       control: { control: control.control, audit: control.audit, auto: control.auto },
       desk: { ...desk, now: this.now },
+      tickets: { tickets: this.tickets.desk },
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
       metrics: createMetrics({
