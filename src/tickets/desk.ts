@@ -84,11 +84,11 @@ export class TicketDesk {
         });
       }
       const change = changeOf(t, patch, actor, now());
-      const next = {
+      const next: WorkOrder = {
         ...t,
         state: patch.to,
-        team: change.team,
-        assignee: change.assignee,
+        team: patch.team ?? t.team,
+        assignee: patch.assignee ?? t.assignee,
         updatedAt: change.at,
       };
       await moveTicket(trx, next, change);
