@@ -101,14 +101,15 @@ export async function histories(
   ids: readonly string[],
 ): Promise<Map<string, TicketChange[]>> {
   const out = new Map<string, TicketChange[]>(ids.map((id) => [id, []]));
-  if (ids.length === 0) return out;
-  const rows = await db
-    .selectFrom('ticket_history')
-    .selectAll()
-    .where('ticket_id', 'in', [...ids])
-    .orderBy('id')
-    .execute();
-  for (const r of rows) out.get(r.ticket_id)?.push(toChange(r));
+  for (const part of chunks(ids)) {
+    const rows = await db
+      .selectFrom('ticket_history')
+      .selectAll()
+      .where('ticket_id', 'in', part)
+      .orderBy('id')
+      .execute();
+    for (const r of rows) out.get(r.ticket_id)?.push(toChange(r));
+  }
   return out;
 }
 
@@ -190,4 +191,25 @@ export async function claimSignal(
     .onConflict((oc) => oc.columns(['ticket_id', 'signal']).doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+/** The signals already sent for these tickets, as `ticketId signal` keys. */
+export async function sentSignals(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const part of chunks(ids)) {
+    const rows = await db
+      .selectFrom('sla_signals')
+      .select(['ticket_id', 'signal'])
+      .where('ticket_id', 'in', part)
+      .execute();
+    for (const r of rows) out.add(`${r.ticket_id} ${r.signal}`);
+  }
+  return out;
+}
+
+/** Both engines cap a statement's parameters (SQLite 32766, PostgreSQL 65535). */
+function chunks(ids: readonly string[], size = 1000): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) out.push(ids.slice(i, i + size));
+  return out;
 }

@@ -9,7 +9,7 @@ import { reachedSignals } from '../service/sla.ts';
 import { COLD_CATEGORIES } from '../service/ticket-rules.ts';
 import { SYSTEM_ACTOR } from './crew.ts';
 import { openStates, type TicketDesk } from './desk.ts';
-import { claimSignal, listTickets } from './ticket-db.ts';
+import { claimSignal, listTickets, sentSignals } from './ticket-db.ts';
 import type { TicketDetail } from './types.ts';
 
 export interface SlaWatchDeps {
@@ -65,9 +65,17 @@ export class SlaWatch implements Component {
       listTickets(d, { states: openStates(), limit: SCAN_LIMIT }),
     );
     const at = now();
+    // Read first, so a ticket long past its breach costs no write per check.
+    const sent = await db.read('sla', (d) =>
+      sentSignals(
+        d,
+        open.map((t) => t.id),
+      ),
+    );
     for (const ticket of await desk.detailed(open)) {
       const reached = reachedSignals(ticket.clocks, config.service.sla.warnAt, at);
       for (const signal of reached) {
+        if (sent.has(`${ticket.id} ${signal.key}`)) continue;
         const fresh = await db.write('sla-signal', (trx) =>
           claimSignal(trx, { ticketId: ticket.id, signal: signal.key, at: signal.at, sentAt: at }),
         );
