@@ -189,6 +189,25 @@ describe.each(ENGINES)('tickets on %s', (engine: Engine) => {
       { what: 'the crew ticket cancelled' },
     );
     expect(cancelled.history.at(-1)).toMatchObject({ actor: 'heatnet', reason: 'meter fault' });
+    // Another incident, fixed and closed: its crew ticket closes with it.
+    const h2 = householdsOf(app, s)[1]!;
+    diagnoser.fallback = () => diagnosisAt('substation', s);
+    const second = (
+      await req('POST', '/api/complaints', { household: h2.id, category: 'no-heat' }, auth.service)
+    ).json();
+    const url = `/api/incidents/${second.incident.id}`;
+    for (const to of ['restored', 'closed'])
+      expect((await req('PATCH', url, { to })).statusCode).toBe(200);
+    const closed = await eventually(
+      async () => {
+        const list = (await req('GET', '/api/tickets?kind=incident&state=closed')).json();
+        return list.tickets.find(
+          (t: { incidentId: string }) => t.incidentId === second.incident.id,
+        );
+      },
+      { what: 'the crew ticket closed with its incident' },
+    );
+    expect(closed.state).toBe('closed');
   });
 
   it('sends each SLA warning and breach once on the service clock, across restarts', async () => {
