@@ -28,6 +28,7 @@ import { buildStorage } from './storage/build.ts';
 import type { BatchingWriter } from './storage/writer.ts';
 import { buildStore } from './store/build.ts';
 import type { Store } from './store/store.ts';
+import { buildTickets, type TicketParts } from './tickets/build.ts';
 
 // The storage paths, where the tools and tests have always imported them from.
 export { localStoreDir, spoolDir, storageTransport } from './storage/build.ts';
@@ -72,6 +73,8 @@ export class HeatnetApp implements Component {
   readonly desk: DeskParts;
   /** The regulation ledger's inputs: room days and heat stops (issue 11). */
   readonly ledgerData: LedgerDataParts;
+  /** Work orders and their SLA clocks (issue 11). */
+  readonly tickets: TicketParts;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -118,17 +121,21 @@ export class HeatnetApp implements Component {
       ...(options.diagnoser ? { diagnoser: options.diagnoser } : {}),
     });
     const ledgerData = buildLedgerData({ ...ctx, store: relational.store });
+    const tickets = buildTickets({ ...ctx, store: relational.store, state });
+    // Every incident has its crew's ticket, which follows it when it closes or is invalid.
+    bus.on('incident.opened', 'tickets', (e) => tickets.crew.opened(e.incident, e.change));
+    bus.on('incident.changed', 'tickets', (e) => tickets.crew.changed(e.incident, e.change));
     // Effect tracking and auto-balancing act on every evaluation; the desk looks for faults.
     bus.on('balance.evaluated', 'control', (result) => control.onBalance(result));
     bus.on('balance.evaluated', 'desk', (result) => desk.onBalance(result));
-    const components = [storage, relational, control, desk, ledgerData, ingest, runner].flatMap(
-      (area) => area.components,
-    );
+    const areas = [storage, relational, control, desk, tickets, ledgerData, ingest, runner];
+    const components = areas.flatMap((area) => area.components);
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
     [this.now, this.clockRate, this.startedAt] = [now, clockRate, now()];
     [this.topology, this.bus, this.alerts] = [topology, bus, alerts];
     [this.state, this.windows, this.control] = [state, windows, control];
-    [this.store, this.desk, this.ledgerData] = [relational.store, desk, ledgerData];
+    [this.store, this.desk] = [relational.store, desk];
+    [this.tickets, this.ledgerData] = [tickets, ledgerData];
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }
@@ -147,6 +154,7 @@ export class HeatnetApp implements Component {
       balance: () => this.balance.latest(),
       control: { control: control.control, audit: control.audit, auto: control.auto },
       desk: { ...desk, now: this.now },
+      tickets: { tickets: this.tickets.desk },
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
       metrics: createMetrics({

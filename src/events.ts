@@ -5,6 +5,8 @@ import type { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
 import type { Reading } from './core/reading.ts';
 import type { DeviceState } from './ingest/modbus/health.ts';
+import type { SlaClock, SlaSignal } from './service/sla.ts';
+import type { TicketChange, WorkOrder } from './tickets/types.ts';
 
 /** Everything that happens inside heatnet that more than one component cares about. */
 export interface HeatnetEvents {
@@ -32,6 +34,12 @@ export interface HeatnetEvents {
   'incident.opened': { incident: Incident; change: IncidentChange };
   /** An incident changed state (or its ETA); `change` is the history row just written. */
   'incident.changed': { incident: Incident; change: IncidentChange };
+  /** A work order was opened or moved (issue 11); `change` is the history row just written. */
+  'ticket.changed': { ticket: WorkOrder; change: TicketChange };
+  /** An SLA clock reached a warning share of its target (sent once per ticket and share). */
+  'sla.warning': { ticket: WorkOrder; clock: SlaClock; signal: SlaSignal };
+  /** An SLA clock reached its target without stopping (sent once per ticket and clock). */
+  'sla.breached': { ticket: WorkOrder; clock: SlaClock; signal: SlaSignal };
 }
 
 /** The service's one alert sink, sending what it raises and clears on the bus. */

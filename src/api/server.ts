@@ -15,6 +15,7 @@ import { type HouseholdRoutesOptions, householdRoutes } from './routes/household
 import { type IncidentRoutesOptions, incidentRoutes } from './routes/incidents.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { substationRoutes } from './routes/substations.ts';
+import { type TicketRoutesOptions, ticketRoutes } from './routes/tickets.ts';
 import type { NetworkViewSource } from './views.ts';
 
 export interface ApiDeps extends NetworkViewSource {
@@ -29,6 +30,8 @@ export interface ApiDeps extends NetworkViewSource {
   balance: () => BalanceResult;
   /** The service desk (issue 10); its routes are absent without. */
   desk?: DeskRouteDeps;
+  /** Work orders and their SLA clocks (issue 11); their routes are absent without. */
+  tickets?: TicketRoutesOptions;
 }
 
 /** What the service desk's routes need. */
@@ -76,5 +79,6 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
       state: deps.state,
     });
   }
+  if (deps.tickets) await app.register(ticketRoutes, deps.tickets);
   return app;
 }

@@ -107,9 +107,15 @@ export function toIncident(r: Selectable<IncidentTable>): Incident {
   };
 }
 
-export const toTicket = (r: Selectable<TicketTable>): Ticket => ({
+type TicketCore = Pick<
+  Selectable<TicketTable>,
+  'id' | 'complaint_id' | 'state' | 'due_at_ms' | 'created_at_ms'
+>;
+
+/** A complaint's ticket (a crew's ticket, issue 11, has no complaint and is not read here). */
+export const toTicket = (r: TicketCore): Ticket => ({
   id: r.id,
-  complaintId: r.complaint_id,
+  complaintId: r.complaint_id ?? '',
   state: r.state as TicketState,
   dueAt: r.due_at_ms,
   createdAt: r.created_at_ms,

@@ -8,6 +8,7 @@ import type {
   Evidence,
   LocalText,
 } from '../diagnosis/schemas.ts';
+import { TICKET_STATES, type TicketState } from '../service/ticket-words.ts';
 
 /**
  * The service desk's records (issue 10): complaints, the incidents they are grouped
@@ -42,9 +43,8 @@ export const OriginSchema = Words(
   'data = opened from network data before anyone called; complaint = by a call',
 );
 
-/** Issue 11 gives tickets their life after `received`; until then this is the only state. */
-export const TICKET_STATES = ['received'] as const;
-export type TicketState = (typeof TICKET_STATES)[number];
+/** A ticket's states are the work orders' (issue 11), written once in src/service. */
+export { TICKET_STATES, type TicketState } from '../service/ticket-words.ts';
 export const TicketStateSchema = Words(TICKET_STATES);
 
 export interface Ticket {

@@ -14,10 +14,11 @@ export interface Database {
   incidents: IncidentTable;
   incident_history: HistoryTable & { incident_id: string };
   tickets: TicketTable;
-  ticket_history: HistoryTable & { ticket_id: string };
   ledger_room_days: LedgerRoomDayTable;
   ledger_heat_stops: LedgerHeatStopTable;
   ledger_dirty_days: LedgerDirtyDayTable;
+  ticket_history: TicketHistoryTable;
+  sla_signals: SlaSignalTable;
 }
 
 /** One row per attempt to change a pump (issue 5), refused ones included. */
@@ -147,10 +148,36 @@ export interface HistoryTable {
 export interface TicketTable {
   /** `T-YYMMDD-XXXXXX`. */
   id: string;
-  complaint_id: string;
+  /** Null for a crew's ticket (migration 0004). */
+  complaint_id: string | null;
   state: string;
   due_at_ms: number;
   created_at_ms: number;
+  /** `complaint` (the default intake relies on) or `incident` (migration 0004). */
+  kind: Generated<string>;
+  incident_id: string | null;
+  team: string | null;
+  assignee: string | null;
+  updated_at_ms: number | null;
+}
+
+/** A ticket's move (migration 0004 adds the reason and who it was given to). */
+export interface TicketHistoryTable extends HistoryTable {
+  ticket_id: string;
+  reason: string | null;
+  assignee: string | null;
+  team: string | null;
+}
+
+/** An SLA warning or breach already sent (issue 11): each goes out once per ticket. */
+export interface SlaSignalTable {
+  ticket_id: string;
+  /** e.g. `handling:warn:50`, `no-heat-response:breach`. */
+  signal: string;
+  /** When the clock reached it. */
+  at_ms: number;
+  /** Service clock when it was sent. */
+  sent_at_ms: number;
 }
 
 /** A household's room sensor over one site day (issue 11, migration 0005): sums, so batches add. */

@@ -3,6 +3,7 @@ import type { Engine } from '../engine.ts';
 import { controlTables } from './0001-control.ts';
 import { auditSeries } from './0002-audit-series.ts';
 import { complaintTables } from './0003-complaints.ts';
+import { ticketTables } from './0004-tickets.ts';
 import { ledgerDataTables } from './0005-ledger-data.ts';
 
 /**
@@ -14,6 +15,7 @@ const MIGRATIONS: readonly [string, (engine: Engine) => Migration][] = [
   ['0001-control', controlTables],
   ['0002-audit-series', auditSeries],
   ['0003-complaints', complaintTables],
+  ['0004-tickets', ticketTables],
   ['0005-ledger-data', ledgerDataTables],
 ];
 

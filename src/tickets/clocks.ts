@@ -1,0 +1,45 @@
+import type { Config } from '../config/schema.ts';
+import { type ClockRules, type SlaClock, slaClocks } from '../service/sla.ts';
+import type { SlaClockName } from '../service/sla-words.ts';
+import type { TicketChange, WorkOrder } from './types.ts';
+
+/** The clock rules from `standards.slaMinutes` and `service.sla` (issue 11 §2). */
+export function clockRules(config: Config): ClockRules {
+  const m = config.standards.slaMinutes;
+  const sla = config.service.sla;
+  return {
+    minutes: {
+      'emergency-arrival': m.emergencyArrival,
+      'no-heat-response': m.noHeatResponse,
+      'general-fault-fix': m.generalFaultFix,
+      'indoor-facility-fix': m.indoorFacilityFix,
+      handling: m.complaintHandling,
+      report: m.feedback,
+      'call-back': sla.callBackMin,
+    },
+    regulatory: sla.regulatory,
+    pauseIn: sla.pauseIn,
+    warnAt: sla.warnAt,
+  };
+}
+
+/** Which clocks a ticket runs: by its complaint's category, or the crew's set. */
+export function clockNames(
+  config: Config,
+  t: Pick<WorkOrder, 'kind' | 'category'>,
+): SlaClockName[] {
+  const byKind = config.service.sla.clocks;
+  if (t.kind === 'incident') return byKind.incident;
+  const key = (t.category ?? 'other') as keyof typeof byKind;
+  return byKind[key] ?? byKind.other;
+}
+
+/** The ticket's clocks at `now`, from its history. */
+export function clocksOf(
+  config: Config,
+  t: WorkOrder,
+  history: readonly TicketChange[],
+  now: number,
+): SlaClock[] {
+  return slaClocks(clockNames(config, t), history, clockRules(config), now);
+}
