@@ -15,6 +15,9 @@ export interface Database {
   incident_history: HistoryTable & { incident_id: string };
   tickets: TicketTable;
   ticket_history: HistoryTable & { ticket_id: string };
+  ledger_days: LedgerDayTable;
+  room_measurements: RoomMeasurementTable;
+  attributions: AttributionTable;
 }
 
 /** One row per attempt to change a pump (issue 5), refused ones included. */
@@ -148,4 +151,45 @@ export interface TicketTable {
   state: string;
   due_at_ms: number;
   created_at_ms: number;
+}
+
+/** The regulation ledger's household days (issue 11, migration 0006); recomputed in place. */
+export interface LedgerDayTable {
+  household: string;
+  day: string;
+  season: string;
+  building: string;
+  substation: string;
+  sensor_mean_c: number | null;
+  measured_c: number | null;
+  temp_c: number | null;
+  below: number;
+  billed_share_bp: number;
+  stopped_minutes: number;
+  attribution: string;
+  attribution_reason: string | null;
+  computed_at_ms: number;
+}
+
+/** A room temperature measured on a visit (append-only). */
+export interface RoomMeasurementTable {
+  id: Generated<number>;
+  household: string;
+  at_ms: number;
+  temp_c: number;
+  actor: string;
+  ticket_id: string | null;
+  recorded_at_ms: number;
+}
+
+/** Who bears a household's days (append-only: the latest covering a day wins). */
+export interface AttributionTable {
+  id: Generated<number>;
+  household: string;
+  from_day: string;
+  to_day: string | null;
+  party: string;
+  reason: string;
+  actor: string;
+  at_ms: number;
 }
