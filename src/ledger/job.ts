@@ -2,7 +2,9 @@ import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import { every, type Scheduled, type ScheduleSpec } from '../core/schedule.ts';
 import { dayOf, daysBetween, seasonOfDay } from '../service/ledger-calendar.ts';
+import type { Attribution } from '../service/ledger-inputs.ts';
 import { computeLedgerDay, type DayDeps, type DayRun } from './job-day.ts';
+import { recordedDirtyDays } from './ledger-db.ts';
 
 /**
  * The nightly ledger (issue 11 item 3): on the service clock it computes the day just
@@ -58,13 +60,25 @@ export class LedgerJob implements Component {
   /** Yesterday (once) and every dirty day before today. */
   async runDue(): Promise<DayRun[]> {
     const today = dayOf(this.deps.now(), this.deps.rules.timeZone);
-    const dirty = (await this.deps.source.dirtyDays()).filter((d) => d < today);
     const yesterday = previousDay(today);
-    const days = new Set(dirty);
+    const recorded = await recordedDirtyDays(this.deps.store.db, (a) =>
+      this.attributedDays(a, yesterday),
+    );
+    const fromSource = await this.deps.source.dirtyDays();
+    const days = new Set([...fromSource, ...recorded].filter((d) => d < today));
     if (yesterday !== this.lastNightly) days.add(yesterday);
     const runs = await this.runDays([...days].sort());
     this.lastNightly = yesterday;
     return runs;
+  }
+
+  /** The computed days an attribution covers: up to yesterday, inside a season. */
+  private attributedDays(a: Attribution, yesterday: string): string[] {
+    const to = a.toDay === null || a.toDay > yesterday ? yesterday : a.toDay;
+    const season = seasonOfDay(to, this.deps.rules.season);
+    if (!season) return [];
+    const from = [a.fromDay, season.firstDay].sort()[1] ?? a.fromDay;
+    return from <= to ? daysBetween(from, to) : [];
   }
 
   /** On demand: every day from `from` to `to`, both included. */

@@ -108,13 +108,14 @@ export async function dayPage(
 
 export async function insertMeasurement(
   db: Db,
-  m: RoomMeasurement,
+  m: RoomMeasurement & { day: string },
   recordedAtMs: number,
 ): Promise<number> {
   const row = await db
     .insertInto('room_measurements')
     .values({
       household: m.household,
+      day: m.day,
       at_ms: m.atMs,
       temp_c: m.tempC,
       actor: m.by,
@@ -188,4 +189,48 @@ export async function attributionsOver(db: Db, fromDay: string, toDay: string, h
       atMs: Number(r.at_ms),
     }),
   );
+}
+
+/** When each day was last computed (absent: never). */
+async function computedAt(db: Db, days: readonly string[]): Promise<Map<string, number>> {
+  if (days.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('ledger_days')
+    .select(['day', (eb) => eb.fn.min('computed_at_ms').as('at')])
+    .where('day', 'in', days)
+    .groupBy('day')
+    .execute();
+  return new Map(rows.map((r) => [r.day, Number(r.at)]));
+}
+
+/**
+ * Days a measurement or an attribution recorded after their computation changes (the
+ * ledger's own inputs; the source names the days its room data and stops change).
+ */
+export async function recordedDirtyDays(
+  db: Db,
+  expand: (a: Attribution) => string[],
+): Promise<string[]> {
+  const measured = await db
+    .selectFrom('room_measurements')
+    .select(['day', 'recorded_at_ms'])
+    .execute();
+  const attributed = await db.selectFrom('attributions').selectAll().execute();
+  const touched = new Map<string, number>();
+  const touch = (day: string, at: number) => touched.set(day, Math.max(at, touched.get(day) ?? 0));
+  for (const m of measured) touch(m.day, Number(m.recorded_at_ms));
+  for (const a of attributed) {
+    const days = expand({
+      household: a.household,
+      fromDay: a.from_day,
+      toDay: a.to_day,
+      party: a.party as Attribution['party'],
+      reason: a.reason,
+      by: a.actor,
+      atMs: Number(a.at_ms),
+    });
+    for (const day of days) touch(day, Number(a.at_ms));
+  }
+  const done = await computedAt(db, [...touched.keys()]);
+  return [...touched].filter(([day, at]) => at > (done.get(day) ?? -1)).map(([day]) => day);
 }

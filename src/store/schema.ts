@@ -176,6 +176,8 @@ export interface RoomMeasurementTable {
   id: Generated<number>;
   household: string;
   at_ms: number;
+  /** The site day it counts for (so a late one marks its day dirty in SQL). */
+  day: string;
   temp_c: number;
   actor: string;
   ticket_id: string | null;

@@ -75,6 +75,7 @@ describe.each(ENGINES)('the nightly ledger on %s', (engine) => {
       {
         household: 'A-B2-0101',
         atMs: Date.parse('2026-12-02T10:00:00+08:00'),
+        day: '2026-12-02',
         tempC: 16.5,
         by: 'crew',
         ticketId: null,
@@ -91,8 +92,11 @@ describe.each(ENGINES)('the nightly ledger on %s', (engine) => {
       atMs: now,
     });
     const runs = await job.runDue();
-    expect(runs.map((r) => [r.day, r.written])).toEqual([['2026-12-02', 4]]);
-    const first = await dayPage(store.db, { season: '2026-2027' }, null, 100);
+    expect(runs.map((r) => [r.day, r.written])).toEqual([
+      ['2026-12-01', 4],
+      ['2026-12-02', 4],
+    ]);
+    const first = await dayPage(store.db, { season: '2026-2027', from: '2026-12-02' }, null, 100);
     expect(
       first.map((d) => [
         d.household,
@@ -116,11 +120,16 @@ describe.each(ENGINES)('the nightly ledger on %s', (engine) => {
       updatedAtMs: now + H,
     });
     expect((await job.runDue()).map((r) => r.day)).toEqual(['2026-12-02']);
-    const again = await dayPage(store.db, { household: 'A-B1-0102' }, null, 100);
+    const again = await dayPage(
+      store.db,
+      { household: 'A-B1-0102', from: '2026-12-02' },
+      null,
+      100,
+    );
     expect(again[0]?.belowStandard).toBe(false);
     await job.runRange('2026-12-02', '2026-12-02');
     const twice = await dayPage(store.db, {}, null, 100);
-    expect(twice.length).toBe(4);
+    expect(twice.length).toBe(8);
     expect(job.progress).toMatchObject({ running: false, done: 4, total: 4, lastError: null });
   });
 });

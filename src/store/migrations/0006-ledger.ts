@@ -41,6 +41,7 @@ export function ledgerTables(engine: Engine): Migration {
       await withId(engine, db.schema.createTable('room_measurements'))
         .addColumn('household', 'text', (c) => c.notNull())
         .addColumn('at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
         .addColumn('temp_c', 'double precision', (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('ticket_id', 'text')
