@@ -19,6 +19,8 @@ import type { ModbusIngestor } from './ingest/modbus/ingestor.ts';
 import type { EmbeddedBroker } from './ingest/mqtt/broker.ts';
 import type { MqttIngestor } from './ingest/mqtt/ingestor.ts';
 import type { IngestPipeline } from './ingest/pipeline.ts';
+import { buildLedger, type LedgerParts } from './ledger/build.ts';
+import type { LedgerSource } from './ledger/source.ts';
 import { createMetrics } from './metrics.ts';
 import type { BalanceWindows } from './state/balance-windows.ts';
 import { buildState } from './state/build.ts';
@@ -40,6 +42,8 @@ export interface AppOptions {
   clockRate?: number;
   /** Replaces the live diagnoser (tests inject the diagnoses and findings they need). */
   diagnoser?: Diagnoser;
+  /** The regulation ledger's inputs (issue 11); the ledger runs only with one. */
+  ledgerSource?: LedgerSource;
 }
 
 /**
@@ -69,6 +73,8 @@ export class HeatnetApp implements Component {
   readonly control: ControlParts;
   /** The service desk: complaints, incidents, tickets (issue 10). */
   readonly desk: DeskParts;
+  /** The regulation ledger: nightly job and readers (issue 11). */
+  readonly ledger: LedgerParts | undefined;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -117,14 +123,17 @@ export class HeatnetApp implements Component {
     // Effect tracking and auto-balancing act on every evaluation; the desk looks for faults.
     bus.on('balance.evaluated', 'control', (result) => control.onBalance(result));
     bus.on('balance.evaluated', 'desk', (result) => desk.onBalance(result));
-    const components = [storage, relational, control, desk, ingest, runner].flatMap(
-      (area) => area.components,
+    const ledger = options.ledgerSource
+      ? buildLedger({ ...ctx, store: relational.store, source: options.ledgerSource })
+      : undefined;
+    const components = [storage, relational, control, desk, ingest, runner, ledger].flatMap(
+      (area) => area?.components ?? [],
     );
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
     [this.now, this.clockRate, this.startedAt] = [now, clockRate, now()];
     [this.topology, this.bus, this.alerts] = [topology, bus, alerts];
     [this.state, this.windows, this.control] = [state, windows, control];
-    [this.store, this.desk] = [relational.store, desk];
+    [this.store, this.desk, this.ledger] = [relational.store, desk, ledger];
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }
@@ -143,6 +152,7 @@ export class HeatnetApp implements Component {
       balance: () => this.balance.latest(),
       control: { control: control.control, audit: control.audit, auto: control.auto },
       desk: { ...desk, now: this.now },
+      ...(this.ledger ? { ledger: this.ledger } : {}),
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
       metrics: createMetrics({
