@@ -11,7 +11,13 @@ import {
   seasonOf,
   seasonOfDay,
 } from '../../service/ledger-calendar.ts';
-import { LedgerCsvQuery, LedgerListSchema, LedgerQuery, ledgerErrors } from '../schemas-ledger.ts';
+import {
+  LedgerCsvQuery,
+  LedgerListSchema,
+  LedgerQuery,
+  ledgerErrors,
+  type SeasonSummaryView,
+} from '../schemas-ledger.ts';
 import { ledgerDayView, seasonSummaryView } from '../views-ledger.ts';
 
 export type LedgerRoutesOptions = LedgerReadDeps;
@@ -27,6 +33,17 @@ export function pickSeason(deps: LedgerReadDeps, id: string | undefined): Season
   }
   const today = dayOf(deps.now(), deps.rules.timeZone);
   return seasonOfDay(today, spec) ?? seasonOf(Number(today.slice(0, 4)) - 1, spec);
+}
+
+/** The running season's summary of one household, for `GET /api/households/:id`. */
+export function householdLedger(deps: LedgerReadDeps) {
+  return async (id: string): Promise<SeasonSummaryView | null> => {
+    let found: SeasonSummaryView | null = null;
+    for await (const h of householdSeasons(deps, pickSeason(deps, undefined), { household: id })) {
+      found = seasonSummaryView(h.summary);
+    }
+    return found;
+  };
 }
 
 function cursor(after: string | undefined) {
