@@ -77,7 +77,7 @@ async function setup(households: LedgerHousehold[]) {
   await store.start();
   const source = new MemorySource(5000);
   for (let k = 0; k < 20; k++) {
-    const b = households[k * 997]!;
+    const b = households[(k * 997) % households.length]!;
     const from = Date.parse('2026-12-01T06:00:00+08:00') + k * 3_600_000;
     source.stopList.push({
       id: `X${k}`,
