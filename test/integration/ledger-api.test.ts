@@ -83,6 +83,8 @@ describe('the ledger API', () => {
       (Math.round((fee * 2 * 75 * 60) / (151 * 1440)) / 100).toFixed(2),
     );
     expect(body.summary.notices).toHaveLength(1);
+    const page = (await http.inject({ url: `/api/households/${inA.id}` })).json();
+    expect(page.ledger.refundYuan).toBe(body.summary.refundYuan);
     const inB = b.households[0]!;
     const other = (
       await http.inject({ url: `/api/ledger?household=${inB.id}&season=2026-2027` })
@@ -100,6 +102,13 @@ describe('the ledger API', () => {
     expect(shares[2]).toBeCloseTo(coldShare, 4);
     expect(shares[5]).toBe(1);
     expect(comp.days[2].network.meetsTarget).toBe(false);
+
+    const progress = (await http.inject({ url: '/api/ledger/progress' })).json();
+    expect(progress).toMatchObject({
+      running: false,
+      done: households.length,
+      lastRun: { day: '2026-12-06' },
+    });
 
     const csv = await http.inject({ url: '/api/ledger.csv?season=2026-2027&lang=zh' });
     expect(csv.headers['content-type']).toContain('text/csv');
