@@ -5,6 +5,7 @@ import { auditSeries } from './0002-audit-series.ts';
 import { complaintTables } from './0003-complaints.ts';
 import { ticketTables } from './0004-tickets.ts';
 import { ledgerDataTables } from './0005-ledger-data.ts';
+import { ledgerTables } from './0006-ledger.ts';
 
 /**
  * Every migration, in order, as code in the repository: Kysely's FileMigrationProvider
@@ -17,6 +18,7 @@ const MIGRATIONS: readonly [string, (engine: Engine) => Migration][] = [
   ['0003-complaints', complaintTables],
   ['0004-tickets', ticketTables],
   ['0005-ledger-data', ledgerDataTables],
+  ['0006-ledger', ledgerTables],
 ];
 
 export class CodeMigrations implements MigrationProvider {
