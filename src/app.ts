@@ -19,6 +19,7 @@ import type { ModbusIngestor } from './ingest/modbus/ingestor.ts';
 import type { EmbeddedBroker } from './ingest/mqtt/broker.ts';
 import type { MqttIngestor } from './ingest/mqtt/ingestor.ts';
 import type { IngestPipeline } from './ingest/pipeline.ts';
+import { buildLedgerData, type LedgerDataParts } from './ledger/collect.ts';
 import { createMetrics } from './metrics.ts';
 import type { BalanceWindows } from './state/balance-windows.ts';
 import { buildState } from './state/build.ts';
@@ -69,6 +70,8 @@ export class HeatnetApp implements Component {
   readonly control: ControlParts;
   /** The service desk: complaints, incidents, tickets (issue 10). */
   readonly desk: DeskParts;
+  /** The regulation ledger's inputs: room days and heat stops (issue 11). */
+  readonly ledgerData: LedgerDataParts;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -114,17 +117,18 @@ export class HeatnetApp implements Component {
       publish: (topic, payload) => ingest.mqtt.publish(topic, payload, { retain: true, qos: 1 }),
       ...(options.diagnoser ? { diagnoser: options.diagnoser } : {}),
     });
+    const ledgerData = buildLedgerData({ ...ctx, store: relational.store });
     // Effect tracking and auto-balancing act on every evaluation; the desk looks for faults.
     bus.on('balance.evaluated', 'control', (result) => control.onBalance(result));
     bus.on('balance.evaluated', 'desk', (result) => desk.onBalance(result));
-    const components = [storage, relational, control, desk, ingest, runner].flatMap(
+    const components = [storage, relational, control, desk, ledgerData, ingest, runner].flatMap(
       (area) => area.components,
     );
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
     [this.now, this.clockRate, this.startedAt] = [now, clockRate, now()];
     [this.topology, this.bus, this.alerts] = [topology, bus, alerts];
     [this.state, this.windows, this.control] = [state, windows, control];
-    [this.store, this.desk] = [relational.store, desk];
+    [this.store, this.desk, this.ledgerData] = [relational.store, desk, ledgerData];
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }

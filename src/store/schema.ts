@@ -15,6 +15,9 @@ export interface Database {
   incident_history: HistoryTable & { incident_id: string };
   tickets: TicketTable;
   ticket_history: HistoryTable & { ticket_id: string };
+  ledger_room_days: LedgerRoomDayTable;
+  ledger_heat_stops: LedgerHeatStopTable;
+  ledger_days: LedgerDayTable;
 }
 
 /** One row per attempt to change a pump (issue 5), refused ones included. */
@@ -148,4 +151,43 @@ export interface TicketTable {
   state: string;
   due_at_ms: number;
   created_at_ms: number;
+}
+
+/** A household's room sensor over one site day (issue 11, migration 0005): sums, so batches add. */
+export interface LedgerRoomDayTable {
+  day: string;
+  household: string;
+  sum_c: number;
+  samples: number;
+  min_c: number;
+  max_c: number;
+  first_ms: number;
+  last_ms: number;
+  updated_at_ms: number;
+}
+
+/** Heat to a building or substation stopped, from network data or incidents. */
+export interface LedgerHeatStopTable {
+  id: string;
+  /** `building` or `substation`. */
+  level: string;
+  place: string;
+  from_ms: number;
+  /** null = still stopped. */
+  until_ms: number | null;
+  /** `data` or `incident`. */
+  source: string;
+  incident_id: string | null;
+  /** 0 while a data stop has not lasted its minimum (the ledger does not see it yet). */
+  confirmed: number;
+  /** JSON array of the active incidents holding the stop open. */
+  incidents: string;
+  updated_at_ms: number;
+}
+
+/** A site day's inputs changed at `changed_at_ms`; the ledger computed it at `computed_at_ms`. */
+export interface LedgerDayTable {
+  day: string;
+  changed_at_ms: number;
+  computed_at_ms: number | null;
 }

@@ -3,6 +3,7 @@ import type { Engine } from '../engine.ts';
 import { controlTables } from './0001-control.ts';
 import { auditSeries } from './0002-audit-series.ts';
 import { complaintTables } from './0003-complaints.ts';
+import { ledgerDataTables } from './0005-ledger-data.ts';
 
 /**
  * Every migration, in order, as code in the repository: Kysely's FileMigrationProvider
@@ -13,6 +14,7 @@ const MIGRATIONS: readonly [string, (engine: Engine) => Migration][] = [
   ['0001-control', controlTables],
   ['0002-audit-series', auditSeries],
   ['0003-complaints', complaintTables],
+  ['0005-ledger-data', ledgerDataTables],
 ];
 
 export class CodeMigrations implements MigrationProvider {
