@@ -59,11 +59,11 @@ export async function markChanged(db: Db, days: Iterable<string>, atMs: number) 
   }));
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     await db
-      .insertInto('ledger_days')
+      .insertInto('ledger_dirty_days')
       .values(rows.slice(i, i + ROWS_PER_STATEMENT))
       .onConflict((oc) =>
         oc.column('day').doUpdateSet({
-          changed_at_ms: sql`CASE WHEN excluded.changed_at_ms > ledger_days.changed_at_ms THEN excluded.changed_at_ms ELSE ledger_days.changed_at_ms END`,
+          changed_at_ms: sql`CASE WHEN excluded.changed_at_ms > ledger_dirty_days.changed_at_ms THEN excluded.changed_at_ms ELSE ledger_dirty_days.changed_at_ms END`,
         }),
       )
       .execute();

@@ -56,7 +56,7 @@ export class StoreLedgerSource implements LedgerSource {
 
   async dirtyDays(): Promise<string[]> {
     const rows = await this.store.db
-      .selectFrom('ledger_days')
+      .selectFrom('ledger_dirty_days')
       .select('day')
       .where((eb) =>
         eb.or([
@@ -71,7 +71,7 @@ export class StoreLedgerSource implements LedgerSource {
 
   async markComputed(day: string, atMs: number): Promise<void> {
     await this.store.db
-      .insertInto('ledger_days')
+      .insertInto('ledger_dirty_days')
       .values({ day, changed_at_ms: atMs, computed_at_ms: atMs })
       .onConflict((oc) => oc.column('day').doUpdateSet({ computed_at_ms: atMs }))
       .execute();

@@ -17,7 +17,10 @@ export interface Database {
   ticket_history: HistoryTable & { ticket_id: string };
   ledger_room_days: LedgerRoomDayTable;
   ledger_heat_stops: LedgerHeatStopTable;
+  ledger_dirty_days: LedgerDirtyDayTable;
   ledger_days: LedgerDayTable;
+  room_measurements: RoomMeasurementTable;
+  attributions: AttributionTable;
 }
 
 /** One row per attempt to change a pump (issue 5), refused ones included. */
@@ -186,8 +189,51 @@ export interface LedgerHeatStopTable {
 }
 
 /** A site day's inputs changed at `changed_at_ms`; the ledger computed it at `computed_at_ms`. */
-export interface LedgerDayTable {
+export interface LedgerDirtyDayTable {
   day: string;
   changed_at_ms: number;
   computed_at_ms: number | null;
+}
+
+/** The regulation ledger's household days (issue 11, migration 0006); recomputed in place. */
+export interface LedgerDayTable {
+  household: string;
+  day: string;
+  season: string;
+  building: string;
+  substation: string;
+  sensor_mean_c: number | null;
+  measured_c: number | null;
+  temp_c: number | null;
+  below: number;
+  billed_share_bp: number;
+  stopped_minutes: number;
+  attribution: string;
+  attribution_reason: string | null;
+  computed_at_ms: number;
+}
+
+/** A room temperature measured on a visit (append-only). */
+export interface RoomMeasurementTable {
+  id: Generated<number>;
+  household: string;
+  at_ms: number;
+  /** The site day it counts for (so a late one marks its day dirty in SQL). */
+  day: string;
+  temp_c: number;
+  actor: string;
+  ticket_id: string | null;
+  recorded_at_ms: number;
+}
+
+/** Who bears a household's days (append-only: the latest covering a day wins). */
+export interface AttributionTable {
+  id: Generated<number>;
+  household: string;
+  from_day: string;
+  to_day: string | null;
+  party: string;
+  reason: string;
+  actor: string;
+  at_ms: number;
 }

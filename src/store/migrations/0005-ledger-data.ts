@@ -26,7 +26,7 @@ export function ledgerDataTables(_engine: Engine): Migration {
         .execute();
       await stops(db);
       await db.schema
-        .createTable('ledger_days')
+        .createTable('ledger_dirty_days')
         .addColumn('day', 'text', (c) => c.primaryKey())
         .addColumn('changed_at_ms', 'bigint', (c) => c.notNull())
         .addColumn('computed_at_ms', 'bigint')

@@ -4,6 +4,7 @@ import { controlTables } from './0001-control.ts';
 import { auditSeries } from './0002-audit-series.ts';
 import { complaintTables } from './0003-complaints.ts';
 import { ledgerDataTables } from './0005-ledger-data.ts';
+import { ledgerTables } from './0006-ledger.ts';
 
 /**
  * Every migration, in order, as code in the repository: Kysely's FileMigrationProvider
@@ -15,6 +16,7 @@ const MIGRATIONS: readonly [string, (engine: Engine) => Migration][] = [
   ['0002-audit-series', auditSeries],
   ['0003-complaints', complaintTables],
   ['0005-ledger-data', ledgerDataTables],
+  ['0006-ledger', ledgerTables],
 ];
 
 export class CodeMigrations implements MigrationProvider {
