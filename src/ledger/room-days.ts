@@ -1,6 +1,11 @@
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
-import { aggregateOf, mergeAggregates, siteDay } from '../service/ledger-data-days.ts';
+import {
+  aggregateOf,
+  type DayWindow,
+  dayWindow,
+  mergeAggregates,
+} from '../service/ledger-data-days.ts';
 import type { Store } from '../store/store.ts';
 import { addRoomDays, markChanged, type RoomDayDelta } from './room-days-db.ts';
 
@@ -21,12 +26,20 @@ export interface RoomDaysDeps {
  * Restart: what was flushed is in the store and later samples add to it; samples received
  * since the last flush (at most one flush interval) are lost with the process.
  */
+/** A household's samples since the last flush, usually of one day (more with late readings). */
+interface Held {
+  /** The last sample's time: a redelivered reading must not count twice. */
+  lastAt: number;
+  days: RoomDayDelta[];
+}
+
 export class RoomDays {
-  private pending = new Map<string, RoomDayDelta>();
-  /** The last sample time per household: a redelivered reading must not count twice. */
-  private readonly lastAt = new Map<string, number>();
+  /** One entry per household, kept across flushes (it carries `lastAt`). */
+  private readonly held = new Map<string, Held>();
+  private waiting = 0;
   private flushing: Promise<void> = Promise.resolve();
   private samplesSeen = 0;
+  private window: DayWindow | undefined;
 
   constructor(private readonly deps: RoomDaysDeps) {}
 
@@ -37,22 +50,46 @@ export class RoomDays {
       const household = r.tags['household'];
       const temp = r.fields['temp_c'];
       if (!household || typeof temp !== 'number' || !Number.isFinite(temp)) continue;
-      if (this.lastAt.get(household) === r.time) continue;
-      this.lastAt.set(household, r.time);
       this.addSample(household, temp, r.time);
     }
   }
 
+  // This runs for every room reading (250,000 every 10 min): one map lookup, in place.
   private addSample(household: string, tempC: number, atMs: number): void {
-    const day = siteDay(atMs, this.deps.timeZone);
-    const key = `${day}|${household}`;
-    const sample = aggregateOf(tempC, atMs);
-    const held = this.pending.get(key);
-    this.pending.set(
-      key,
-      held ? { ...mergeAggregates(held, sample), day, household } : { ...sample, day, household },
-    );
+    let h = this.held.get(household);
+    if (!h) {
+      h = { lastAt: Number.NaN, days: [] };
+      this.held.set(household, h);
+    } else if (h.lastAt === atMs) {
+      return;
+    }
+    h.lastAt = atMs;
     this.samplesSeen++;
+    const day = this.dayOf(atMs);
+    let d: RoomDayDelta | undefined;
+    for (const x of h.days) if (x.day === day) d = x;
+    if (!d) {
+      const first = aggregateOf(tempC, atMs);
+      h.days.push({ day, household, ...first });
+      this.waiting++;
+      return;
+    }
+    d.sumC += tempC;
+    d.samples++;
+    if (tempC < d.minC) d.minC = tempC;
+    if (tempC > d.maxC) d.maxC = tempC;
+    if (atMs < d.firstMs) d.firstMs = atMs;
+    if (atMs > d.lastMs) d.lastMs = atMs;
+  }
+
+  /** The site day of an instant; Intl only when it falls outside the last day seen. */
+  private dayOf(atMs: number): string {
+    const w = this.window;
+    if (w && atMs >= w.startMs && atMs < w.endMs) return w.day;
+    const found = dayWindow(atMs, this.deps.timeZone);
+    // Keep the newest day: late readings are the exception and must not evict it.
+    if (!w || found.startMs > w.startMs) this.window = found;
+    return found.day;
   }
 
   /** Samples added since the start (a health figure). */
@@ -62,7 +99,7 @@ export class RoomDays {
 
   /** Households × days waiting for the next flush. */
   get backlog(): number {
-    return this.pending.size;
+    return this.waiting;
   }
 
   /**
@@ -76,10 +113,14 @@ export class RoomDays {
   }
 
   private async write(): Promise<void> {
-    if (this.pending.size === 0) return;
-    const batch = this.pending;
-    this.pending = new Map();
-    const deltas = [...batch.values()];
+    if (this.waiting === 0) return;
+    const deltas: RoomDayDelta[] = [];
+    for (const h of this.held.values()) {
+      if (h.days.length === 0) continue;
+      for (const d of h.days) deltas.push(d);
+      h.days = [];
+    }
+    this.waiting = 0;
     const at = this.deps.now();
     try {
       await this.deps.store.transaction(async (trx) => {
@@ -91,19 +132,22 @@ export class RoomDays {
         );
       });
     } catch (err) {
-      this.putBack(batch);
+      this.putBack(deltas);
       this.deps.log.warn({ err, rows: deltas.length }, 'room days not flushed; retrying later');
       throw err;
     }
   }
 
-  private putBack(batch: Map<string, RoomDayDelta>): void {
-    for (const [key, d] of batch) {
-      const now = this.pending.get(key);
-      this.pending.set(
-        key,
-        now ? { ...mergeAggregates(d, now), day: d.day, household: d.household } : d,
-      );
+  private putBack(deltas: readonly RoomDayDelta[]): void {
+    for (const d of deltas) {
+      const h = this.held.get(d.household)!;
+      const i = h.days.findIndex((x) => x.day === d.day);
+      if (i < 0) {
+        h.days.push(d);
+        this.waiting++;
+      } else {
+        h.days[i] = { ...mergeAggregates(d, h.days[i]!), day: d.day, household: d.household };
+      }
     }
   }
 }

@@ -64,6 +64,22 @@ export function dayStartMs(day: string, timeZone: string): number {
   return wallMidnight - offsetMs(guess, timeZone);
 }
 
+export interface DayWindow {
+  day: string;
+  startMs: number;
+  /** Exclusive: the next day's start. */
+  endMs: number;
+}
+
+/**
+ * The site day an instant falls on with its bounds, so a caller placing many instants (a
+ * stream of readings) can test the bounds instead of asking Intl for each one.
+ */
+export function dayWindow(ms: number, timeZone: string): DayWindow {
+  const day = siteDay(ms, timeZone);
+  return { day, startMs: dayStartMs(day, timeZone), endMs: dayStartMs(nextDay(day), timeZone) };
+}
+
 /** The calendar day after `day` (zone-free: days are labels). */
 export function nextDay(day: string): string {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];

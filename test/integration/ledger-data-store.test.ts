@@ -158,6 +158,23 @@ describe.each(ENGINES)('ledger data on %s', (engine: Engine) => {
     });
   });
 
+  it('keeps the samples of a failed flush for the next one', async () => {
+    const config = await testConfig({ substations: 1 });
+    const s = await session(config, await freshTarget(engine));
+    s.bus.emit('readings', [room('H1', DAY0, 18), room('H1', DAY0 + 10 * MIN, 19)]);
+    await s.store.stop();
+    await expect(s.parts.roomDays.flush()).rejects.toThrow(/not open/);
+    expect(s.parts.roomDays.backlog).toBe(1);
+    s.bus.emit('readings', [room('H1', DAY0 + 20 * MIN, 20), room('H2', DAY0, 17)]);
+    await s.store.start();
+    await s.parts.roomDays.flush();
+    expect(s.parts.roomDays.backlog).toBe(0);
+    expect((await all(s.parts.source, '2026-01-10')).flat()).toMatchObject([
+      { household: 'H1', meanC: 19, samples: 3 },
+      { household: 'H2', meanC: 17, samples: 1 },
+    ]);
+  });
+
   it('reads a day in batches ordered by household, never all at once', async () => {
     const config = await testConfig({ substations: 1 });
     const s = await session(config, await freshTarget(engine));
