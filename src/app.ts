@@ -19,7 +19,9 @@ import type { ModbusIngestor } from './ingest/modbus/ingestor.ts';
 import type { EmbeddedBroker } from './ingest/mqtt/broker.ts';
 import type { MqttIngestor } from './ingest/mqtt/ingestor.ts';
 import type { IngestPipeline } from './ingest/pipeline.ts';
+import { buildLedger, type LedgerParts } from './ledger/build.ts';
 import { buildLedgerData, type LedgerDataParts } from './ledger/collect.ts';
+import type { LedgerSource } from './ledger/source.ts';
 import { createMetrics } from './metrics.ts';
 import type { BalanceWindows } from './state/balance-windows.ts';
 import { buildState } from './state/build.ts';
@@ -41,6 +43,8 @@ export interface AppOptions {
   clockRate?: number;
   /** Replaces the live diagnoser (tests inject the diagnoses and findings they need). */
   diagnoser?: Diagnoser;
+  /** Replaces the ledger data's store of the ledger's inputs (issue 11; tests give fixed ones). */
+  ledgerSource?: LedgerSource;
 }
 
 /**
@@ -72,6 +76,8 @@ export class HeatnetApp implements Component {
   readonly desk: DeskParts;
   /** The regulation ledger's inputs: room days and heat stops (issue 11). */
   readonly ledgerData: LedgerDataParts;
+  /** The regulation ledger: nightly job and readers (issue 11). */
+  readonly ledger: LedgerParts;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -121,14 +127,21 @@ export class HeatnetApp implements Component {
     // Effect tracking and auto-balancing act on every evaluation; the desk looks for faults.
     bus.on('balance.evaluated', 'control', (result) => control.onBalance(result));
     bus.on('balance.evaluated', 'desk', (result) => desk.onBalance(result));
-    const components = [storage, relational, control, desk, ledgerData, ingest, runner].flatMap(
-      (area) => area.components,
-    );
+    // The ledger reads the room days and stops the ledger data collects, unless a test gives its own.
+    const source = options.ledgerSource ?? ledgerData.source;
+    const ledger = buildLedger({ ...ctx, store: relational.store, source });
+    const areas = [storage, relational, control, desk, ledgerData, ingest, runner, ledger];
+    const components = areas.flatMap((area) => area.components);
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
     [this.now, this.clockRate, this.startedAt] = [now, clockRate, now()];
     [this.topology, this.bus, this.alerts] = [topology, bus, alerts];
     [this.state, this.windows, this.control] = [state, windows, control];
-    [this.store, this.desk, this.ledgerData] = [relational.store, desk, ledgerData];
+    [this.store, this.desk, this.ledgerData, this.ledger] = [
+      relational.store,
+      desk,
+      ledgerData,
+      ledger,
+    ];
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }
@@ -147,6 +160,7 @@ export class HeatnetApp implements Component {
       balance: () => this.balance.latest(),
       control: { control: control.control, audit: control.audit, auto: control.auto },
       desk: { ...desk, now: this.now },
+      ...(this.ledger ? { ledger: this.ledger } : {}),
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
       metrics: createMetrics({

@@ -3,16 +3,20 @@ import type { FastifyInstance } from 'fastify';
 import type { BalanceResult } from '../balance/types.ts';
 import type { ApiConfig } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
+import type { LedgerParts } from '../ledger/build.ts';
 import type { Metrics } from '../metrics.ts';
 import { createHttp } from './http.ts';
 import { installJsonParser } from './json-body.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { type ComplaintRoutesOptions, complaintRoutes } from './routes/complaints.ts';
+import { complianceRoutes } from './routes/compliance.ts';
 import { type ControlRouteDeps, controlRoutes } from './routes/control.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { type HealthReport, healthRoutes } from './routes/health.ts';
 import { type HouseholdRoutesOptions, householdRoutes } from './routes/households.ts';
 import { type IncidentRoutesOptions, incidentRoutes } from './routes/incidents.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
+import { measurementRoutes } from './routes/measurements.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { substationRoutes } from './routes/substations.ts';
 import type { NetworkViewSource } from './views.ts';
@@ -29,6 +33,8 @@ export interface ApiDeps extends NetworkViewSource {
   balance: () => BalanceResult;
   /** The service desk (issue 10); its routes are absent without. */
   desk?: DeskRouteDeps;
+  /** The regulation ledger (issue 11); its routes are absent without. */
+  ledger?: LedgerParts;
 }
 
 /** What the service desk's routes need. */
@@ -76,5 +82,16 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
       state: deps.state,
     });
   }
+  if (deps.ledger) await registerLedger(app, deps.ledger);
   return app;
+}
+
+async function registerLedger(app: HttpApi, ledger: LedgerParts): Promise<void> {
+  await app.register(ledgerRoutes, ledger);
+  await app.register(complianceRoutes, {
+    store: ledger.store,
+    minC: ledger.minC,
+    target: ledger.complianceTarget,
+  });
+  await app.register(measurementRoutes, { ...ledger, timeZone: ledger.rules.timeZone });
 }

@@ -234,3 +234,35 @@ export async function recordedDirtyDays(
   const done = await computedAt(db, [...touched.keys()]);
   return [...touched].filter(([day, at]) => at > (done.get(day) ?? -1)).map(([day]) => day);
 }
+
+/** Rooms measured and rooms at or above `minC`, per day and substation. */
+export async function complianceCounts(
+  db: Db,
+  minC: number,
+  from: string,
+  to: string,
+  substation?: string,
+) {
+  let q = db
+    .selectFrom('ledger_days')
+    .select((eb) => [
+      'day',
+      'substation',
+      eb.fn.count<number>('temp_c').as('measured'),
+      eb.fn.sum<number>(eb.case().when('temp_c', '>=', minC).then(1).else(0).end()).as('compliant'),
+    ])
+    .where('day', '>=', from)
+    .where('day', '<=', to);
+  if (substation) q = q.where('substation', '=', substation);
+  const rows = await q
+    .groupBy(['day', 'substation'])
+    .orderBy('day')
+    .orderBy('substation')
+    .execute();
+  return rows.map((r) => ({
+    day: r.day,
+    substation: r.substation,
+    measured: Number(r.measured),
+    compliant: Number(r.compliant ?? 0),
+  }));
+}

@@ -123,6 +123,8 @@ export interface SeasonSummary {
   /** Rebate plus refund: what the household is owed. */
   dueFen: number;
   notices: { fromMs: number; noticeDueMs: number }[];
+  /** Each refunded day's share of the refund (rounded per day: the total is `refundFen`). */
+  refundFenByDay: Record<string, number>;
 }
 
 export function seasonFeeFen(rules: LedgerRules, areaM2: number): number {
@@ -166,6 +168,12 @@ export function seasonSummary(
     rebateFen,
     refundFen,
     dueFen: rebateFen + refundFen,
+    refundFenByDay: Object.fromEntries(
+      [...refundByDay].map(([day, w]) => [
+        day,
+        Math.round((fee * w) / (season.days * DAY_MINUTES)),
+      ]),
+    ),
     notices: assessed.flatMap((s) =>
       s.noticeDueMs === null ? [] : [{ fromMs: s.fromMs, noticeDueMs: s.noticeDueMs }],
     ),
