@@ -17,11 +17,16 @@ export interface LedgerSource {
   roomDays(day: string): AsyncIterable<RoomDay[]>;
   /** The stops overlapping [fromMs, toMs), open ones included (untilMs null), ordered by fromMs. */
   stops(fromMs: number, toMs: number): Promise<HeatStop[]>;
-  /** Days whose inputs changed (a late reading, a stop) since markComputed was last called for them, oldest first. */
+  /**
+   * Days whose inputs changed (room samples flushed, a late reading, a stop counted or ended)
+   * since markComputed was last called for them, oldest first. Today is among them while its
+   * readings come in: skip the days that have not ended yet.
+   */
   dirtyDays(): Promise<string[]>;
   /**
-   * Records that `day` was computed at `atMs` from the inputs as they were then; the day stays clean
-   * until an input that changed after `atMs` touches it again.
+   * Records that `day` was computed at `atMs` from the inputs as they were then; the day stays
+   * clean until an input that changed after `atMs` touches it again. Pass the service time at
+   * which the computation began reading, so a change that lands while it runs dirties it again.
    */
   markComputed(day: string, atMs: number): Promise<void>;
 }

@@ -46,6 +46,7 @@ const ENDED = new Set(['restored', 'closed', 'invalid']);
 export class HeatStops {
   private readonly watches = new Map<string, PlaceWatch>();
   private readonly designs = new Map<string, PlaceDesign>();
+  private readonly lastSampleMs = new Map<string, number>();
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: HeatStopsDeps) {}
@@ -99,8 +100,13 @@ export class HeatStops {
     for (const r of readings) {
       const sample = meterSample(r);
       if (!sample) continue;
-      const design = this.designs.get(key(sample.place));
+      const k = key(sample.place);
+      const design = this.designs.get(k);
       if (!design) continue;
+      // The machine reads a place's samples in time order; an older one (a spool replay)
+      // arrives after the fact and does not revise a stop.
+      if (r.time <= (this.lastSampleMs.get(k) ?? Number.NEGATIVE_INFINITY)) continue;
+      this.lastSampleMs.set(k, r.time);
       const phase = classify(sample, design, this.deps.rules);
       const w = this.watch(sample.place);
       this.apply(sample.place, onSample(w, phase, r.time, this.deps.rules, newStopId));

@@ -219,7 +219,10 @@ describe.each(ENGINES)('ledger data on %s', (engine: Engine) => {
       b.bus.emit('readings', [meter(building, t, 0, 0)]);
     for (let t = back; t <= back + HOUR; t += 10 * MIN)
       b.bus.emit('readings', [meter(building, t, 31, 420)]);
+    // A replayed old reading of the stopped hours does not revise the closed stop.
+    b.bus.emit('readings', [meter(building, from + 5 * HOUR, 0, 0)]);
     await b.parts.stops.idle();
+    expect(b.parts.stops.watch({ level: 'building', place: building }).stop).toBeNull();
     const stops = await b.parts.source.stops(DAY0, DAY0 + 72 * HOUR);
     expect(stops).toHaveLength(1);
     expect(stops[0]).toMatchObject({
