@@ -17,6 +17,7 @@ import {
   LocalTextSchema,
 } from '../diagnosis/schemas.ts';
 import { ErrorSchema, IdParams } from './schemas.ts';
+import { SeasonSummaryViewSchema } from './schemas-ledger.ts';
 
 /** Request and response schemas of the service desk's routes (issue 10, DESIGN §4.3, §4.7). */
 
@@ -209,6 +210,8 @@ export const HouseholdViewSchema = Type.Object({
     Type.Object({ tempC: Type.Number(), at: Time }, { description: 'Latest room sensor reading' }),
   ),
   complaints: Type.Array(ComplaintViewSchema),
+  /** The running season's ledger summary (issue 11), when the ledger runs. */
+  ledger: Type.Optional(Nullable(SeasonSummaryViewSchema)),
 });
 
 export const errors = (...statuses: number[]) =>

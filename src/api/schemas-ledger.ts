@@ -129,6 +129,22 @@ export const RecordedSchema = Type.Object({
   day: Type.String(),
 });
 
+export const LedgerProgressSchema = Type.Object({
+  running: Type.Boolean(),
+  day: Nullable(Type.String()),
+  done: Type.Integer(),
+  total: Type.Integer(),
+  lastRun: Nullable(
+    Type.Object({
+      day: Type.String(),
+      households: Type.Integer(),
+      written: Type.Integer(),
+      measured: Type.Integer(),
+    }),
+  ),
+  lastError: Nullable(Type.String()),
+});
+
 export const ledgerErrors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, ErrorSchema] as const));
 

@@ -15,7 +15,7 @@ import { docsRoutes } from './routes/docs.ts';
 import { type HealthReport, healthRoutes } from './routes/health.ts';
 import { type HouseholdRoutesOptions, householdRoutes } from './routes/households.ts';
 import { type IncidentRoutesOptions, incidentRoutes } from './routes/incidents.ts';
-import { ledgerRoutes } from './routes/ledger.ts';
+import { householdLedger, ledgerRoutes } from './routes/ledger.ts';
 import { measurementRoutes } from './routes/measurements.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { substationRoutes } from './routes/substations.ts';
@@ -80,6 +80,7 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
       ...deps.desk,
       topology: deps.topology,
       state: deps.state,
+      ledger: deps.ledger && householdLedger(deps.ledger),
     });
   }
   if (deps.ledger) await registerLedger(app, deps.ledger);

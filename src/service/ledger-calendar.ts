@@ -48,8 +48,23 @@ export function dayOf(ms: number, timeZone: string): string {
   return new Date(ms + offsetMs(ms, timeZone)).toISOString().slice(0, 10);
 }
 
+/** Day starts already worked out: the nightly job asks for the same day 250 000 times. */
+const starts = new Map<string, number>();
+
 /** When a site day starts (local midnight), as epoch ms. */
 export function dayStartMs(day: string, timeZone: string): number {
+  const key = `${timeZone}|${day}`;
+  let found = starts.get(key);
+  if (found === undefined) {
+    found = computeDayStart(day, timeZone);
+    // A cache of a pure function: bounded so a long-running service does not grow it forever.
+    if (starts.size > 10_000) starts.clear();
+    starts.set(key, found);
+  }
+  return found;
+}
+
+function computeDayStart(day: string, timeZone: string): number {
   const asUtc = Date.parse(`${day}T00:00:00Z`);
   // Two passes settle a day whose offset differs from the previous evening's (DST).
   const first = asUtc - offsetMs(asUtc, timeZone);

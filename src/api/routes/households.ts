@@ -5,6 +5,7 @@ import type { Topology } from '../../domain/topology.ts';
 import type { LiveState } from '../../state/live-state.ts';
 import { IdParams } from '../schemas.ts';
 import { errors, type HouseholdView, HouseholdViewSchema } from '../schemas-complaints.ts';
+import type { SeasonSummaryView } from '../schemas-ledger.ts';
 import { iso } from '../views.ts';
 import { storedView } from '../views-complaints.ts';
 import { seesContact } from './complaints.ts';
@@ -13,6 +14,8 @@ export interface HouseholdRoutesOptions {
   topology: Topology;
   state: LiveState;
   complaints: Pick<ComplaintBook, 'list'>;
+  /** The household's season in the regulation ledger (issue 11); absent without the ledger. */
+  ledger?: ((id: string) => Promise<SeasonSummaryView | null>) | undefined;
 }
 
 /** A household's page shows its latest calls (the count of all is in GET /api/complaints). */
@@ -21,7 +24,7 @@ const CALLS_SHOWN = 100;
 /** `GET /api/households/:id`: place in the topology, latest room reading, its complaints. */
 export const householdRoutes: FastifyPluginAsyncTypebox<HouseholdRoutesOptions> = async (
   api,
-  { topology, state, complaints },
+  { topology, state, complaints, ledger },
 ) => {
   api.get(
     '/api/households/:id',
@@ -53,6 +56,7 @@ export const householdRoutes: FastifyPluginAsyncTypebox<HouseholdRoutesOptions> 
         room:
           temp && typeof temp.value === 'number' ? { tempC: temp.value, at: iso(temp.time) } : null,
         complaints: calls.map((c) => storedView(c, show)),
+        ...(ledger ? { ledger: await ledger(h.id) } : {}),
       };
     },
   );

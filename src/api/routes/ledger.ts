@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { HeatnetError } from '../../core/errors.ts';
 import { ledgerCsv } from '../../ledger/csv.ts';
+import type { LedgerProgress } from '../../ledger/job.ts';
 import { dayPage } from '../../ledger/ledger-db.ts';
 import { householdSeasons, type LedgerReadDeps } from '../../ledger/ledger-db-season.ts';
 import {
@@ -11,10 +12,20 @@ import {
   seasonOf,
   seasonOfDay,
 } from '../../service/ledger-calendar.ts';
-import { LedgerCsvQuery, LedgerListSchema, LedgerQuery, ledgerErrors } from '../schemas-ledger.ts';
+import {
+  LedgerCsvQuery,
+  LedgerListSchema,
+  LedgerProgressSchema,
+  LedgerQuery,
+  ledgerErrors,
+  type SeasonSummaryView,
+} from '../schemas-ledger.ts';
 import { ledgerDayView, seasonSummaryView } from '../views-ledger.ts';
 
-export type LedgerRoutesOptions = LedgerReadDeps;
+export type LedgerRoutesOptions = LedgerReadDeps & {
+  /** The nightly job, whose progress `GET /api/ledger/progress` shows. */
+  job?: { progress: LedgerProgress } | undefined;
+};
 
 /** The season asked for, else the one running today, else the last one. */
 export function pickSeason(deps: LedgerReadDeps, id: string | undefined): Season {
@@ -27,6 +38,17 @@ export function pickSeason(deps: LedgerReadDeps, id: string | undefined): Season
   }
   const today = dayOf(deps.now(), deps.rules.timeZone);
   return seasonOfDay(today, spec) ?? seasonOf(Number(today.slice(0, 4)) - 1, spec);
+}
+
+/** The running season's summary of one household, for `GET /api/households/:id`. */
+export function householdLedger(deps: LedgerReadDeps) {
+  return async (id: string): Promise<SeasonSummaryView | null> => {
+    let found: SeasonSummaryView | null = null;
+    for await (const h of householdSeasons(deps, pickSeason(deps, undefined), { household: id })) {
+      found = seasonSummaryView(h.summary);
+    }
+    return found;
+  };
 }
 
 function cursor(after: string | undefined) {
@@ -76,6 +98,27 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<LedgerRoutesOptions> = asyn
         summary,
       };
     },
+  );
+  api.get(
+    '/api/ledger/progress',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary:
+          'The nightly ledger: the day it is computing, households done of all, the last run',
+        tags: ['service'],
+        response: { 200: LedgerProgressSchema, ...ledgerErrors(401) },
+      },
+    },
+    async () =>
+      deps.job?.progress ?? {
+        running: false,
+        day: null,
+        done: 0,
+        total: 0,
+        lastRun: null,
+        lastError: null,
+      },
   );
   api.get(
     '/api/ledger.csv',
