@@ -70,6 +70,7 @@ describe.each(ENGINES)('relational store on %s', (engine: Engine) => {
       { name: '0002-audit-series' },
       { name: '0003-complaints' },
       { name: '0005-ledger-data' },
+      { name: '0006-ledger' },
     ];
     expect(await migrations(first)).toEqual(all);
     expect(await first.db.selectFrom('control_audit').selectAll().execute()).toEqual([]);
