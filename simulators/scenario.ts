@@ -18,7 +18,7 @@ import { resolveWhen, targetProblem } from './faults.ts';
  * Scenario files: the faults of a run (and optionally the weather), kept apart from
  * the network config so one network can be replayed under many scenarios:
  *
- *   weather: { meanC: -12 }
+ *   weather: { meanC: -12, coldSnaps: [{ at: "+3d", until: "+5d", deltaC: -10 }] }
  *   faults:
  *     - { type: strainer-clog, substation: S01, at: "+2h" }
  *     - { type: pump-trip, pump: S13-P1, at: "+6h", until: "+8h" }
@@ -176,6 +176,7 @@ export function parseScenario(text: string, config: Config, fileName = 'scenario
   const issues = schemaIssues([...Value.Errors(ScenarioSchema, raw)]);
   const faults = (raw as { faults?: unknown }).faults;
   if (Array.isArray(faults)) issues.push(...faultListIssues(faults, config));
+  issues.push(...snapIssues(raw));
   if (issues.length === 0) {
     const { faults: list = [], weather = {} } = raw as Partial<Scenario>;
     return { ok: true, scenario: { faults: list, weather } };
@@ -186,6 +187,15 @@ export function parseScenario(text: string, config: Config, fileName = 'scenario
   }
   issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { ok: false, issues };
+}
+
+/** A cold snap's times, read as a fault's are (the schema only knows they are strings). */
+function snapIssues(raw: unknown): ConfigIssue[] {
+  const snaps = (raw as { weather?: { coldSnaps?: unknown } }).weather?.coldSnaps;
+  if (!Array.isArray(snaps)) return [];
+  return snaps.flatMap((snap, i) =>
+    isRecord(snap) ? timeIssues(snap, ['weather', 'coldSnaps', i]) : [],
+  );
 }
 
 function faultListIssues(faults: unknown[], config: Config): ConfigIssue[] {

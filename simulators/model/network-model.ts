@@ -84,7 +84,7 @@ export class NetworkModel {
     this.topology = new Topology(config.network);
     this.faults = new FaultBook(startMs);
     for (const spec of sim.faults) this.faults.add(spec, startMs);
-    this.weather = new Weather(sim.weather, sim.seed);
+    this.weather = new Weather(sim.weather, sim.seed, undefined, startMs);
     const design = designNetwork(config, this.topology);
     this.designs = design.substations;
     this.branches = design.branches;

@@ -111,6 +111,24 @@ export const SimulationSchema = Type.Object(
         dailyAmplitudeC: Type.Number({ minimum: 0, default: 4 }),
         frontAmplitudeC: Type.Number({ minimum: 0, default: 4 }),
         station: Type.String({ default: 'W1' }),
+        coldSnaps: Type.Optional(
+          Type.Array(
+            Type.Object(
+              {
+                at: Type.String({ description: 'Start: "+30d" after simulation start, or ISO' }),
+                until: Type.String({ description: 'End: same forms' }),
+                deltaC: Type.Number({
+                  description: 'Added to the outdoor temperature (−10: colder)',
+                }),
+              },
+              { additionalProperties: false },
+            ),
+            {
+              description:
+                'Cold (or warm) spells at known times, e.g. a season scenario’s cold snap',
+            },
+          ),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
