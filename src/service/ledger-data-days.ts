@@ -6,63 +6,13 @@
  * but a site elsewhere (or a historical date) may, and a day is then 23 or 25 hours long.
  */
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+import { dayOf, dayStartMs, nextDay } from './ledger-calendar.ts';
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-function wallParts(ms: number, timeZone: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(ms)) {
-    if (p.type !== 'literal') out[p.type] = Number(p.value);
-  }
-  return out;
-}
+// One calendar for the whole ledger: the data side's days are the rules' days.
+export { dayStartMs, nextDay };
 
 /** The site day an instant falls on. */
-export function siteDay(ms: number, timeZone: string): string {
-  const p = wallParts(ms, timeZone);
-  return `${p['year']}-${pad(p['month']!)}-${pad(p['day']!)}`;
-}
-
-/** How far the zone's wall clock is ahead of UTC at an instant, ms. */
-function offsetMs(ms: number, timeZone: string): number {
-  const p = wallParts(ms, timeZone);
-  const wall = Date.UTC(
-    p['year']!,
-    p['month']! - 1,
-    p['day']!,
-    p['hour'],
-    p['minute'],
-    p['second'],
-  );
-  return wall - Math.floor(ms / 1000) * 1000;
-}
-
-/** The first instant of a site day (local midnight). */
-export function dayStartMs(day: string, timeZone: string): number {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const wallMidnight = Date.UTC(y, m - 1, d);
-  // The offset at midnight may differ from the one a guess lands on (a DST change that
-  // day): correct once with the offset found at the first guess.
-  const guess = wallMidnight - offsetMs(wallMidnight, timeZone);
-  return wallMidnight - offsetMs(guess, timeZone);
-}
+export const siteDay = dayOf;
 
 export interface DayWindow {
   day: string;
@@ -81,10 +31,6 @@ export function dayWindow(ms: number, timeZone: string): DayWindow {
 }
 
 /** The calendar day after `day` (zone-free: days are labels). */
-export function nextDay(day: string): string {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-}
 
 /** Every site day an interval [fromMs, toMs] touches, in order. */
 export function daysTouched(fromMs: number, toMs: number, timeZone: string): string[] {
@@ -92,10 +38,6 @@ export function daysTouched(fromMs: number, toMs: number, timeZone: string): str
   const out: string[] = [];
   for (let day = siteDay(fromMs, timeZone); day <= last; day = nextDay(day)) out.push(day);
   return out;
-}
-
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
 }
 
 /**
