@@ -63,21 +63,7 @@ export class EngineHarness {
   /** Advances the model to `at` and takes one round of every reading. */
   observe(at: number, withRooms = true): void {
     this.model.advanceTo(at);
-    const readings: Reading[] = [];
-    for (const d of this.config.ingest.modbus.devices) {
-      const fields = this.source.sample(d);
-      const tags: Record<string, string> =
-        d.kind === 'pump'
-          ? { substation: d.substation, pump: d.pump ?? d.id }
-          : { substation: d.substation, source: 'P1' };
-      readings.push({ measurement: d.kind, tags, fields, time: at });
-    }
-    readings.push({
-      measurement: 'weather',
-      tags: { station: 'W1' },
-      fields: { outdoor_temp_c: this.model.outdoorC(at) },
-      time: at,
-    });
+    const readings = fieldReadings(this.config, this.source, this.model, at);
     if (withRooms) {
       this.roomCycle++;
       let i = 0;
@@ -127,6 +113,31 @@ export class EngineHarness {
       this.observe(t, (t - from) % roomEveryMs === 0);
     return this.evaluate(to);
   }
+}
+
+/** One round of what the field sends at `at`: every PLC and drive as its Modbus server serves it, and the weather. */
+export function fieldReadings(
+  config: Config,
+  source: ModelSource,
+  model: NetworkModel,
+  at: number,
+): Reading[] {
+  const readings: Reading[] = [];
+  for (const d of config.ingest.modbus.devices) {
+    const fields = source.sample(d);
+    const tags: Record<string, string> =
+      d.kind === 'pump'
+        ? { substation: d.substation, pump: d.pump ?? d.id }
+        : { substation: d.substation, source: 'P1' };
+    readings.push({ measurement: d.kind, tags, fields, time: at });
+  }
+  readings.push({
+    measurement: 'weather',
+    tags: { station: 'W1' },
+    fields: { outdoor_temp_c: model.outdoorC(at) },
+    time: at,
+  });
+  return readings;
 }
 
 /**

@@ -16,6 +16,7 @@ import { stationNeighbours } from '../../src/diagnosis/station.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import { BalanceWindows } from '../../src/state/balance-windows.ts';
 import { LiveState } from '../../src/state/live-state.ts';
+import { fieldReadings } from './balance-harness.ts';
 
 /**
  * Diagnosis against the simulator's ground truth in one process (issue 10, verification):
@@ -158,21 +159,7 @@ export class DiagnosisHarness {
   /** Advances the model to `at` and takes one round of readings into both observers. */
   observe(at: number, withRooms: boolean): void {
     this.model.advanceTo(at);
-    const common: Reading[] = [];
-    for (const d of this.config.ingest.modbus.devices) {
-      const fields = this.source.sample(d);
-      const tags: Record<string, string> =
-        d.kind === 'pump'
-          ? { substation: d.substation, pump: d.pump ?? d.id }
-          : { substation: d.substation, source: 'P1' };
-      common.push({ measurement: d.kind, tags, fields, time: at });
-    }
-    common.push({
-      measurement: 'weather',
-      tags: { station: 'W1' },
-      fields: { outdoor_temp_c: this.model.outdoorC(at) },
-      time: at,
-    });
+    const common = fieldReadings(this.config, this.source, this.model, at);
     for (const [sid, s] of this.model.substations) {
       for (const [bid, b] of s.buildings) {
         common.push({
