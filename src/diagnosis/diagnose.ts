@@ -10,7 +10,7 @@ import {
   type RoomStats,
   statsOf,
 } from './rooms.ts';
-import type { Diagnosis, Evidence } from './schemas.ts';
+import type { Diagnosis, Evidence, LocalText } from './schemas.ts';
 import { zonePlace } from './schemas.ts';
 import { judgeNetwork, judgeSubstation } from './station.ts';
 import { actionFor, summaryOf, text, type Verdict } from './texts.ts';
@@ -93,13 +93,19 @@ function localEvidence(view: DiagnosisView, s: Surroundings): Evidence[] {
   return out;
 }
 
-function missingData(view: DiagnosisView, s: Surroundings): string[] {
-  const out: string[] = [];
-  if (!s.own) out.push(`room sensor of ${s.household.id}`);
+/** What is missing, in both languages: `missing` carries the English, the texts both. */
+function missingData(view: DiagnosisView, s: Surroundings): LocalText[] {
+  const out: LocalText[] = [];
+  const zone = zonePlace(s.household.building, s.household.zone);
+  if (!s.own) out.push(text(`room sensor of ${s.household.id}`, `${s.household.id}室温传感器`));
   if (s.zone.reporting < view.settings.minRooms)
-    out.push(`room sensors in ${zonePlace(s.household.building, s.household.zone)}`);
-  if (!view.meter(s.building.id)) out.push(`heat meter of ${s.building.id}`);
-  if (!view.station(s.building.substation)) out.push(`evaluation of ${s.building.substation}`);
+    out.push(text(`room sensors in ${zone}`, `${zone}分区室温传感器`));
+  if (!view.meter(s.building.id))
+    out.push(text(`heat meter of ${s.building.id}`, `${s.building.id}楼栋热量表`));
+  if (!view.station(s.building.substation)) {
+    const id = s.building.substation;
+    out.push(text(`evaluation of ${id}`, `${id}换热站平衡评估`));
+  }
   return out;
 }
 
@@ -220,7 +226,7 @@ function toDiagnosis(view: DiagnosisView, v: Verdict, s: Surroundings): Diagnosi
     confidence: confidenceOf(view, v, s),
     place: v.place,
     evidence: [...localEvidence(view, s), ...v.evidence],
-    missing: missingData(view, s),
+    missing: missingData(view, s).map((m) => m.en),
     action: v.action,
     summary: v.summary,
   };
@@ -228,9 +234,11 @@ function toDiagnosis(view: DiagnosisView, v: Verdict, s: Surroundings): Diagnosi
 
 export function unknownDiagnosis(
   target: string,
-  missing: string[],
+  missingTexts: LocalText[],
   ev: Evidence[] = [],
 ): Diagnosis {
+  const missing = missingTexts.map((m) => m.en);
+  const missingZh = missingTexts.map((m) => m.zh).join('，');
   return {
     level: 'unknown',
     cause: 'insufficient-data',
@@ -244,10 +252,10 @@ export function unknownDiagnosis(
       target,
       what: text(
         `send someone to measure at ${target}; missing: ${missing.join(', ')}`,
-        `数据不足（${missing.join('，')}），派人上门测量${target}`,
+        `数据不足（${missingZh}），派人上门测量${target}`,
       ),
     },
-    summary: text(`not enough data: ${missing.join(', ')}`, `数据不足：${missing.join('，')}`),
+    summary: text(`not enough data: ${missing.join(', ')}`, `数据不足：${missingZh}`),
   };
 }
 
@@ -274,7 +282,10 @@ export function diagnose(
   neighbours: ReadonlyMap<string, readonly string[]>,
 ): Diagnosis {
   const loc = view.topology.locate(request.household);
-  if (!loc) return unknownDiagnosis(request.household, [`household ${request.household}`]);
+  if (!loc)
+    return unknownDiagnosis(request.household, [
+      text(`household ${request.household}`, `住户${request.household}`),
+    ]);
   if (request.category !== 'low-temperature' && request.category !== 'no-heat') {
     return otherCall(request, loc.household);
   }
