@@ -2,7 +2,15 @@ import type { SubstationBalance } from '../balance/types.ts';
 import type { Topology } from '../domain/topology.ts';
 import { evidence, median, round } from './evidence.ts';
 import type { Cause } from './schemas.ts';
-import { actionFor, raisePumpAction, summaryOf, text, type Verdict } from './texts.ts';
+import {
+  actionFor,
+  POSITION_ZH,
+  raisePumpAction,
+  STATUS_ZH,
+  summaryOf,
+  text,
+  type Verdict,
+} from './texts.ts';
 import type { DiagnosisView } from './view.ts';
 
 /**
@@ -194,19 +202,6 @@ export function judgeNetwork(view: DiagnosisView, id: string): Verdict | null {
     strength: 0.8,
   };
 }
-
-/** The engine's words as the company says them (seed 000: 近端过热，远末端不热). */
-const POSITION_ZH: Record<SubstationBalance['position'], string> = {
-  near: '近端',
-  middle: '中段',
-  far: '远端',
-};
-const STATUS_ZH: Record<SubstationBalance['status'], string> = {
-  overheating: '过热',
-  underheating: '不热',
-  normal: '正常',
-  'no-data': '无数据',
-};
 
 function networkEvidence(bal: SubstationBalance, gradient: boolean, at: number) {
   const x = bal.flowRatio === null ? '—' : String(round(bal.flowRatio, 2));

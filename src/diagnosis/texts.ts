@@ -1,4 +1,4 @@
-import type { Recommendation } from '../balance/types.ts';
+import type { BalanceStatus, Position, Recommendation } from '../balance/types.ts';
 import type { Action, Cause, Evidence, Level, LocalText } from './schemas.ts';
 
 /**
@@ -178,6 +178,19 @@ const CAUSE_EN: Record<Cause, string> = {
   'room-warm': 'room at standard',
   'insufficient-data': 'not enough data',
   'not-a-heating-fault': 'not a heating fault',
+};
+
+/** The engine's words as the company says them (seed 000: 近端过热，远末端不热). */
+export const POSITION_ZH: Record<Position, string> = {
+  near: '近端',
+  middle: '中段',
+  far: '远端',
+};
+export const STATUS_ZH: Record<BalanceStatus, string> = {
+  overheating: '过热',
+  underheating: '不热',
+  normal: '正常',
+  'no-data': '无数据',
 };
 
 /** A zone's name as staff say it: 高区 / 中区 / 低区. */
