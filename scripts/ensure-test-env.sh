@@ -17,6 +17,15 @@ have_postgres() {
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1
 }
 
+have_cjk_font() {
+  command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh family | grep -q .
+}
+
+# Debian's python3-pymodbus, for the system python3 (not a pyenv one that may shadow it).
+have_pymodbus() {
+  /usr/bin/python3 -c 'import pymodbus' >/dev/null 2>&1
+}
+
 missing=()
 packages=()
 for pair in influxd:influxdb mosquitto:mosquitto victoria-metrics:victoria-metrics; do
@@ -25,6 +34,13 @@ for pair in influxd:influxdb mosquitto:mosquitto victoria-metrics:victoria-metri
 done
 # The package also creates the `postgres` user the tests run the server as when run as root.
 have_postgres || { missing+=(initdb); packages+=(postgresql); }
+# The console's browser tests drive Debian's chromium (no browser downloads here) and need a CJK
+# font, or the Chinese pages render as boxes.
+have chromium || { missing+=(chromium); packages+=(chromium); }
+have_cjk_font || { missing+=(cjk-font); packages+=(fonts-noto-cjk); }
+# pymodbus is the independent Modbus peer of the wire tests; socat makes the serial pty pairs.
+have_pymodbus || { missing+=(pymodbus); packages+=(python3-pymodbus); }
+have socat || { missing+=(socat); packages+=(socat); }
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "ensure-test-env: missing ${missing[*]}; installing Debian packages ${packages[*]}"
@@ -37,8 +53,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
     have "$bin" || { echo "ensure-test-env: $bin still missing after apt-get install" >&2; exit 1; }
   done
   have_postgres || { echo "ensure-test-env: initdb still missing after apt-get install" >&2; exit 1; }
+  have chromium || { echo "ensure-test-env: chromium still missing after apt-get install" >&2; exit 1; }
+  have_pymodbus || { echo "ensure-test-env: pymodbus still missing after apt-get install" >&2; exit 1; }
 else
-  echo "ensure-test-env: influxd, mosquitto, victoria-metrics and postgresql are installed"
+  echo "ensure-test-env: influxd, mosquitto, victoria-metrics, postgresql, chromium, pymodbus and socat are installed"
 fi
 
 node scripts/ensure-deps.js
