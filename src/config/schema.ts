@@ -4,6 +4,7 @@
  * (a device naming a substation, a map …) are checked in `crosscheck.ts`.
  */
 import Type, { type Static } from 'typebox';
+import { AlertsSchema } from './schema-alerts.ts';
 import { BalanceSchema, ControlSchema } from './schema-balance.ts';
 import {
   type BYTE_ORDERS,
@@ -54,6 +55,7 @@ export const ConfigSchema = Type.Object(
     balance: BalanceSchema,
     control: ControlSchema,
     service: ServiceDeskSchema,
+    alerts: AlertsSchema,
     api: ApiSchema,
     simulation: SimulationSchema,
   },
@@ -77,6 +79,7 @@ export type ApiConfig = Static<typeof ApiSchema>;
 export type BalanceConfig = Static<typeof BalanceSchema>;
 export type ControlConfig = Static<typeof ControlSchema>;
 export type ServiceDeskConfig = Static<typeof ServiceDeskSchema>;
+export type AlertsConfig = Static<typeof AlertsSchema>;
 export type Role = (typeof ROLES)[number];
 export type ModbusArea = (typeof MODBUS_AREAS)[number];
 export type ModbusType = (typeof MODBUS_TYPES)[number];
