@@ -48,6 +48,10 @@ describe('layering (biome noRestrictedImports)', { timeout: 30_000 }, () => {
     refused('src/control/x.ts', "import probe from 'pg';");
     refused('src/ingest/x.ts', "import probe from '@influxdata/influxdb-client';");
     refused('src/store/x.ts', "import probe from 'fastify';");
+    expect(refused('src/alerts/x.ts', "import probe from 'nodemailer';")).toContain(
+      'Only the e-mail channel',
+    );
+    refused('src/live/x.ts', "import probe from '@fastify/static';");
   });
 
   it('lets each adapter import its own protocol library', () => {
@@ -55,6 +59,8 @@ describe('layering (biome noRestrictedImports)', { timeout: 30_000 }, () => {
     expect(lint('src/ingest/mqtt/x.ts', "import probe from 'mqtt';").status).toBe(0);
     expect(lint('src/store/x.ts', "import probe from 'better-sqlite3';").status).toBe(0);
     expect(lint('src/api/routes/x.ts', "import probe from 'fastify';").status).toBe(0);
+    expect(lint('src/api/routes/x.ts', "import probe from '@fastify/static';").status).toBe(0);
+    expect(lint('src/alerts/channels/x.ts', "import probe from 'nodemailer';").status).toBe(0);
   });
 
   it('keeps the pure folders free of I/O, state and adapters', () => {
@@ -71,6 +77,9 @@ describe('layering (biome noRestrictedImports)', { timeout: 30_000 }, () => {
     refused('src/diagnosis/x.ts', "import probe from 'kysely';");
     refused('src/service/x.ts', "import probe from '../store/store.ts';");
     refused('src/balance/x.ts', "import probe from 'mqtt';");
+    refused('src/alerting/x.ts', "import probe from 'node:timers';");
+    refused('src/alerting/x.ts', "import probe from '../store/store.ts';");
+    refused('src/alerting/x.ts', "import probe from 'nodemailer';");
   });
 
   it('lets the pure folders import each other, the config types and pure libraries', () => {
