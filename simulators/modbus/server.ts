@@ -51,6 +51,7 @@ export class SimulatedModbusServers {
   ) {
     this.wire = faults ? new WireFaults(faults) : undefined;
     for (const d of config.ingest.modbus.devices) {
+      if (d.url === undefined) continue; // reached via a DTU: simulators/modbus/dtu.ts
       const endpoint = parseModbusUrl(d.url);
       if (endpoint.transport !== 'tcp') continue; // serial devices cannot be simulated here
       const units = this.byPort.get(endpoint.port) ?? new Map<number, SimDevice>();
