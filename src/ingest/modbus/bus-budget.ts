@@ -1,6 +1,6 @@
 import type { Config, ModbusDeviceConfig } from '../../config/schema.ts';
 import { limitsFor, type PlannedRequest, planRequests } from './plan.ts';
-import { deviceEndpoint, type ModbusEndpoint } from './url.ts';
+import { DEFAULT_BAUD, deviceEndpoint, type ModbusEndpoint } from './url.ts';
 
 /**
  * How much of a serial bus its polling takes (issue 16). At 9,600 baud an RS-485 line
@@ -36,13 +36,22 @@ const BITS_PER_CHAR_8N1 = 10;
 export const TURNAROUND_MS = 10;
 const READ_REQUEST_BYTES = 8;
 
-type SerialEndpoint = Extract<ModbusEndpoint, { baudRate: number }>;
+type SerialEndpoint = Exclude<ModbusEndpoint, { transport: 'tcp' }>;
+interface Bus {
+  endpoint: SerialEndpoint;
+  devices: ModbusDeviceConfig[];
+}
 
 /** The budget of every serial bus in the config, in the order buses first appear. */
 export function busBudgets(config: Config): BusBudget[] {
-  const { devices, defaults, maps, listeners } = config.ingest.modbus;
+  return [...serialBuses(config).entries()].map(([key, bus]) => budgetOf(config, key, bus));
+}
+
+/** Enabled devices grouped by the serial line they share. */
+function serialBuses(config: Config): Map<string, Bus> {
+  const { devices, listeners } = config.ingest.modbus;
   const baudOf = (dtu: string) => listeners.flatMap((l) => l.dtus).find((d) => d.id === dtu)?.baud;
-  const buses = new Map<string, { endpoint: SerialEndpoint; devices: ModbusDeviceConfig[] }>();
+  const buses = new Map<string, Bus>();
   for (const d of devices) {
     if (!d.enabled) continue;
     let endpoint: ModbusEndpoint;
@@ -56,37 +65,37 @@ export function busBudgets(config: Config): BusBudget[] {
     bus.devices.push(d);
     buses.set(endpoint.key, bus);
   }
-  return [...buses.entries()].map(([key, { endpoint, devices: onBus }]) => {
-    const charBits = endpoint.transport === 'rtu' ? charBitsOf(endpoint) : BITS_PER_CHAR_8N1;
-    const charMs = (charBits * 1000) / endpoint.baudRate;
-    let requests = 0;
-    let bytes = 0;
-    let perSecond = { requests: 0, bytes: 0, busyMs: 0 };
-    for (const d of onBus) {
-      const plan = planRequests(maps[d.map] ?? [], limitsFor(d, defaults));
-      const cycle = cycleOf(plan, charMs);
-      const perS = 1000 / (d.intervalMs ?? defaults.intervalMs);
-      requests += plan.length;
-      bytes += cycle.bytes;
-      perSecond = {
-        requests: perSecond.requests + plan.length * perS,
-        bytes: perSecond.bytes + cycle.bytes * perS,
-        busyMs: perSecond.busyMs + cycle.busyMs * perS,
-      };
-    }
-    return {
-      bus: key,
-      transport: endpoint.transport,
-      baudRate: endpoint.baudRate,
-      devices: onBus.map((d) => d.id),
-      requestsPerCycle: requests,
-      bytesPerCycle: bytes,
-      requestsPerSecond: round(perSecond.requests),
-      bytesPerSecond: round(perSecond.bytes),
-      capacityBytesPerSecond: round(1000 / charMs),
-      utilisation: round(perSecond.busyMs / 1000),
-    };
-  });
+  return buses;
+}
+
+function budgetOf(config: Config, key: string, { endpoint, devices }: Bus): BusBudget {
+  const { defaults, maps } = config.ingest.modbus;
+  const baudRate = endpoint.baudRate ?? DEFAULT_BAUD;
+  const charBits = endpoint.transport === 'rtu' ? charBitsOf(endpoint) : BITS_PER_CHAR_8N1;
+  const charMs = (charBits * 1000) / baudRate;
+  const sum = { requests: 0, bytes: 0, requestsPerS: 0, bytesPerS: 0, busyMsPerS: 0 };
+  for (const d of devices) {
+    const plan = planRequests(maps[d.map] ?? [], limitsFor(d, defaults));
+    const cycle = cycleOf(plan, charMs);
+    const perS = 1000 / (d.intervalMs ?? defaults.intervalMs);
+    sum.requests += plan.length;
+    sum.bytes += cycle.bytes;
+    sum.requestsPerS += plan.length * perS;
+    sum.bytesPerS += cycle.bytes * perS;
+    sum.busyMsPerS += cycle.busyMs * perS;
+  }
+  return {
+    bus: key,
+    transport: endpoint.transport,
+    baudRate,
+    devices: devices.map((d) => d.id),
+    requestsPerCycle: sum.requests,
+    bytesPerCycle: sum.bytes,
+    requestsPerSecond: round(sum.requestsPerS),
+    bytesPerSecond: round(sum.bytesPerS),
+    capacityBytesPerSecond: round(1000 / charMs),
+    utilisation: round(sum.busyMsPerS / 1000),
+  };
 }
 
 /** Bytes on the line and the time the line is held for one poll of a device. */

@@ -3,6 +3,7 @@ import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { HeatnetEvents } from '../../events.ts';
+import { type BusBudget, busBudgets } from './bus-budget.ts';
 import { ModbusConnection } from './connection.ts';
 import { ModbusDevice } from './device.ts';
 import { type DtuHealth, DtuHub } from './dtu-hub.ts';
@@ -48,6 +49,7 @@ export class ModbusIngestor implements Component {
   private readonly stopping = new AbortController();
   /** The dial-in DTUs' listeners, when the config has any. */
   private hub: DtuHub | undefined;
+  private budgets: BusBudget[] | undefined;
 
   constructor(
     private readonly config: Config,
@@ -108,6 +110,12 @@ export class ModbusIngestor implements Component {
     await Promise.all(this.scheduled.map((s) => s.running));
     await Promise.all([...this.connections.values()].map((c) => c.close()));
     await this.hub?.stop();
+  }
+
+  /** Each serial bus's polling against its capacity, from the request plans (static). */
+  busBudgets(): BusBudget[] {
+    this.budgets ??= busBudgets(this.config);
+    return this.budgets;
   }
 
   /** The dial-in listeners and every configured DTU (empty without listeners). */

@@ -2,7 +2,7 @@ import { Socket } from 'node:net';
 import modbusSerial from 'modbus-serial';
 import { errorMessage, HeatnetError } from '../../core/errors.ts';
 import { type ByteStream, interFrameSilenceMs, RtuStreamPort, socketStream } from './rtu-port.ts';
-import type { ModbusEndpoint } from './url.ts';
+import { DEFAULT_BAUD, type ModbusEndpoint } from './url.ts';
 
 /** The streams of dialled-in DTUs, by DTU id (undefined while a DTU is not connected). */
 export interface DtuStreams {
@@ -73,7 +73,10 @@ export async function openLink(
   const link = watch(client, socket, e.key);
   if (e.transport === 'tcp') await client.linkTCP(socket, { port: e.port });
   else {
-    const port = new RtuStreamPort(socketStream(socket), interFrameSilenceMs(e.baudRate));
+    const port = new RtuStreamPort(
+      socketStream(socket),
+      interFrameSilenceMs(e.baudRate ?? DEFAULT_BAUD),
+    );
     await linkRtuStream(client, port);
   }
   return link;

@@ -6,7 +6,14 @@
  */
 export type ModbusEndpoint =
   | { transport: 'tcp'; host: string; port: number; key: string }
-  | { transport: 'rtu-over-tcp'; host: string; port: number; baudRate: number; key: string }
+  | {
+      transport: 'rtu-over-tcp';
+      host: string;
+      port: number;
+      /** The serial line's, when the URL gives it (`?baud=`); else DEFAULT_BAUD is assumed. */
+      baudRate?: number;
+      key: string;
+    }
   | { transport: 'dtu'; dtu: string; baudRate: number; key: string }
   | {
       transport: 'rtu';
@@ -48,7 +55,9 @@ export function parseModbusUrl(url: string): ModbusEndpoint {
     const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
     const key = `${scheme}://${host}:${port}`;
     if (scheme === 'tcp') return { transport: scheme, host, port, key };
-    const baudRate = Number(u.searchParams.get('baud') ?? DEFAULT_BAUD);
+    const baud = u.searchParams.get('baud');
+    if (baud === null) return { transport: scheme, host, port, key };
+    const baudRate = Number(baud);
     if (!Number.isInteger(baudRate) || baudRate <= 0) throw new Error(`bad baud rate in "${url}"`);
     return { transport: scheme, host, port, baudRate, key };
   }
