@@ -140,14 +140,27 @@ export function serveRtu(socket: Socket, vector: CallbackVector, prefix?: () => 
 }
 
 /** A serial device server: RTU frames over TCP, one listening port. */
-export function rtuOverTcpServer(
+export async function rtuOverTcpServer(
   vector: CallbackVector,
   host: string,
   port: number,
-): Promise<Server> {
-  const server = createServer((socket) => serveRtu(socket, vector));
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
+): Promise<{ close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    serveRtu(socket, vector);
   });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A server's close waits for its clients; a stopping simulator does not.
+      for (const s of sockets) s.destroy();
+      return closed;
+    },
+  };
 }

@@ -1,4 +1,3 @@
-import type { Server } from 'node:net';
 import { ServerTCP } from 'modbus-serial';
 import type { Config, ModbusDeviceConfig } from '../../src/config/schema.ts';
 import type { DtuConfig } from '../../src/config/schema-modbus-dtu.ts';
@@ -45,7 +44,7 @@ function guarded<T>(done: Done<T>, empty: T, fn: () => void): void {
  */
 export class SimulatedModbusServers {
   private readonly servers: ServerTCP[] = [];
-  private readonly rtuServers: Server[] = [];
+  private readonly rtuServers: { close(): Promise<void> }[] = [];
   private readonly dtus: SimulatedDtu[] = [];
   private readonly byPort = new Map<number, Map<number, SimDevice>>();
   /** Serial device servers (RTU over TCP) by port, and dial-in DTUs by id. */
@@ -128,11 +127,7 @@ export class SimulatedModbusServers {
 
   async stop(): Promise<void> {
     for (const dtu of this.dtus.splice(0)) dtu.stop();
-    await Promise.all(
-      this.rtuServers
-        .splice(0)
-        .map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-    );
+    await Promise.all(this.rtuServers.splice(0).map((s) => s.close()));
     await Promise.all(
       this.servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
     );

@@ -51,9 +51,10 @@ export class DtuHub implements Component, DtuStreams {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.listeners.map((l) => l.stop()));
+    // Sessions first: a server's close waits for every connection it accepted to end.
     for (const s of this.sessions.values()) s.close();
     this.sessions.clear();
+    await Promise.all(this.listeners.map((l) => l.stop()));
   }
 
   stream(dtu: string): ByteStream | undefined {

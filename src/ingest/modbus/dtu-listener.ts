@@ -79,9 +79,11 @@ export class DtuListener {
   }
 
   async stop(): Promise<void> {
-    for (const socket of [...this.pending, ...this.refused]) socket.destroy();
     const server = this.server;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closing = server && new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of [...this.pending, ...this.refused]) socket.destroy();
+    // Sessions are the hub's to close (it does so before stopping us).
+    await closing;
   }
 
   health(): DtuListenerHealth {
