@@ -7,7 +7,7 @@ import {
   startPlc,
   startSerialPlc,
 } from '../support/pymodbus.ts';
-import { PlcReader, plcConfig } from './pymodbus-harness.ts';
+import { PLC_MAP_WITH_HOLE, PlcReader, plcConfig } from './pymodbus-harness.ts';
 
 /**
  * Every wire transport against an independent Modbus implementation (issue 16, DESIGN
@@ -49,13 +49,16 @@ describe('Modbus transports against pymodbus', () => {
     const url = `rtu-over-tcp://127.0.0.1:${plc.port}?baud=9600`;
     const reader = await readerFor([
       { id: 'plc-1', url, unitId: 1 },
-      { id: 'plc-2', url, unitId: 2 },
+      // Exception 2 for one register: the adaptive split skips it, the rest still reads.
+      { id: 'plc-2', url, unitId: 2, map: PLC_MAP_WITH_HOLE },
     ]);
     await reader.exact('plc-1');
     const second = await reader.exact('plc-2');
     // Polling goes on on the same link: later cycles decode as exactly as the first.
     await reader.exact('plc-1', second.time);
-    expect(reader.ingestor.health().every((h) => h.state === 'up')).toBe(true);
+    const health = reader.ingestor.health();
+    expect(health.every((h) => h.state === 'up')).toBe(true);
+    expect(health.find((h) => h.id === 'plc-2')?.badRangeList).toEqual(['holding 1000+1 (unmapped)']);
   }, 60_000);
 
   it('serial RTU over a socat pty pair decodes every field', async () => {

@@ -10,6 +10,7 @@ import { plcExpected, plcRegisterMap } from '../support/pymodbus.ts';
  * PLC (test/support/pymodbus_plc.py) over whatever transport the devices name.
  */
 export const PLC_MAP = 'pymodbus-plc';
+export const PLC_MAP_WITH_HOLE = 'pymodbus-plc-with-hole';
 
 export async function plcConfig(
   devices: RawConfig[],
@@ -21,6 +22,11 @@ export async function plcConfig(
     patch(raw) {
       const substations = (raw.network.substations as RawConfig[]).map((s) => s.id as string);
       raw.ingest.modbus.maps[PLC_MAP] = plcRegisterMap();
+      // The same, plus a register the PLC does not have: it answers exception 2 for it.
+      raw.ingest.modbus.maps[PLC_MAP_WITH_HOLE] = [
+        ...plcRegisterMap(),
+        { field: 'unmapped', area: 'holding', address: 1000, type: 'uint16', sentinels: false },
+      ];
       raw.ingest.modbus.devices = devices.map((d, i) => ({
         substation: substations[i],
         kind: 'substation',
