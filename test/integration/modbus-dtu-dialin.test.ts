@@ -18,24 +18,30 @@ afterEach(async () => {
   cleanups = [];
 });
 
-function listener(port: number, registration: RawConfig): RawConfig {
+function listener(port: number, registration: RawConfig, heartbeatTimeoutS?: number): RawConfig {
+  const heartbeat = { format: 'ascii', value: 'ping' };
   return {
     id: 'dtu-port',
     host: '127.0.0.1',
     port,
     registrationTimeoutMs: 1000,
     unknownGraceMs: 200,
-    dtus: [{ id: 'S-dtu', registration, heartbeat: { format: 'ascii', value: 'ping' } }],
+    dtus: [
+      { id: 'S-dtu', registration, heartbeat, ...(heartbeatTimeoutS ? { heartbeatTimeoutS } : {}) },
+    ],
   };
 }
 
-async function setup(registration: RawConfig = { format: 'imei', value: IMEI }) {
+async function setup(
+  registration: RawConfig = { format: 'imei', value: IMEI },
+  heartbeatTimeoutS?: number,
+) {
   const plc = await startPlc('rtu-over-tcp');
   cleanups.push(() => plc.stop());
   const port = await freePort();
   const config = await plcConfig(
     [{ id: 'plc-1', via: 'S-dtu', unitId: 1 }],
-    [listener(port, registration)],
+    [listener(port, registration, heartbeatTimeoutS)],
   );
   const reader = new PlcReader(config);
   await reader.ingestor.start();
@@ -129,5 +135,14 @@ describe('DTU dial-in', () => {
     expect(l).toMatchObject({ unknownRegistrations: 1, registrationTimeouts: 1, pending: 0 });
     expect(l?.unknownIds).toEqual(['"999999999999999"']);
     expect(reader.ingestor.dtus().dtus[0]?.state).toBe('never-connected');
+  }, 60_000);
+
+  it('a DTU silent past its heartbeat timeout is closed, and health says so', async () => {
+    const { reader, health, port } = await setup({ format: 'imei', value: IMEI }, 1);
+    const silent = await rawClient(port, Buffer.from(IMEI, 'ascii'));
+    await eventually(() => health().state === 'connected', { what: 'the DTU to register' });
+    await closed(silent); // it answers nothing and sends no heartbeat
+    await eventually(() => health().state === 'disconnected', { what: 'the DTU marked away' });
+    expect(reader.ingestor.health()[0]?.lastError).toMatch(/S-dtu|no answer/);
   }, 60_000);
 });
