@@ -92,6 +92,10 @@ describe('DTU dial-in', () => {
     expect(h.remoteAddress).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(h.connectedSince).toBeGreaterThan(0);
     expect(h.lastHeartbeatAt).toBeGreaterThanOrEqual(h.connectedSince ?? 0);
+    // Control's path: a setpoint written through the DTU reads back.
+    const connection = reader.ingestor.device('plc-1')?.connection;
+    await connection?.writeRegister(1, 150, 4321, 1500);
+    expect(await connection?.read(1, 'holding', 150, 1, 1500)).toEqual({ registers: [4321] });
   }, 60_000);
 
   it('takes a registration sent in front of every packet', async () => {
