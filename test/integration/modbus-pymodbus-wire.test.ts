@@ -58,7 +58,9 @@ describe('Modbus transports against pymodbus', () => {
     await reader.exact('plc-1', second.time);
     const health = reader.ingestor.health();
     expect(health.every((h) => h.state === 'up')).toBe(true);
-    expect(health.find((h) => h.id === 'plc-2')?.badRangeList).toEqual(['holding 1000+1 (unmapped)']);
+    expect(health.find((h) => h.id === 'plc-2')?.badRangeList).toEqual([
+      'holding 1000+1 (unmapped)',
+    ]);
   }, 60_000);
 
   it('serial RTU over a socat pty pair decodes every field', async () => {
