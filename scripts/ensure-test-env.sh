@@ -23,7 +23,8 @@ have_cjk_font() {
 
 # Debian's python3-pymodbus, for the system python3 (not a pyenv one that may shadow it).
 have_pymodbus() {
-  /usr/bin/python3 -c 'import pymodbus' >/dev/null 2>&1
+  # Its servers import pyserial and serial_asyncio, which the Debian package only recommends.
+  /usr/bin/python3 -c 'import pymodbus, serial, serial_asyncio' >/dev/null 2>&1
 }
 
 missing=()
@@ -39,7 +40,10 @@ have_postgres || { missing+=(initdb); packages+=(postgresql); }
 have chromium || { missing+=(chromium); packages+=(chromium); }
 have_cjk_font || { missing+=(cjk-font); packages+=(fonts-noto-cjk); }
 # pymodbus is the independent Modbus peer of the wire tests; socat makes the serial pty pairs.
-have_pymodbus || { missing+=(pymodbus); packages+=(python3-pymodbus); }
+have_pymodbus || {
+  missing+=(pymodbus)
+  packages+=(python3-pymodbus python3-serial python3-serial-asyncio)
+}
 have socat || { missing+=(socat); packages+=(socat); }
 
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Simulator } from '../simulators/simulator.ts';
 import { HeatnetApp } from './app.ts';
+import { modbusWarnings } from './config/crosscheck-modbus.ts';
 import { type ConfigIssue, formatIssue } from './config/issues.ts';
 import { loadConfigFile } from './config/load.ts';
 import type { Config } from './config/schema.ts';
@@ -90,6 +91,9 @@ function checkConfig(path: string): number {
       `${path}: ok — ${t.substations.length} substations on ${t.branches().length} branches, ` +
         `${t.householdCount} households, ${result.config.ingest.modbus.devices.length} Modbus devices\n`,
     );
+    for (const w of modbusWarnings(result.config)) {
+      process.stdout.write(`warning: ${formatIssue({ ...w, file: path })}\n`);
+    }
   }
   reportUnsetSecrets(result.unsetSecrets);
   return result.ok ? 0 : EXIT_USAGE;

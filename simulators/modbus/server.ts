@@ -1,9 +1,13 @@
-import { type IServiceVector, ServerTCP } from 'modbus-serial';
+import { ServerTCP } from 'modbus-serial';
 import type { Config, ModbusDeviceConfig } from '../../src/config/schema.ts';
+import type { DtuConfig } from '../../src/config/schema-modbus-dtu.ts';
+import { packetBytes } from '../../src/ingest/modbus/dtu-packets.ts';
 import { parseModbusUrl } from '../../src/ingest/modbus/url.ts';
 import type { FaultBook } from '../faults.ts';
 import type { ValueSource } from '../value-source.ts';
+import { type DtuDial, SimulatedDtu } from './dtu-dialer.ts';
 import { ModbusException, RegisterImage } from './register-image.ts';
+import { type CallbackVector, rtuOverTcpServer } from './rtu-serve.ts';
 import { type AlteredSample, NORMAL_ANSWER, WireFaults } from './wire-faults.ts';
 
 interface SimDevice {
@@ -40,7 +44,12 @@ function guarded<T>(done: Done<T>, empty: T, fn: () => void): void {
  */
 export class SimulatedModbusServers {
   private readonly servers: ServerTCP[] = [];
+  private readonly rtuServers: { close(): Promise<void> }[] = [];
+  private readonly dtus: SimulatedDtu[] = [];
   private readonly byPort = new Map<number, Map<number, SimDevice>>();
+  /** Serial device servers (RTU over TCP) by port, and dial-in DTUs by id. */
+  private readonly rtuByPort = new Map<number, Map<number, SimDevice>>();
+  private readonly byDtu = new Map<string, Map<number, SimDevice>>();
   private readonly wire: WireFaults | undefined;
 
   constructor(
@@ -51,16 +60,22 @@ export class SimulatedModbusServers {
   ) {
     this.wire = faults ? new WireFaults(faults) : undefined;
     for (const d of config.ingest.modbus.devices) {
-      const endpoint = parseModbusUrl(d.url);
-      if (endpoint.transport !== 'tcp') continue; // serial devices cannot be simulated here
-      const units = this.byPort.get(endpoint.port) ?? new Map<number, SimDevice>();
-      units.set(d.unitId, {
+      this.unitsOf(d)?.set(d.unitId, {
         config: d,
         image: new RegisterImage(config.ingest.modbus.maps[d.map] ?? []),
         refreshedAt: Number.NEGATIVE_INFINITY,
       });
-      this.byPort.set(endpoint.port, units);
     }
+  }
+
+  /** The units served with `d`: on a TCP port, an RTU-over-TCP port, or behind a DTU. */
+  private unitsOf(d: ModbusDeviceConfig): Map<number, SimDevice> | undefined {
+    if (d.via !== undefined) return unitsAt(this.byDtu, d.via);
+    if (d.url === undefined) return undefined;
+    const endpoint = parseModbusUrl(d.url);
+    if (endpoint.transport === 'tcp') return unitsAt(this.byPort, endpoint.port);
+    if (endpoint.transport === 'rtu-over-tcp') return unitsAt(this.rtuByPort, endpoint.port);
+    return undefined; // serial devices cannot be simulated here
   }
 
   get ports(): number[] {
@@ -68,6 +83,16 @@ export class SimulatedModbusServers {
   }
 
   async start(host = '127.0.0.1'): Promise<void> {
+    for (const [port, units] of this.rtuByPort) {
+      this.rtuServers.push(await rtuOverTcpServer(this.vector(units), host, port));
+    }
+    for (const [id, units] of this.byDtu) {
+      const dial = this.dialOf(id);
+      if (!dial) continue; // its listener's port is chosen at run time (tests): nothing to dial
+      const dtu = new SimulatedDtu(this.vector(units), dial);
+      dtu.start();
+      this.dtus.push(dtu);
+    }
     await Promise.all(
       [...this.byPort].map(
         ([port, units]) =>
@@ -84,7 +109,25 @@ export class SimulatedModbusServers {
     );
   }
 
+  /** Where the DTU `id` dials: its listener on this machine, with its packets. */
+  private dialOf(id: string): DtuDial | undefined {
+    for (const l of this.config.ingest.modbus.listeners) {
+      const dtu: DtuConfig | undefined = l.dtus.find((d) => d.id === id);
+      if (!dtu || l.port === 0) continue;
+      return {
+        host: l.host === '0.0.0.0' || l.host === '::' ? '127.0.0.1' : l.host,
+        port: l.port,
+        registration: packetBytes(dtu.registration),
+        heartbeat: dtu.heartbeat ? packetBytes(dtu.heartbeat) : undefined,
+        heartbeatMs: Math.max(1, (dtu.heartbeatTimeoutS ?? 60) / 3) * 1000,
+      };
+    }
+    return undefined;
+  }
+
   async stop(): Promise<void> {
+    for (const dtu of this.dtus.splice(0)) dtu.stop();
+    await Promise.all(this.rtuServers.splice(0).map((s) => s.close()));
     await Promise.all(
       this.servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
     );
@@ -92,8 +135,12 @@ export class SimulatedModbusServers {
 
   /** The live image of a device, e.g. for fault injection. */
   image(deviceId: string): RegisterImage | undefined {
-    for (const units of this.byPort.values()) {
-      for (const d of units.values()) if (d.config.id === deviceId) return this.refreshed(d).image;
+    for (const group of [this.byPort, this.rtuByPort, this.byDtu]) {
+      for (const units of group.values()) {
+        for (const d of units.values()) {
+          if (d.config.id === deviceId) return this.refreshed(d).image;
+        }
+      }
     }
     return undefined;
   }
@@ -146,7 +193,7 @@ export class SimulatedModbusServers {
     return this.wire.alter(device.config.id, device.image.fields, healthy, now);
   }
 
-  private vector(units: Map<number, SimDevice>): IServiceVector {
+  private vector(units: Map<number, SimDevice>): CallbackVector {
     // Declared parameter counts matter: modbus-serial picks the callback style by them.
     return {
       getCoil: (addr: number, unitId: number, done: Done<boolean>) =>
@@ -197,4 +244,12 @@ export class SimulatedModbusServers {
     this.source.write(device.config, field.field, value, this.clock());
     device.refreshedAt = Number.NEGATIVE_INFINITY;
   }
+}
+
+function unitsAt<K>(map: Map<K, Map<number, SimDevice>>, key: K): Map<number, SimDevice> {
+  const found = map.get(key);
+  if (found) return found;
+  const units = new Map<number, SimDevice>();
+  map.set(key, units);
+  return units;
 }

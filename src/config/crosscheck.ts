@@ -1,6 +1,7 @@
 import { registerCount } from '../ingest/modbus/codec.ts';
-import { parseModbusUrl } from '../ingest/modbus/url.ts';
+import { deviceEndpoint } from '../ingest/modbus/url.ts';
 import { checkBalance } from './crosscheck-balance.ts';
+import { checkDtus, deviceReachIssues } from './crosscheck-modbus.ts';
 import { checkNetwork } from './crosscheck-network.ts';
 import { type ConfigIssue, issueAt, type PathSegment, UniqueIds } from './issues.ts';
 import type { Config, RegisterField } from './schema.ts';
@@ -9,6 +10,7 @@ const CHECKS = [
   checkNetwork,
   checkMaps,
   checkDevices,
+  checkDtus,
   checkMqtt,
   checkStorage,
   checkApi,
@@ -133,8 +135,11 @@ function checkDevices(config: Config, issues: ConfigIssue[]): void {
         issueAt([...at, 'pump'], `unknown pump "${d.pump}" at substation ${d.substation}`),
       );
     }
+    const reach = deviceReachIssues(config, d, at);
+    issues.push(...reach);
+    if (reach.length > 0) return;
     try {
-      const endpoint = parseModbusUrl(d.url);
+      const endpoint = deviceEndpoint(d, () => undefined);
       addresses.add(`${endpoint.key}#${d.unitId}`, [...at, 'unitId']);
     } catch (err) {
       issues.push(issueAt([...at, 'url'], (err as Error).message));

@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { Id, OneOf } from './schema-helpers.ts';
+import { DtuListenerSchema } from './schema-modbus-dtu.ts';
 
 /** Modbus register maps and devices, MQTT broker and subscriptions (DESIGN §4.1). */
 
@@ -54,7 +55,12 @@ export const ModbusDeviceSchema = Type.Object(
     substation: Id('Substation the device belongs to'),
     pump: Type.Optional(Id('Pump driven by this VFD (kind: pump)')),
     kind: OneOf(DEVICE_KINDS, 'What the device measures'),
-    url: Type.String({ description: 'tcp://host:port, rtu-over-tcp://host:port, rtu:///dev/tty…' }),
+    url: Type.Optional(
+      Type.String({
+        description: 'tcp://host:port, rtu-over-tcp://host:port?baud=9600, rtu:///dev/tty…',
+      }),
+    ),
+    via: Type.Optional(Id('A dial-in DTU (ingest.modbus.listeners[].dtus[].id) instead of a url')),
     unitId: Type.Integer({ minimum: 0, maximum: 255, default: 1 }),
     map: Type.String({ minLength: 1 }),
     intervalMs: Type.Optional(Type.Integer({ minimum: 100 })),
@@ -97,6 +103,10 @@ export const ModbusSchema = Type.Object(
       },
     ),
     devices: Type.Array(ModbusDeviceSchema, { default: [] }),
+    listeners: Type.Array(DtuListenerSchema, {
+      default: [],
+      description: 'Ports 4G DTUs dial in to, and the DTUs expected on each',
+    }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -15,7 +15,8 @@ import type { HealthSnapshots } from './report.ts';
 export interface HealthSources {
   config: Config;
   startedAt: number;
-  modbus: Pick<ModbusIngestor, 'health' | 'connectionReconnects'>;
+  modbus: Pick<ModbusIngestor, 'health' | 'connectionReconnects'> &
+    Partial<Pick<ModbusIngestor, 'dtus' | 'busBudgets'>>;
   mqtt: Pick<MqttIngestor, 'health'>;
   /** The embedded broker, when heatnet runs one. */
   broker: Pick<EmbeddedBroker, 'health'> | undefined;
@@ -33,7 +34,12 @@ export function collectHealth(s: HealthSources): HealthSnapshots {
   const { enabled, schedule } = s.config.balance;
   return {
     startedAt: s.startedAt,
-    modbus: { devices: s.modbus.health(), reconnects: s.modbus.connectionReconnects() },
+    modbus: {
+      devices: s.modbus.health(),
+      reconnects: s.modbus.connectionReconnects(),
+      dtus: s.modbus.dtus?.(),
+      buses: s.modbus.busBudgets?.(),
+    },
     mqtt: s.mqtt.health(),
     broker: s.broker ? 'embedded' : 'external',
     embeddedBroker: s.broker?.health(),

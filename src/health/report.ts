@@ -4,12 +4,13 @@ import type { BrokerHealth } from '../ingest/mqtt/broker.ts';
 import type { MqttHealth } from '../ingest/mqtt/ingestor.ts';
 import type { RefusalCounts } from '../ingest/pipeline.ts';
 import type { StorageHealth } from '../storage/writer.ts';
+import { type ModbusLinkSnapshots, modbusLinkProblems, modbusLinksHealth } from './modbus-links.ts';
 import type { HealthReport } from './schema.ts';
 
 /** What the components report about themselves, gathered at one moment. */
 export interface HealthSnapshots {
   startedAt: number;
-  modbus: { devices: readonly DeviceHealth[]; reconnects: number };
+  modbus: { devices: readonly DeviceHealth[]; reconnects: number } & ModbusLinkSnapshots;
   mqtt: MqttHealth;
   broker: 'embedded' | 'external';
   /** The embedded broker's own counters (refused connects, publishes …), when it runs. */
@@ -40,6 +41,7 @@ export function healthReport(s: HealthSnapshots, now: number): HealthReport {
   const { storage } = s;
   const problems = [
     ...modbusProblems(s.modbus.devices),
+    ...modbusLinkProblems(s.modbus),
     ...(storage.state !== 'ok' ? [`storage ${storage.state}: ${storage.lastError}`] : []),
     ...mqttProblems(s.mqtt),
     ...(storage.spool && storage.spool.lines > 0
@@ -55,7 +57,10 @@ export function healthReport(s: HealthSnapshots, now: number): HealthReport {
     startedAt: new Date(s.startedAt).toISOString(),
     uptimeS: Math.round((now - s.startedAt) / 1000),
     ingest: {
-      modbus: modbusHealth(s.modbus.devices, s.modbus.reconnects),
+      modbus: {
+        ...modbusHealth(s.modbus.devices, s.modbus.reconnects),
+        ...modbusLinksHealth(s.modbus),
+      },
       mqtt: {
         ...s.mqtt,
         broker: s.broker,

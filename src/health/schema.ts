@@ -32,6 +32,54 @@ const DeviceSchema = Type.Object(
   Open,
 );
 
+const DtuSchema = Type.Object(
+  {
+    id: Type.String(),
+    listener: Type.String(),
+    state: Type.Union([
+      Type.Literal('connected'),
+      Type.Literal('disconnected'),
+      Type.Literal('never-connected'),
+    ]),
+    connectedSince: Nullable(Type.String({ description: 'ISO time of the current connection' })),
+    remoteAddress: Nullable(Type.String({ description: 'host:port the DTU dialled from' })),
+    lastHeartbeatAt: Nullable(Type.String()),
+    heartbeats: Count('Heartbeat packets received'),
+    connections: Count('Registrations accepted (redials and takeovers included)'),
+    replaced: Count('Connections that took over one still open (a missed redial, an impostor)'),
+    devices: Type.Array(Type.String(), { description: 'Devices polled through this DTU' }),
+  },
+  Open,
+);
+
+const DtuListenerSchema = Type.Object(
+  {
+    id: Type.String(),
+    port: Type.Integer(),
+    pending: Count('Connections that have not named themselves yet'),
+    unknownRegistrations: Count('Connections refused for an unknown registration'),
+    unknownIds: Type.Array(Type.String(), { description: 'The last unknown ids, text or hex' }),
+    registrationTimeouts: Count('Connections closed without a registration'),
+  },
+  Open,
+);
+
+const BusSchema = Type.Object(
+  {
+    bus: Type.String({ description: 'rtu://…, rtu-over-tcp://… or dtu://…' }),
+    baudRate: Type.Integer(),
+    devices: Type.Array(Type.String()),
+    requestsPerCycle: Count('Read requests for one poll of every device'),
+    bytesPerCycle: Count('Bytes on the line for one poll of every device'),
+    bytesPerSecond: Type.Number({ description: 'At the devices’ intervals' }),
+    capacityBytesPerSecond: Type.Number(),
+    utilisation: Type.Number({
+      description: 'Share of the line’s time polling needs; > 1 cannot fit',
+    }),
+  },
+  Open,
+);
+
 const ModbusSchema = Type.Object(
   {
     devices: Count('Configured devices'),
@@ -41,6 +89,11 @@ const ModbusSchema = Type.Object(
     disabled: Count('Devices configured but not polled'),
     reconnects: Count('Reconnects of every link'),
     list: Type.Array(DeviceSchema),
+    listeners: Type.Optional(Type.Array(DtuListenerSchema, { description: 'DTU dial-in ports' })),
+    dtus: Type.Optional(Type.Array(DtuSchema, { description: 'Configured dial-in DTUs' })),
+    buses: Type.Optional(
+      Type.Array(BusSchema, { description: 'Serial buses: planned polling against capacity' }),
+    ),
   },
   Open,
 );

@@ -55,7 +55,9 @@ export async function testConfigYaml(options: TestConfigOptions = {}): Promise<s
   const portOf = new Map(chosen.map((s, i) => [s.id as string, ports[i]!]));
   raw.ingest.modbus.devices = (raw.ingest.modbus.devices as RawConfig[])
     .filter((d) => ids.has(d.substation))
-    .map((d) => ({ ...d, url: `tcp://127.0.0.1:${portOf.get(d.substation)}` }));
+    // Every device on Modbus TCP, the demo's DTU ones too: no fixed listener port in tests.
+    .map(({ via: _via, ...d }) => ({ ...d, url: `tcp://127.0.0.1:${portOf.get(d.substation)}` }));
+  raw.ingest.modbus.listeners = [];
   raw.ingest.modbus.defaults = { intervalMs: options.intervalMs ?? 500, timeoutMs: 500 };
   raw.ingest.mqtt = { url: 'embedded', embeddedPort: 0 };
   raw.api = { ...raw.api, port: 0, anonymousRead: options.anonymousRead ?? true };

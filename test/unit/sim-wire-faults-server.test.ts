@@ -27,7 +27,7 @@ describe('SimulatedModbusServers with wire faults', () => {
     config = await testConfig({ substations: 1 });
     servers = new SimulatedModbusServers(config, source, () => now, book);
     await servers.start();
-    link = new ModbusConnection(parseModbusUrl(config.ingest.modbus.devices[0]!.url));
+    link = new ModbusConnection(parseModbusUrl(config.ingest.modbus.devices[0]!.url!));
   });
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import type { ModbusArea } from '../../config/schema.ts';
 import { errorMessage, HeatnetError } from '../../core/errors.ts';
 import {
   closeLink,
+  type DtuStreams,
   isLostLink,
   type Link,
   type ModbusClient,
@@ -43,7 +44,11 @@ export class ModbusConnection {
   private opened = 0;
   reconnects = 0;
 
-  constructor(readonly endpoint: ModbusEndpoint) {}
+  constructor(
+    readonly endpoint: ModbusEndpoint,
+    /** Where a DTU endpoint finds its DTU's socket (the dial-in listeners). */
+    private readonly dtus?: DtuStreams,
+  ) {}
 
   /** Runs `fn` when every earlier request on this link has finished. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -139,7 +144,7 @@ export class ModbusConnection {
     const current = this.link;
     if (current && !current.lost && current.client.isOpen) return current;
     if (current) await this.drop();
-    const link = await openLink(this.endpoint, timeoutMs);
+    const link = await openLink(this.endpoint, timeoutMs, this.dtus);
     if (this.closed) {
       await closeLink(link);
       throw new HeatnetError('MODBUS_CONNECTION', 'connection closed');

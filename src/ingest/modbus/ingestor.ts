@@ -3,8 +3,11 @@ import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { HeatnetEvents } from '../../events.ts';
+import { type BusBudget, busBudgets } from './bus-budget.ts';
 import { ModbusConnection } from './connection.ts';
 import { ModbusDevice } from './device.ts';
+import { type DtuHealth, DtuHub } from './dtu-hub.ts';
+import type { DtuListenerHealth } from './dtu-listener.ts';
 import {
   type DeviceHealth,
   healthReading,
@@ -17,7 +20,7 @@ import {
 import { limitsFor, planRequests } from './plan.ts';
 import { newPollStats } from './poll-stats.ts';
 import { backoffDelay, firstPollDelay } from './schedule.ts';
-import { parseModbusUrl } from './url.ts';
+import { deviceAddress, deviceEndpoint } from './url.ts';
 
 export type ReadingsListener = (readings: Reading[]) => void;
 export type DeviceStateListener = (change: HeatnetEvents['device.state']) => void;
@@ -44,6 +47,9 @@ export class ModbusIngestor implements Component {
   private stopped = false;
   /** Ends busy-retry pauses at once when the service stops. */
   private readonly stopping = new AbortController();
+  /** The dial-in DTUs' listeners, when the config has any. */
+  private hub: DtuHub | undefined;
+  private budgets: BusBudget[] | undefined;
 
   constructor(
     private readonly config: Config,
@@ -54,7 +60,11 @@ export class ModbusIngestor implements Component {
   ) {}
 
   async start(): Promise<void> {
-    const { devices } = this.config.ingest.modbus;
+    const { devices, listeners } = this.config.ingest.modbus;
+    if (listeners.length > 0) {
+      this.hub = new DtuHub(listeners, devicesVia(devices), this.log, this.now);
+      await this.hub.start();
+    }
     const sourceOf = new Map(this.config.network.substations.map((s) => [s.id, s.source]));
     for (const d of devices) {
       const entry = this.add(d, sourceOf.get(d.substation) ?? '');
@@ -70,10 +80,10 @@ export class ModbusIngestor implements Component {
   /** A device with its own plan, caps and timings, on its endpoint's shared connection. */
   private add(d: ModbusDeviceConfig, source: string): Scheduled {
     const { maps, defaults } = this.config.ingest.modbus;
-    const endpoint = parseModbusUrl(d.url);
+    const endpoint = deviceEndpoint(d, (id) => dtuBaud(this.config, id));
     let connection = this.connections.get(endpoint.key);
     if (!connection) {
-      connection = new ModbusConnection(endpoint);
+      connection = new ModbusConnection(endpoint, this.hub);
       this.connections.set(endpoint.key, connection);
     }
     const requests = planRequests(maps[d.map] ?? [], limitsFor(d, defaults));
@@ -83,7 +93,7 @@ export class ModbusIngestor implements Component {
     });
     const entry: Scheduled = {
       device,
-      health: newHealth(d.id, d.substation, d.url, d.unitId),
+      health: newHealth(d.id, d.substation, deviceAddress(d), d.unitId),
       intervalMs: d.intervalMs ?? defaults.intervalMs,
       timeoutMs: d.timeoutMs ?? defaults.timeoutMs,
       timer: undefined,
@@ -99,6 +109,18 @@ export class ModbusIngestor implements Component {
     for (const s of this.scheduled) clearTimeout(s.timer);
     await Promise.all(this.scheduled.map((s) => s.running));
     await Promise.all([...this.connections.values()].map((c) => c.close()));
+    await this.hub?.stop();
+  }
+
+  /** Each serial bus's polling against its capacity, from the request plans (static). */
+  busBudgets(): BusBudget[] {
+    this.budgets ??= busBudgets(this.config);
+    return this.budgets;
+  }
+
+  /** The dial-in listeners and every configured DTU (empty without listeners). */
+  dtus(): { listeners: DtuListenerHealth[]; dtus: DtuHealth[] } {
+    return { listeners: this.hub?.listenerHealth() ?? [], dtus: this.hub?.dtuHealth() ?? [] };
   }
 
   health(): DeviceHealth[] {
@@ -215,4 +237,21 @@ export class ModbusIngestor implements Component {
       }
     }
   }
+}
+
+/** Device ids by the DTU they are reached through. */
+function devicesVia(devices: readonly ModbusDeviceConfig[]): Map<string, string[]> {
+  const via = new Map<string, string[]>();
+  for (const d of devices) {
+    if (d.via !== undefined) via.set(d.via, [...(via.get(d.via) ?? []), d.id]);
+  }
+  return via;
+}
+
+function dtuBaud(config: Config, dtu: string): number | undefined {
+  for (const l of config.ingest.modbus.listeners) {
+    const found = l.dtus.find((d) => d.id === dtu);
+    if (found) return found.baud;
+  }
+  return undefined;
 }

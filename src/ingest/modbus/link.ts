@@ -1,7 +1,13 @@
 import { Socket } from 'node:net';
 import modbusSerial from 'modbus-serial';
 import { errorMessage, HeatnetError } from '../../core/errors.ts';
-import type { ModbusEndpoint } from './url.ts';
+import { type ByteStream, interFrameSilenceMs, RtuStreamPort, socketStream } from './rtu-port.ts';
+import { DEFAULT_BAUD, type ModbusEndpoint } from './url.ts';
+
+/** The streams of dialled-in DTUs, by DTU id (undefined while a DTU is not connected). */
+export interface DtuStreams {
+  stream(dtu: string): ByteStream | undefined;
+}
 
 // modbus-serial is CommonJS; its typings put the client class on `default`.
 const ModbusRTU = modbusSerial.default;
@@ -29,8 +35,20 @@ export function isLostLink(err: unknown): boolean {
 }
 
 /** Opens a link within `timeoutMs`, or throws MODBUS_TIMEOUT / MODBUS_CONNECTION. */
-export async function openLink(e: ModbusEndpoint, timeoutMs: number): Promise<Link> {
+export async function openLink(
+  e: ModbusEndpoint,
+  timeoutMs: number,
+  dtus?: DtuStreams,
+): Promise<Link> {
   const client = new ModbusRTU();
+  if (e.transport === 'dtu') {
+    const stream = dtus?.stream(e.dtu);
+    if (!stream?.open) {
+      throw new HeatnetError('MODBUS_CONNECTION', `DTU ${e.dtu} is not connected`);
+    }
+    await linkRtuStream(client, new RtuStreamPort(stream, interFrameSilenceMs(e.baudRate)));
+    return watch(client, undefined, e.key);
+  }
   if (e.transport === 'rtu') {
     const opening = client.connectRTUBuffered(e.path, {
       baudRate: e.baudRate,
@@ -54,8 +72,27 @@ export async function openLink(e: ModbusEndpoint, timeoutMs: number): Promise<Li
   socket.setKeepAlive(true, 10_000);
   const link = watch(client, socket, e.key);
   if (e.transport === 'tcp') await client.linkTCP(socket, { port: e.port });
-  else await client.linkTcpRTUBuffered(socket, { port: e.port });
+  else {
+    const port = new RtuStreamPort(
+      socketStream(socket),
+      interFrameSilenceMs(e.baudRate ?? DEFAULT_BAUD),
+    );
+    await linkRtuStream(client, port);
+  }
   return link;
+}
+
+/**
+ * Hands modbus-serial an RTU port of our own (see RtuStreamPort for why not its
+ * TcpRTUBufferedPort). `connectRTUSocket` is its entry for a port it did not make; the
+ * typings say Socket, the contract is the port interface RtuStreamPort implements.
+ */
+function linkRtuStream(client: ModbusClient, port: RtuStreamPort): Promise<void> {
+  return new Promise((resolve, reject) => {
+    client.connectRTUSocket(port as unknown as Socket, (err: Error | null | undefined) =>
+      err ? reject(err) : resolve(),
+    );
+  });
 }
 
 /** A promise that rejects if `link` closes while a request waits; `release` when done. */
