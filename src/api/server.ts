@@ -22,6 +22,7 @@ import { type IncidentRoutesOptions, incidentRoutes } from './routes/incidents.t
 import { householdLedger, ledgerRoutes } from './routes/ledger.ts';
 import { measurementRoutes } from './routes/measurements.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { siteRoutes } from './routes/site.ts';
 import { substationRoutes } from './routes/substations.ts';
 import { type TicketRoutesOptions, ticketRoutes } from './routes/tickets.ts';
 import type { NetworkViewSource } from './views.ts';
@@ -82,6 +83,7 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
   await app.register(healthRoutes, { report: deps.health });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(substationRoutes, { network: deps });
+  await app.register(siteRoutes, deps);
   if (deps.control) await app.register(controlRoutes, deps.control);
   await app.register(balanceRoutes, { latest: deps.balance });
   if (deps.desk) {

@@ -46,6 +46,27 @@ export interface SiteView {
   clock: { now: IsoTime; rate: number };
 }
 
+/** One point of the weather-compensation curve (the network's design, DESIGN §2). */
+export interface HeatingCurvePoint {
+  outdoorC: number;
+  primarySupplyC: number;
+  primaryReturnC: number;
+  secondarySupplyC: number;
+  secondaryReturnC: number;
+}
+
+/** `GET /api/site`: the site, and the heating curve the engine's reference follows. */
+export interface SiteDetail extends SiteView {
+  design: {
+    outdoorC: number;
+    indoorC: number;
+    primary: { supplyC: number; returnC: number };
+    secondary: { supplyC: number; returnC: number };
+  };
+  /** From the design outdoor temperature up to the indoor one, one point per kelvin. */
+  heatingCurve: HeatingCurvePoint[];
+}
+
 /** An alert raised through the service's one alert sink (src/core/alerts.ts). */
 export interface ActiveAlertView {
   source: string;

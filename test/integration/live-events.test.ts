@@ -8,6 +8,7 @@ import type {
   AuditEvent,
   ComplaintEvent,
   ReadingsEvent,
+  SiteDetail,
   SnapshotEvent,
   TicketEvent,
 } from '../../src/live/events-contract.ts';
@@ -57,7 +58,9 @@ const substationReading = (substation: string, tempC: number): Reading => ({
   time: Date.now(),
 });
 
-describe.each(ENGINES)('live events on %s', (engine) => {
+// Budget: each test starts and stops the whole app on a fresh store: 4–8 s here on a quiet
+// machine, up to 13 s with other suites beside it; a third of 30 s is too tight for that.
+describe.each(ENGINES)('live events on %s', { timeout: 60_000 }, (engine) => {
   useEngine(engine);
 
   it('starts with a snapshot of the first screen, then follows each source', async () => {
@@ -155,7 +158,7 @@ describe.each(ENGINES)('live events on %s', (engine) => {
   });
 });
 
-describe('live events access', () => {
+describe('live events access', { timeout: 60_000 }, () => {
   it('is denied without a token unless anonymous reading is on', async () => {
     const { app, base, open } = await served('sqlite', (raw) => {
       (raw['api'] as { anonymousRead: boolean }).anonymousRead = false;
@@ -168,6 +171,21 @@ describe('live events access', () => {
     const s = await open(auth.viewer);
     expect(s.status).toBe(200);
     await s.next(eventNamed('snapshot'));
+
+    // The site route the console formats times and draws the heating curve by.
+    expect((await fetch(`${base}/api/site`)).status).toBe(401);
+    const site = (await (
+      await fetch(`${base}/api/site`, { headers: auth.viewer })
+    ).json()) as SiteDetail;
+    expect(site.timezone).toBe(app.config.site.timezone);
+    const { design } = app.config.network;
+    expect(site.heatingCurve[0]).toMatchObject({
+      outdoorC: design.outdoorC,
+      primarySupplyC: design.primary.supplyC,
+      secondaryReturnC: design.secondary.returnC,
+    });
+    const supply = site.heatingCurve.map((p) => p.primarySupplyC);
+    expect(supply).toEqual([...supply].sort((a, b) => b - a));
     // A client that goes away is forgotten.
     s.close();
     await eventually(() => app.live.hub.clientCount === 0, { what: 'the client detached' });
