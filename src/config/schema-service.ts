@@ -39,7 +39,9 @@ export const HistorySchema = Type.Object(
     flushIntervalMs: Type.Integer({
       minimum: 100,
       maximum: 600000,
-      default: 10000,
+      // Every series is touched every few seconds: a flush writes one row per series and
+      // bucket whatever its interval, so flushing once a minute writes each minute once.
+      default: 60000,
       description: 'How often the summed readings are written, in one transaction',
     }),
   },

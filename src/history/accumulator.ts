@@ -28,20 +28,39 @@ interface Cell {
  * from the minutes at flush time, not per reading.
  */
 export class HistoryAccumulator {
-  private cells = new Map<string, Cell>();
+  /** Cells by `substation NUL minute`, then by field: one key string per reading, not per value. */
+  private cells = new Map<string, Map<HistoryField, Cell>>();
+  private cellCount = 0;
+  private time = 0;
+  // The last reading's series: consecutive values of one reading share it.
+  private lastSubstation = '';
+  private lastBucket = Number.NaN;
+  private lastRow: Map<HistoryField, Cell> | undefined;
+
   private readonly add = (substation: string, field: HistoryField, value: number) => {
     const bucketMs = this.time - (this.time % MINUTE_MS);
-    const key = `${substation}\u0000${field}\u0000${bucketMs}`;
-    const cell = this.cells.get(key);
+    let row = this.lastRow;
+    if (row === undefined || substation !== this.lastSubstation || bucketMs !== this.lastBucket) {
+      const key = `${substation}\u0000${bucketMs}`;
+      row = this.cells.get(key);
+      if (!row) {
+        row = new Map();
+        this.cells.set(key, row);
+      }
+      [this.lastRow, this.lastSubstation, this.lastBucket] = [row, substation, bucketMs];
+    }
+    const cell = row.get(field);
     if (cell) {
       cell.sum += value;
       cell.samples++;
-    } else this.cells.set(key, { substation, field, bucketMs, sum: value, samples: 1 });
+    } else {
+      row.set(field, { substation, field, bucketMs, sum: value, samples: 1 });
+      this.cellCount++;
+    }
   };
-  private time = 0;
 
   get size(): number {
-    return this.cells.size;
+    return this.cellCount;
   }
 
   record(readings: readonly Reading[]): void {
@@ -53,20 +72,21 @@ export class HistoryAccumulator {
 
   /** Takes what was summed: the minute buckets, and the same samples by quarter. */
   take(): { minutes: BucketDelta[]; quarters: BucketDelta[] } {
-    const cells = this.cells;
-    this.cells = new Map();
+    const rows = this.cells;
+    [this.cells, this.cellCount, this.lastRow] = [new Map(), 0, undefined];
     const minutes: BucketDelta[] = [];
     const quarters = new Map<string, BucketDelta>();
-    for (const c of cells.values()) {
-      minutes.push(c);
-      const bucketMs = c.bucketMs - (c.bucketMs % QUARTER_MS);
-      const key = `${c.substation}\u0000${c.field}\u0000${bucketMs}`;
-      const q = quarters.get(key);
-      if (q) {
-        q.sum += c.sum;
-        q.samples += c.samples;
-      } else quarters.set(key, { ...c, bucketMs });
-    }
+    for (const row of rows.values())
+      for (const c of row.values()) {
+        minutes.push(c);
+        const bucketMs = c.bucketMs - (c.bucketMs % QUARTER_MS);
+        const key = `${c.substation}\u0000${c.field}\u0000${bucketMs}`;
+        const q = quarters.get(key);
+        if (q) {
+          q.sum += c.sum;
+          q.samples += c.samples;
+        } else quarters.set(key, { ...c, bucketMs });
+      }
     return { minutes, quarters: [...quarters.values()] };
   }
 }

@@ -76,7 +76,9 @@ const weather = (min: number, c: number): Reading => ({
   time: at(min),
 });
 
-describe.each(ENGINES)('embedded history on %s', (engine) => {
+// Budget: each test starts and stops the whole app on a fresh store: 4–8 s here on a quiet
+// machine, up to 13 s with other suites beside it; a third of 30 s is too tight for that.
+describe.each(ENGINES)('embedded history on %s', { timeout: 60_000 }, (engine) => {
   useEngine(engine);
 
   it('keeps per-minute means that add up across flushes, and quarters beside them', async () => {

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 import type { Engine } from '../engine.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { Engine } from '../engine.ts';
  * of the same bucket (and late readings) add up in any order. Bounded on disk by the
  * recorder's retention: minutes for days, quarters for the season.
  */
-export function historyTables(_engine: Engine): Migration {
+export function historyTables(engine: Engine): Migration {
   return {
     async up(db: Kysely<unknown>) {
       for (const table of ['history_minute', 'history_quarter']) {
@@ -21,6 +21,8 @@ export function historyTables(_engine: Engine): Migration {
           .addColumn('samples', 'integer', (c) => c.notNull())
           // A trend reads one substation's field over a time range: that order.
           .addPrimaryKeyConstraint(`${table}_pk`, ['substation', 'field', 'bucket_ms'])
+          // SQLite: the primary key is the table (no rowid b-tree beside it): half the disk.
+          .$call((t) => (engine === 'sqlite' ? t.modifyEnd(sql`without rowid`) : t))
           .execute();
         // Retention deletes by time alone.
         await db.schema.createIndex(`${table}_bucket`).on(table).columns(['bucket_ms']).execute();
