@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { BalanceResult } from '../balance/types.ts';
 import type { ApiConfig } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
+import type { HistorySource } from '../history/source.ts';
 import type { LedgerParts } from '../ledger/build.ts';
+import type { LiveHub } from '../live/hub.ts';
 import type { Metrics } from '../metrics.ts';
 import { createHttp } from './http.ts';
 import { installJsonParser } from './json-body.ts';
@@ -12,12 +14,15 @@ import { type ComplaintRoutesOptions, complaintRoutes } from './routes/complaint
 import { complianceRoutes } from './routes/compliance.ts';
 import { type ControlRouteDeps, controlRoutes } from './routes/control.ts';
 import { docsRoutes } from './routes/docs.ts';
+import { eventRoutes } from './routes/events.ts';
 import { type HealthReport, healthRoutes } from './routes/health.ts';
+import { historyRoutes } from './routes/history.ts';
 import { type HouseholdRoutesOptions, householdRoutes } from './routes/households.ts';
 import { type IncidentRoutesOptions, incidentRoutes } from './routes/incidents.ts';
 import { householdLedger, ledgerRoutes } from './routes/ledger.ts';
 import { measurementRoutes } from './routes/measurements.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { siteRoutes } from './routes/site.ts';
 import { substationRoutes } from './routes/substations.ts';
 import { type TicketRoutesOptions, ticketRoutes } from './routes/tickets.ts';
 import type { NetworkViewSource } from './views.ts';
@@ -38,6 +43,10 @@ export interface ApiDeps extends NetworkViewSource {
   tickets?: TicketRoutesOptions;
   /** The regulation ledger (issue 11); its routes are absent without. */
   ledger?: LedgerParts;
+  /** The live stream's hub (issue 13); `GET /api/events` is absent without. */
+  live?: LiveHub;
+  /** The substations' trends (issue 13); `GET /api/substations/:id/history` is absent without. */
+  history?: HistorySource;
 }
 
 /** What the service desk's routes need. */
@@ -74,6 +83,7 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
   await app.register(healthRoutes, { report: deps.health });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(substationRoutes, { network: deps });
+  await app.register(siteRoutes, deps);
   if (deps.control) await app.register(controlRoutes, deps.control);
   await app.register(balanceRoutes, { latest: deps.balance });
   if (deps.desk) {
@@ -88,6 +98,11 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
   }
   if (deps.tickets) await app.register(ticketRoutes, deps.tickets);
   if (deps.ledger) await registerLedger(app, deps.ledger);
+  if (deps.live) await app.register(eventRoutes, { hub: deps.live });
+  if (deps.history) {
+    const { topology, now } = deps;
+    await app.register(historyRoutes, { source: deps.history, topology, now });
+  }
   return app;
 }
 

@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { referenceAt } from '../../balance/reference.ts';
+import type { Config } from '../../config/schema.ts';
+import type { HeatingCurvePoint, SiteDetail } from '../../live/events-contract.ts';
+import { siteView } from '../../live/views.ts';
+import { ErrorSchema } from '../schemas.ts';
+import { SiteDetailSchema } from '../schemas-site.ts';
+
+export interface SiteRoutesOptions {
+  config: Config;
+  now: () => number;
+  clockRate: number;
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+/** The design curve, one point per kelvin from the design outdoor temperature to indoor. */
+export function heatingCurvePoints(design: Config['network']['design']): HeatingCurvePoint[] {
+  const points: HeatingCurvePoint[] = [];
+  for (let t = Math.floor(design.outdoorC); t <= Math.ceil(design.indoorC); t++) {
+    const r = referenceAt(design, t);
+    points.push({
+      outdoorC: t,
+      primarySupplyC: round(r.primarySupplyC),
+      primaryReturnC: round(r.primaryReturnC),
+      secondarySupplyC: round(r.secondarySupplyC),
+      secondaryReturnC: round(r.secondaryReturnC),
+    });
+  }
+  return points;
+}
+
+/** `GET /api/site`: the site's name, time zone, standards, service clock and heating curve. */
+export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (
+  api,
+  { config, now, clockRate },
+) => {
+  const { design } = config.network;
+  const curve = heatingCurvePoints(design);
+  api.get(
+    '/api/site',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'The site: time zone, standards, service clock, design heating curve',
+        tags: ['network'],
+        response: { 200: SiteDetailSchema, 401: ErrorSchema },
+      },
+    },
+    async (): Promise<SiteDetail> => ({
+      ...siteView(config, now(), clockRate),
+      design: {
+        outdoorC: design.outdoorC,
+        indoorC: design.indoorC,
+        primary: design.primary,
+        secondary: design.secondary,
+      },
+      heatingCurve: curve,
+    }),
+  );
+};
