@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { HeatnetApp } from '../src/app.ts';
@@ -108,25 +109,27 @@ function planCalls(app: HeatnetApp, start: number): PlannedPost[] {
 const households = (buildings: readonly { households: readonly Household[] }[]) =>
   buildings.flatMap((b) => b.households);
 
-/** Every evaluation and sweep, timed: [start, end] on the wall clock. */
+/**
+ * Every evaluation and sweep, timed: [start, end] on the wall clock. The schedule runs
+ * evaluations in slices (evaluateInSlices), so an interval spans the slices and the
+ * turns of the event loop between them, not only the work.
+ */
 function timeEvaluations(app: HeatnetApp) {
   const evaluations: { start: number; end: number }[] = [];
   const sweeps: { start: number; end: number }[] = [];
-  const evaluate = app.balance.evaluate.bind(app.balance);
-  app.balance.evaluate = (at?: number) => {
-    const start = wallNow();
-    try {
-      return evaluate(at);
-    } finally {
-      evaluations.push({ start, end: wallNow() });
-    }
-  };
-  const onBalance = app.desk.onBalance;
-  app.desk.onBalance = async (result) => {
-    const start = wallNow();
-    await onBalance(result);
-    sweeps.push({ start, end: wallNow() });
-  };
+  const timed =
+    <A extends unknown[], R>(fn: (...args: A) => R, into: typeof evaluations) =>
+    (...args: A): R => {
+      const start = wallNow();
+      const done = () => into.push({ start, end: wallNow() });
+      const out = fn(...args);
+      if (out instanceof Promise) void out.finally(done).catch(() => undefined);
+      else done();
+      return out;
+    };
+  app.balance.evaluate = timed(app.balance.evaluate.bind(app.balance), evaluations);
+  app.balance.evaluateInSlices = timed(app.balance.evaluateInSlices.bind(app.balance), evaluations);
+  app.desk.onBalance = timed(app.desk.onBalance, sweeps);
   return { evaluations, sweeps };
 }
 
@@ -231,6 +234,9 @@ async function main(): Promise<void> {
   await sleep(3000);
   let peak = rssMb();
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 250);
+  // How long the event loop was held at a time during the run: what a call waits behind.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const [rssBefore, cpuBefore, cpuFrom] = [rssMb(), cpuSecondsOf(process.pid), wallNow()];
   const planFile = join(dir, 'plan.json');
   const start = wallNow() + 2000 + WARMUP * 1000;
@@ -247,6 +253,8 @@ async function main(): Promise<void> {
   const wallS = (wallNow() - cpuFrom) / 1000; // warm-up and run
   const rssAfter = rssMb();
   clearInterval(sampler);
+  loopDelay.disable();
+  const loopMs = (ns: number) => Math.round(ns / 1e5) / 10;
   const gets = {
     complaintsBySubstation: await getP50(base, '/api/complaints?substation=T00008&limit=100'),
     complaints: await getP50(base, '/api/complaints?limit=100'),
@@ -272,6 +280,11 @@ async function main(): Promise<void> {
         evaluations: ms(runEvaluations),
         sweeps: ms(runSweeps),
         gets,
+        loopDelayMs: {
+          p50: loopMs(loopDelay.percentile(50)),
+          p99: loopMs(loopDelay.percentile(99)),
+          max: loopMs(loopDelay.max),
+        },
         readingsFed: live.fed(),
         rssMb: { before: rssBefore, after: rssAfter, peak: Math.max(peak, rssAfter) },
         cpu: {
