@@ -150,13 +150,14 @@ export class BalanceService implements Component {
    * One alert per station while its anomaly lasts (the sink drops repeats). A changed
    * cause is a new anomaly: the old one is cleared first, so the new cause goes out.
    */
-  private alertAnomalies(result: BalanceResult, previous: BalanceResult | undefined): void {
+  private *alertAnomalies(result: BalanceResult, previous: BalanceResult | undefined): Steps<void> {
     const before = new Map(previous?.substations.map((s) => [s.id, s]));
     for (const s of result.substations) {
       const source = `balance:${s.id}`;
       const was = before.get(s.id)?.anomaly;
       if (was && was.cause !== s.anomaly?.cause) this.outputs.alerts.clear(source, ANOMALY);
       if (!s.anomaly) continue;
+      yield;
       this.outputs.alerts.raise({
         source,
         code: ANOMALY,
@@ -183,7 +184,7 @@ export class BalanceService implements Component {
       yield;
     }
     this.bus.emit('balance.evaluated', result);
-    this.alertAnomalies(result, previous);
+    yield* this.alertAnomalies(result, previous);
     const counts = result.counts;
     this.log.info(
       { ...counts, slopeCPerKm: result.gradient.slopeCPerKm, r2: result.gradient.r2 },

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
-import { runInSlices } from '../core/slices.ts';
+import { nextTurn, runInSlices } from '../core/slices.ts';
 import type { Diagnoser } from '../diagnosis/diagnoser.ts';
 import type { Finding } from '../diagnosis/schemas.ts';
 import type { StoreTransaction } from '../store/store.ts';
@@ -111,13 +111,22 @@ export class IncidentWatch {
     for (const f of await this.findingsAt(at)) findings.set(findingFault(f).faultKey, f);
     const { due, gone } = this.streaks.update(new Set(findings.keys()));
     if (due.length === 0 && gone.length === 0) return;
-    const effects = await db.write('findings', async (trx) => {
-      const out: IncidentEffect[] = [];
-      for (const key of due) out.push(...(await this.found(trx, findings.get(key)!, at)));
-      out.push(...(await this.restored(trx, new Set(gone), at)));
-      return out;
-    });
-    await signals.incidents(effects);
+    const effects: IncidentEffect[] = [];
+    try {
+      for (const key of due) {
+        // A transaction per fault and a turn of the loop between them: on a cold-snap
+        // morning a hundred faults come due at once, and SQLite runs each transaction
+        // synchronously, so one for all of them held every call waiting behind it.
+        effects.push(...(await db.write('findings', (t) => this.found(t, findings.get(key)!, at))));
+        await nextTurn();
+      }
+      if (gone.length > 0) {
+        effects.push(...(await db.write('findings', (t) => this.restored(t, new Set(gone), at))));
+      }
+    } finally {
+      // What was committed is announced, even when a later fault's write failed.
+      await signals.incidents(effects);
+    }
   }
 
   /** The diagnoser's findings, in slices when it can give them so. */
