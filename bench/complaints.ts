@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import { parse, stringify } from 'yaml';
 import { HeatnetApp } from '../src/app.ts';
 import { formatIssue } from '../src/config/issues.ts';
@@ -27,6 +28,14 @@ import type { Household } from '../src/domain/topology.ts';
 import type { RawConfig } from '../test/support/config.ts';
 import { TEST_TOKENS } from '../test/support/config.ts';
 import { cpuSecondsOf, sleep } from './measure.ts';
+import {
+  type JobTimes,
+  report,
+  type Span,
+  spans,
+  summary,
+  timeJobs,
+} from './support/intake-timing.ts';
 import type { PlannedPost, PostResult } from './support/post-complaints.ts';
 import {
   fillHistory,
@@ -44,6 +53,9 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '5' },
     postgres: { type: 'string' },
+    // An experiment, not a setting heatnet offers: what SQLite's per-commit fsync costs
+    // the intake (the store keeps synchronous=FULL: a committed row survives a power cut).
+    'sqlite-synchronous': { type: 'string' },
   },
 });
 const RATE = Number(values.rate);
@@ -75,7 +87,7 @@ function benchConfig(dir: string): Config {
 }
 
 /** The cold-snap morning: who calls, when, how. */
-function planCalls(app: HeatnetApp, start: number): PlannedPost[] {
+function planCalls(app: HeatnetApp): PlannedPost[] {
   const stations = app.topology.substations;
   const cold = stations.filter((_, i) => isCold(i)).flatMap((s) => households(s.buildings));
   const all = stations.flatMap((s) => households(s.buildings));
@@ -99,39 +111,15 @@ function planCalls(app: HeatnetApp, start: number): PlannedPost[] {
         : { household: h.id };
     const channel = rand() < 0.7 ? 'hotline' : 'wechat';
     const body = { ...who, category, channel, description: '暖气不热', reportedTempC: 15 };
-    const post = { at: start + (i * 1000) / RATE - WARMUP * 1000, body, key: `bench-${i}` };
+    const post = { offset: (i * 1000) / RATE, body, key: `bench-${i}` };
     posts.push(post);
-    if (rand() < 0.03) posts.push({ ...post, at: post.at + 200 + rand() * 1800 });
+    if (rand() < 0.03) posts.push({ ...post, offset: post.offset + 200 + rand() * 1800 });
   }
   return posts;
 }
 
 const households = (buildings: readonly { households: readonly Household[] }[]) =>
   buildings.flatMap((b) => b.households);
-
-/**
- * Every evaluation and sweep, timed: [start, end] on the wall clock. The schedule runs
- * evaluations in slices (evaluateInSlices), so an interval spans the slices and the
- * turns of the event loop between them, not only the work.
- */
-function timeEvaluations(app: HeatnetApp) {
-  const evaluations: { start: number; end: number }[] = [];
-  const sweeps: { start: number; end: number }[] = [];
-  const timed =
-    <A extends unknown[], R>(fn: (...args: A) => R, into: typeof evaluations) =>
-    (...args: A): R => {
-      const start = wallNow();
-      const done = () => into.push({ start, end: wallNow() });
-      const out = fn(...args);
-      if (out instanceof Promise) void out.finally(done).catch(() => undefined);
-      else done();
-      return out;
-    };
-  app.balance.evaluate = timed(app.balance.evaluate.bind(app.balance), evaluations);
-  app.balance.evaluateInSlices = timed(app.balance.evaluateInSlices.bind(app.balance), evaluations);
-  app.desk.onBalance = timed(app.desk.onBalance, sweeps);
-  return { evaluations, sweeps };
-}
 
 /** Feeds one second of readings each second until stopped. */
 function feed(app: HeatnetApp, readings: ScaleReadings) {
@@ -162,19 +150,6 @@ function runPoster(file: string): Promise<PostResult[]> {
   );
 }
 
-const quantile = (s: number[], q: number) =>
-  s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : Number.NaN;
-function summary(ms: number[]) {
-  const s = [...ms].sort((a, b) => a - b);
-  const r = (v: number) => Math.round(v * 10) / 10;
-  return {
-    n: s.length,
-    p50: r(quantile(s, 0.5)),
-    p99: r(quantile(s, 0.99)),
-    max: r(s.at(-1) ?? 0),
-  };
-}
-
 async function getP50(base: string, path: string): Promise<number> {
   const ms: number[] = [];
   for (let i = 0; i < 50; i++) {
@@ -196,22 +171,6 @@ async function countIncidents(base: string): Promise<number> {
   return ((await res.json()) as { count: number }).count;
 }
 
-function report(results: PostResult[], busy: { start: number; end: number }[]) {
-  const overlaps = (r: PostResult) => busy.some((b) => b.start < r.done && b.end > r.at);
-  const byStatus: Record<string, number> = {};
-  for (const r of results) {
-    const kind = r.error ? `0 ${r.error}` : String(r.status);
-    byStatus[kind] = (byStatus[kind] ?? 0) + 1;
-  }
-  const ok = results.filter((r) => r.status === 200 || r.status === 201);
-  return {
-    all: summary(ok.map((r) => r.done - r.at)),
-    duringEvaluation: summary(ok.filter(overlaps).map((r) => r.done - r.at)),
-    apart: summary(ok.filter((r) => !overlaps(r)).map((r) => r.done - r.at)),
-    byStatus,
-  };
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'heatnet-bench-complaints-'));
   const t0 = performance.now();
@@ -224,9 +183,15 @@ async function main(): Promise<void> {
     app.state.apply(batch);
     app.windows.apply(batch);
   });
-  const timing = timeEvaluations(app);
+  const timing = timeJobs(app);
   await app.start();
   const base = await app.listen();
+  const synchronous = values['sqlite-synchronous'];
+  if (synchronous && !values.postgres) {
+    if (!/^(FULL|NORMAL|OFF)$/i.test(synchronous))
+      throw new Error('--sqlite-synchronous FULL|NORMAL|OFF');
+    await sql.raw(`PRAGMA synchronous = ${synchronous}`).execute(app.store.db);
+  }
   const live = feed(app, readings);
   // The first evaluation and its sweep (priming the desk) before any call.
   while (timing.sweeps.length === 0) await sleep(200);
@@ -234,21 +199,18 @@ async function main(): Promise<void> {
   await sleep(3000);
   let peak = rssMb();
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 250);
+  const [rssBefore, cpuBefore, cpuFrom] = [rssMb(), cpuSecondsOf(process.pid), wallNow()];
+  const planFile = join(dir, 'plan.json');
+  const posts = planCalls(app);
+  const token = TEST_TOKENS.HEATNET_SERVICE_TOKEN;
+  writeFileSync(planFile, JSON.stringify({ url: base, token, leadMs: 2000, posts }));
   // How long the event loop was held at a time during the run: what a call waits behind.
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
-  const [rssBefore, cpuBefore, cpuFrom] = [rssMb(), cpuSecondsOf(process.pid), wallNow()];
-  const planFile = join(dir, 'plan.json');
-  const start = wallNow() + 2000 + WARMUP * 1000;
-  const posts = planCalls(app, start);
-  const token = TEST_TOKENS.HEATNET_SERVICE_TOKEN;
-  writeFileSync(planFile, JSON.stringify({ url: base, token, posts }));
   const everything = await runPoster(planFile);
-  const results = everything.filter((r) => r.at >= start);
-  const warm = report(
-    everything.filter((r) => r.at < start),
-    [],
-  ).all;
+  const results = everything.filter((r) => r.offset >= WARMUP * 1000);
+  const start = Math.min(...results.map((r) => r.at));
+  const warm = report(everything.filter((r) => r.offset < WARMUP * 1000)).all;
   const cpuS = cpuSecondsOf(process.pid) - cpuBefore;
   const wallS = (wallNow() - cpuFrom) / 1000; // warm-up and run
   const rssAfter = rssMb();
@@ -261,24 +223,29 @@ async function main(): Promise<void> {
     incidents: await getP50(base, '/api/incidents'),
   };
   live.stop();
-  const ms = (xs: { start: number; end: number }[]) => summary(xs.map((x) => x.end - x.start));
-  const runEvaluations = timing.evaluations.filter((e) => e.end > start);
-  const runSweeps = timing.sweeps.filter((e) => e.end > start);
-  const busy = [...runEvaluations, ...runSweeps];
+  const inRun = (xs: readonly Span[]) => xs.filter((e) => e.end > start);
+  const jobs: JobTimes = {
+    evaluations: inRun(timing.evaluations),
+    sweeps: inRun(timing.sweeps),
+    flushes: inRun(timing.flushes),
+    ingest: inRun(timing.ingest),
+  };
   const incidents = await countIncidents(base);
   console.log(
     JSON.stringify(
       {
         date: new Date().toISOString(),
-        store: values.postgres ? 'postgres' : 'sqlite',
+        store: values.postgres ? 'postgres' : `sqlite (synchronous ${synchronous ?? 'FULL'})`,
         substations: app.topology.substations.length,
         households: app.topology.householdCount,
         setupS,
         planned: posts.length,
         warmup: warm,
-        post: report(results, busy),
-        evaluations: ms(runEvaluations),
-        sweeps: ms(runSweeps),
+        post: report(results, jobs),
+        evaluations: spans(jobs.evaluations),
+        sweeps: spans(jobs.sweeps),
+        roomDayFlushes: spans(jobs.flushes),
+        ingestBatches: spans(jobs.ingest),
         gets,
         loopDelayMs: {
           p50: loopMs(loopDelay.percentile(50)),
