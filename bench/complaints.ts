@@ -2,7 +2,8 @@
  * Complaint intake at scale (issue 10): `POST /api/complaints` at 50 calls/s, open-loop,
  * on 5,000 substations / 250,000 households with live data flowing and balance
  * evaluations (with the desk's proactive sweep) running on their schedule.
- *   npx tsx bench/complaints.ts [--substations 5000] [--rate 50] [--seconds 60] [--interval 15] [--postgres URL]
+ *   npx tsx bench/complaints.ts [--substations 5000] [--rate 50] [--seconds 60] [--interval 15]
+ *     [--feed-ms 1000] [--postgres URL] [--sqlite-synchronous FULL|NORMAL]
  *
  * The real HeatnetApp with its real store (SQLite in a temp data folder, or PostgreSQL)
  * and its HTTP API on loopback; readings enter through its ingest pipeline every second
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '60' },
     interval: { type: 'string', default: '15' },
+    'feed-ms': { type: 'string', default: '1000' },
     warmup: { type: 'string', default: '5' },
     postgres: { type: 'string' },
     // An experiment, not a setting heatnet offers: what SQLite's per-commit fsync costs
@@ -122,15 +124,34 @@ const households = (buildings: readonly { households: readonly Household[] }[]) 
   buildings.flatMap((b) => b.households);
 
 /** Feeds one second of readings each second until stopped. */
-function feed(app: HeatnetApp, readings: ScaleReadings) {
+/**
+ * Feeds one second of readings each second until stopped: in one batch (the default), or
+ * with --feed-ms N in 1000/N parts N ms apart — closer to how the adapters deliver them
+ * (a Modbus poll or an MQTT message at a time), the same readings per second.
+ */
+function feed(app: HeatnetApp, readings: ScaleReadings, partMs: number) {
   let tick = 0;
   let fed = 0;
+  const parts = Math.max(1, Math.round(1000 / partMs));
+  const pending = new Set<NodeJS.Timeout>();
   const timer = setInterval(() => {
     const batch = liveTick(app.topology, readings, tick++, Date.now());
     fed += batch.length;
-    void app.pipeline.accept(batch);
+    const size = Math.ceil(batch.length / parts);
+    for (let i = 0; i < parts; i++) {
+      const part = batch.slice(i * size, (i + 1) * size);
+      const t = setTimeout(() => {
+        pending.delete(t);
+        void app.pipeline.accept(part);
+      }, i * partMs);
+      pending.add(t);
+    }
   }, 1000);
-  return { stop: () => clearInterval(timer), fed: () => fed };
+  const stop = () => {
+    clearInterval(timer);
+    for (const t of pending) clearTimeout(t);
+  };
+  return { stop, fed: () => fed };
 }
 
 function runPoster(file: string): Promise<PostResult[]> {
@@ -192,7 +213,7 @@ async function main(): Promise<void> {
       throw new Error('--sqlite-synchronous FULL|NORMAL|OFF');
     await sql.raw(`PRAGMA synchronous = ${synchronous}`).execute(app.store.db);
   }
-  const live = feed(app, readings);
+  const live = feed(app, readings, Number(values['feed-ms']));
   // The first evaluation and its sweep (priming the desk) before any call.
   while (timing.sweeps.length === 0) await sleep(200);
   const setupS = Math.round((performance.now() - t0) / 100) / 10;
@@ -235,6 +256,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         date: new Date().toISOString(),
+        feedMs: Number(values['feed-ms']),
         store: values.postgres ? 'postgres' : `sqlite (synchronous ${synchronous ?? 'FULL'})`,
         substations: app.topology.substations.length,
         households: app.topology.householdCount,
