@@ -13,20 +13,14 @@
  * the same Idempotency-Key. Latency counts from each call's scheduled send time.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { parse, stringify } from 'yaml';
-import { HeatnetApp } from '../src/app.ts';
-import { formatIssue } from '../src/config/issues.ts';
-import { parseConfig } from '../src/config/load.ts';
-import type { Config } from '../src/config/schema.ts';
-import { silentLogger } from '../src/core/logger.ts';
+import type { HeatnetApp } from '../src/app.ts';
 import type { Household } from '../src/domain/topology.ts';
-import type { RawConfig } from '../test/support/config.ts';
 import { TEST_TOKENS } from '../test/support/config.ts';
 import { cpuSecondsOf, sleep } from './measure.ts';
 import {
@@ -38,13 +32,8 @@ import {
   timeJobs,
 } from './support/intake-timing.ts';
 import type { PlannedPost, PostResult } from './support/post-complaints.ts';
-import {
-  fillHistory,
-  isCold,
-  liveTick,
-  ScaleReadings,
-  scaleNetwork,
-} from './support/scale-network.ts';
+import { scaleApp } from './support/scale-app.ts';
+import { isCold, liveTick, type ScaleReadings } from './support/scale-network.ts';
 
 const { values } = parseArgs({
   options: {
@@ -65,28 +54,6 @@ const SECONDS = Number(values.seconds);
 const WARMUP = Number(values.warmup);
 const wallNow = () => performance.timeOrigin + performance.now();
 const rssMb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
-
-const demoRaw = parse(readFileSync('config/demo.yaml', 'utf8')) as RawConfig;
-
-/** config/demo.yaml with the scale network, no devices, a store in `dir`. */
-function benchConfig(dir: string): Config {
-  const raw = structuredClone(demoRaw);
-  raw.network.substations = scaleNetwork({
-    substations: Number(values.substations),
-    buildings: 1,
-    branches: 10,
-  });
-  raw.ingest.modbus.devices = [];
-  raw.ingest.mqtt = { ...raw.ingest.mqtt, url: 'embedded', embeddedPort: 0 };
-  raw.api = { ...raw.api, host: '127.0.0.1', port: 0 };
-  raw.storage = { dataDir: join(dir, 'data') };
-  raw.balance = { ...raw.balance, schedule: { intervalS: Number(values.interval) } };
-  if (values.postgres) raw.store = { postgres: values.postgres };
-  raw.simulation = { ...raw.simulation, groundTruth: { port: 0 }, complaints: {} };
-  const result = parseConfig(stringify(raw), { ...TEST_TOKENS }, 'bench');
-  if (!result.ok) throw new Error(result.issues.slice(0, 5).map(formatIssue).join('\n'));
-  return result.config;
-}
 
 /** The cold-snap morning: who calls, when, how. */
 function planCalls(app: HeatnetApp): PlannedPost[] {
@@ -195,14 +162,13 @@ async function countIncidents(base: string): Promise<number> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'heatnet-bench-complaints-'));
   const t0 = performance.now();
-  const config = benchConfig(dir);
-  const app = new HeatnetApp(config, { log: silentLogger() });
-  const readings = new ScaleReadings(config, app.topology);
   // The history is what the service already holds (state and windows), not new data to
   // store; the live readings below go through the whole pipeline, storage included.
-  fillHistory(app.topology, readings, Date.now(), (batch) => {
-    app.state.apply(batch);
-    app.windows.apply(batch);
+  const { app, readings } = scaleApp({
+    substations: Number(values.substations),
+    intervalS: Number(values.interval),
+    dir,
+    postgres: values.postgres,
   });
   const timing = timeJobs(app);
   await app.start();
