@@ -2,7 +2,8 @@
  * Complaint intake at scale (issue 10): `POST /api/complaints` at 50 calls/s, open-loop,
  * on 5,000 substations / 250,000 households with live data flowing and balance
  * evaluations (with the desk's proactive sweep) running on their schedule.
- *   npx tsx bench/complaints.ts [--substations 5000] [--rate 50] [--seconds 60] [--interval 15] [--postgres URL]
+ *   npx tsx bench/complaints.ts [--substations 5000] [--rate 50] [--seconds 60] [--interval 15]
+ *     [--feed-ms 1000] [--postgres URL] [--sqlite-synchronous FULL|NORMAL]
  *
  * The real HeatnetApp with its real store (SQLite in a temp data folder, or PostgreSQL)
  * and its HTTP API on loopback; readings enter through its ingest pipeline every second
@@ -12,28 +13,27 @@
  * the same Idempotency-Key. Latency counts from each call's scheduled send time.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { parse, stringify } from 'yaml';
-import { HeatnetApp } from '../src/app.ts';
-import { formatIssue } from '../src/config/issues.ts';
-import { parseConfig } from '../src/config/load.ts';
-import type { Config } from '../src/config/schema.ts';
-import { silentLogger } from '../src/core/logger.ts';
+import { sql } from 'kysely';
+import type { HeatnetApp } from '../src/app.ts';
 import type { Household } from '../src/domain/topology.ts';
-import type { RawConfig } from '../test/support/config.ts';
 import { TEST_TOKENS } from '../test/support/config.ts';
 import { cpuSecondsOf, sleep } from './measure.ts';
-import type { PlannedPost, PostResult } from './support/post-complaints.ts';
 import {
-  fillHistory,
-  isCold,
-  liveTick,
-  ScaleReadings,
-  scaleNetwork,
-} from './support/scale-network.ts';
+  type JobTimes,
+  report,
+  type Span,
+  spans,
+  summary,
+  timeJobs,
+} from './support/intake-timing.ts';
+import type { PlannedPost, PostResult } from './support/post-complaints.ts';
+import { scaleApp } from './support/scale-app.ts';
+import { isCold, liveTick, type ScaleReadings } from './support/scale-network.ts';
 
 const { values } = parseArgs({
   options: {
@@ -41,8 +41,12 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '60' },
     interval: { type: 'string', default: '15' },
+    'feed-ms': { type: 'string', default: '1000' },
     warmup: { type: 'string', default: '5' },
     postgres: { type: 'string' },
+    // An experiment, not a setting heatnet offers: what SQLite's per-commit fsync costs
+    // the intake (the store keeps synchronous=FULL: a committed row survives a power cut).
+    'sqlite-synchronous': { type: 'string' },
   },
 });
 const RATE = Number(values.rate);
@@ -51,30 +55,8 @@ const WARMUP = Number(values.warmup);
 const wallNow = () => performance.timeOrigin + performance.now();
 const rssMb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 
-const demoRaw = parse(readFileSync('config/demo.yaml', 'utf8')) as RawConfig;
-
-/** config/demo.yaml with the scale network, no devices, a store in `dir`. */
-function benchConfig(dir: string): Config {
-  const raw = structuredClone(demoRaw);
-  raw.network.substations = scaleNetwork({
-    substations: Number(values.substations),
-    buildings: 1,
-    branches: 10,
-  });
-  raw.ingest.modbus.devices = [];
-  raw.ingest.mqtt = { ...raw.ingest.mqtt, url: 'embedded', embeddedPort: 0 };
-  raw.api = { ...raw.api, host: '127.0.0.1', port: 0 };
-  raw.storage = { dataDir: join(dir, 'data') };
-  raw.balance = { ...raw.balance, schedule: { intervalS: Number(values.interval) } };
-  if (values.postgres) raw.store = { postgres: values.postgres };
-  raw.simulation = { ...raw.simulation, groundTruth: { port: 0 }, complaints: {} };
-  const result = parseConfig(stringify(raw), { ...TEST_TOKENS }, 'bench');
-  if (!result.ok) throw new Error(result.issues.slice(0, 5).map(formatIssue).join('\n'));
-  return result.config;
-}
-
 /** The cold-snap morning: who calls, when, how. */
-function planCalls(app: HeatnetApp, start: number): PlannedPost[] {
+function planCalls(app: HeatnetApp): PlannedPost[] {
   const stations = app.topology.substations;
   const cold = stations.filter((_, i) => isCold(i)).flatMap((s) => households(s.buildings));
   const all = stations.flatMap((s) => households(s.buildings));
@@ -98,9 +80,9 @@ function planCalls(app: HeatnetApp, start: number): PlannedPost[] {
         : { household: h.id };
     const channel = rand() < 0.7 ? 'hotline' : 'wechat';
     const body = { ...who, category, channel, description: '暖气不热', reportedTempC: 15 };
-    const post = { at: start + (i * 1000) / RATE - WARMUP * 1000, body, key: `bench-${i}` };
+    const post = { offset: (i * 1000) / RATE, body, key: `bench-${i}` };
     posts.push(post);
-    if (rand() < 0.03) posts.push({ ...post, at: post.at + 200 + rand() * 1800 });
+    if (rand() < 0.03) posts.push({ ...post, offset: post.offset + 200 + rand() * 1800 });
   }
   return posts;
 }
@@ -108,38 +90,35 @@ function planCalls(app: HeatnetApp, start: number): PlannedPost[] {
 const households = (buildings: readonly { households: readonly Household[] }[]) =>
   buildings.flatMap((b) => b.households);
 
-/** Every evaluation and sweep, timed: [start, end] on the wall clock. */
-function timeEvaluations(app: HeatnetApp) {
-  const evaluations: { start: number; end: number }[] = [];
-  const sweeps: { start: number; end: number }[] = [];
-  const evaluate = app.balance.evaluate.bind(app.balance);
-  app.balance.evaluate = (at?: number) => {
-    const start = wallNow();
-    try {
-      return evaluate(at);
-    } finally {
-      evaluations.push({ start, end: wallNow() });
-    }
-  };
-  const onBalance = app.desk.onBalance;
-  app.desk.onBalance = async (result) => {
-    const start = wallNow();
-    await onBalance(result);
-    sweeps.push({ start, end: wallNow() });
-  };
-  return { evaluations, sweeps };
-}
-
 /** Feeds one second of readings each second until stopped. */
-function feed(app: HeatnetApp, readings: ScaleReadings) {
+/**
+ * Feeds one second of readings each second until stopped: in one batch (the default), or
+ * with --feed-ms N in 1000/N parts N ms apart — closer to how the adapters deliver them
+ * (a Modbus poll or an MQTT message at a time), the same readings per second.
+ */
+function feed(app: HeatnetApp, readings: ScaleReadings, partMs: number) {
   let tick = 0;
   let fed = 0;
+  const parts = Math.max(1, Math.round(1000 / partMs));
+  const pending = new Set<NodeJS.Timeout>();
   const timer = setInterval(() => {
     const batch = liveTick(app.topology, readings, tick++, Date.now());
     fed += batch.length;
-    void app.pipeline.accept(batch);
+    const size = Math.ceil(batch.length / parts);
+    for (let i = 0; i < parts; i++) {
+      const part = batch.slice(i * size, (i + 1) * size);
+      const t = setTimeout(() => {
+        pending.delete(t);
+        void app.pipeline.accept(part);
+      }, i * partMs);
+      pending.add(t);
+    }
   }, 1000);
-  return { stop: () => clearInterval(timer), fed: () => fed };
+  const stop = () => {
+    clearInterval(timer);
+    for (const t of pending) clearTimeout(t);
+  };
+  return { stop, fed: () => fed };
 }
 
 function runPoster(file: string): Promise<PostResult[]> {
@@ -157,19 +136,6 @@ function runPoster(file: string): Promise<PostResult[]> {
       code === 0 ? resolve(JSON.parse(out) as PostResult[]) : reject(new Error(`poster ${code}`)),
     ),
   );
-}
-
-const quantile = (s: number[], q: number) =>
-  s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : Number.NaN;
-function summary(ms: number[]) {
-  const s = [...ms].sort((a, b) => a - b);
-  const r = (v: number) => Math.round(v * 10) / 10;
-  return {
-    n: s.length,
-    p50: r(quantile(s, 0.5)),
-    p99: r(quantile(s, 0.99)),
-    max: r(s.at(-1) ?? 0),
-  };
 }
 
 async function getP50(base: string, path: string): Promise<number> {
@@ -193,38 +159,27 @@ async function countIncidents(base: string): Promise<number> {
   return ((await res.json()) as { count: number }).count;
 }
 
-function report(results: PostResult[], busy: { start: number; end: number }[]) {
-  const overlaps = (r: PostResult) => busy.some((b) => b.start < r.done && b.end > r.at);
-  const byStatus: Record<string, number> = {};
-  for (const r of results) {
-    const kind = r.error ? `0 ${r.error}` : String(r.status);
-    byStatus[kind] = (byStatus[kind] ?? 0) + 1;
-  }
-  const ok = results.filter((r) => r.status === 200 || r.status === 201);
-  return {
-    all: summary(ok.map((r) => r.done - r.at)),
-    duringEvaluation: summary(ok.filter(overlaps).map((r) => r.done - r.at)),
-    apart: summary(ok.filter((r) => !overlaps(r)).map((r) => r.done - r.at)),
-    byStatus,
-  };
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'heatnet-bench-complaints-'));
   const t0 = performance.now();
-  const config = benchConfig(dir);
-  const app = new HeatnetApp(config, { log: silentLogger() });
-  const readings = new ScaleReadings(config, app.topology);
   // The history is what the service already holds (state and windows), not new data to
   // store; the live readings below go through the whole pipeline, storage included.
-  fillHistory(app.topology, readings, Date.now(), (batch) => {
-    app.state.apply(batch);
-    app.windows.apply(batch);
+  const { app, readings } = scaleApp({
+    substations: Number(values.substations),
+    intervalS: Number(values.interval),
+    dir,
+    postgres: values.postgres,
   });
-  const timing = timeEvaluations(app);
+  const timing = timeJobs(app);
   await app.start();
   const base = await app.listen();
-  const live = feed(app, readings);
+  const synchronous = values['sqlite-synchronous'];
+  if (synchronous && !values.postgres) {
+    if (!/^(FULL|NORMAL|OFF)$/i.test(synchronous))
+      throw new Error('--sqlite-synchronous FULL|NORMAL|OFF');
+    await sql.raw(`PRAGMA synchronous = ${synchronous}`).execute(app.store.db);
+  }
+  const live = feed(app, readings, Number(values['feed-ms']));
   // The first evaluation and its sweep (priming the desk) before any call.
   while (timing.sweeps.length === 0) await sleep(200);
   const setupS = Math.round((performance.now() - t0) / 100) / 10;
@@ -233,45 +188,58 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 250);
   const [rssBefore, cpuBefore, cpuFrom] = [rssMb(), cpuSecondsOf(process.pid), wallNow()];
   const planFile = join(dir, 'plan.json');
-  const start = wallNow() + 2000 + WARMUP * 1000;
-  const posts = planCalls(app, start);
+  const posts = planCalls(app);
   const token = TEST_TOKENS.HEATNET_SERVICE_TOKEN;
-  writeFileSync(planFile, JSON.stringify({ url: base, token, posts }));
+  writeFileSync(planFile, JSON.stringify({ url: base, token, leadMs: 2000, posts }));
+  // How long the event loop was held at a time during the run: what a call waits behind.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const everything = await runPoster(planFile);
-  const results = everything.filter((r) => r.at >= start);
-  const warm = report(
-    everything.filter((r) => r.at < start),
-    [],
-  ).all;
+  const results = everything.filter((r) => r.offset >= WARMUP * 1000);
+  const start = Math.min(...results.map((r) => r.at));
+  const warm = report(everything.filter((r) => r.offset < WARMUP * 1000)).all;
   const cpuS = cpuSecondsOf(process.pid) - cpuBefore;
   const wallS = (wallNow() - cpuFrom) / 1000; // warm-up and run
   const rssAfter = rssMb();
   clearInterval(sampler);
+  loopDelay.disable();
+  const loopMs = (ns: number) => Math.round(ns / 1e5) / 10;
   const gets = {
     complaintsBySubstation: await getP50(base, '/api/complaints?substation=T00008&limit=100'),
     complaints: await getP50(base, '/api/complaints?limit=100'),
     incidents: await getP50(base, '/api/incidents'),
   };
   live.stop();
-  const ms = (xs: { start: number; end: number }[]) => summary(xs.map((x) => x.end - x.start));
-  const runEvaluations = timing.evaluations.filter((e) => e.end > start);
-  const runSweeps = timing.sweeps.filter((e) => e.end > start);
-  const busy = [...runEvaluations, ...runSweeps];
+  const inRun = (xs: readonly Span[]) => xs.filter((e) => e.end > start);
+  const jobs: JobTimes = {
+    evaluations: inRun(timing.evaluations),
+    sweeps: inRun(timing.sweeps),
+    flushes: inRun(timing.flushes),
+    ingest: inRun(timing.ingest),
+  };
   const incidents = await countIncidents(base);
   console.log(
     JSON.stringify(
       {
         date: new Date().toISOString(),
-        store: values.postgres ? 'postgres' : 'sqlite',
+        feedMs: Number(values['feed-ms']),
+        store: values.postgres ? 'postgres' : `sqlite (synchronous ${synchronous ?? 'FULL'})`,
         substations: app.topology.substations.length,
         households: app.topology.householdCount,
         setupS,
         planned: posts.length,
         warmup: warm,
-        post: report(results, busy),
-        evaluations: ms(runEvaluations),
-        sweeps: ms(runSweeps),
+        post: report(results, jobs),
+        evaluations: spans(jobs.evaluations),
+        sweeps: spans(jobs.sweeps),
+        roomDayFlushes: spans(jobs.flushes),
+        ingestBatches: spans(jobs.ingest),
         gets,
+        loopDelayMs: {
+          p50: loopMs(loopDelay.percentile(50)),
+          p99: loopMs(loopDelay.percentile(99)),
+          max: loopMs(loopDelay.max),
+        },
         readingsFed: live.fed(),
         rssMb: { before: rssBefore, after: rssAfter, peak: Math.max(peak, rssAfter) },
         cpu: {

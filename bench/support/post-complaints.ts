@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 
 export interface PlannedPost {
-  /** Wall-clock ms (Date.now scale) when the request is due. */
-  at: number;
+  /** When the request is due, in ms after the plan's origin. */
+  offset: number;
   body: object;
   key: string;
 }
@@ -18,11 +18,18 @@ export interface PlannedPost {
 export interface Plan {
   url: string;
   token: string;
+  /**
+   * The origin is this long after the plan is read here, not a time fixed by the
+   * planner: a planner slowed down (a loaded machine) cannot make the first calls late.
+   */
+  leadMs: number;
   posts: PlannedPost[];
 }
 
 export interface PostResult {
+  /** Wall-clock ms when the request was due (its latency counts from here). */
   at: number;
+  offset: number;
   /** Wall-clock ms when the answer had arrived in full. */
   done: number;
   status: number;
@@ -32,7 +39,8 @@ export interface PostResult {
 
 const wallNow = () => performance.timeOrigin + performance.now();
 
-async function send(plan: Plan, post: PlannedPost): Promise<PostResult> {
+async function send(plan: Plan, post: PlannedPost, at: number): Promise<PostResult> {
+  const { offset } = post;
   try {
     const res = await fetch(`${plan.url}/api/complaints`, {
       method: 'POST',
@@ -44,24 +52,28 @@ async function send(plan: Plan, post: PlannedPost): Promise<PostResult> {
       body: JSON.stringify(post.body),
     });
     await res.arrayBuffer();
-    return { at: post.at, done: wallNow(), status: res.status };
+    return { at, offset, done: wallNow(), status: res.status };
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause;
-    return { at: post.at, done: wallNow(), status: 0, error: cause?.code ?? String(err) };
+    return { at, offset, done: wallNow(), status: 0, error: cause?.code ?? String(err) };
   }
 }
 
 const [planFile = ''] = process.argv.slice(2);
 const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
-const posts = [...plan.posts].sort((a, b) => a.at - b.at);
+const posts = [...plan.posts].sort((a, b) => a.offset - b.offset);
+const origin = wallNow() + plan.leadMs;
 const pending: Promise<PostResult>[] = [];
 let next = 0;
 await new Promise<void>((resolve) => {
   const tick = (): void => {
     const now = wallNow();
-    while (next < posts.length && posts[next]!.at <= now) pending.push(send(plan, posts[next++]!));
+    while (next < posts.length && origin + posts[next]!.offset <= now) {
+      const post = posts[next++]!;
+      pending.push(send(plan, post, origin + post.offset));
+    }
     if (next === posts.length) resolve();
-    else setTimeout(tick, Math.max(0, Math.min(5, posts[next]!.at - now)));
+    else setTimeout(tick, Math.max(0, Math.min(5, origin + posts[next]!.offset - now)));
   };
   tick();
 });

@@ -1,4 +1,4 @@
-import { type EngineSettings, evaluateBalance } from '../balance/evaluate.ts';
+import { type EngineSettings, evaluateBalance, evaluationSteps } from '../balance/evaluate.ts';
 import { finiteResult } from '../balance/finite.ts';
 import type { BalanceResult, StationMemory, SubstationBalance } from '../balance/types.ts';
 import type { Config } from '../config/schema.ts';
@@ -8,12 +8,21 @@ import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
 import { every, type Scheduled } from '../core/schedule.ts';
+import { runInSlices, runToEnd, SlicesAbandoned, type Steps } from '../core/slices.ts';
 import type { HeatnetEvents } from '../events.ts';
-import { gatherInputs, type InputSources } from './inputs.ts';
+import { gatherInputs, gatherSteps, type InputSources } from './inputs.ts';
 
 /** Real milliseconds after start of the first evaluation. */
 const FIRST_EVALUATION_MS = 20_000;
 const ANOMALY = 'balance-anomaly';
+/**
+ * Real milliseconds of evaluation work before the scheduled run hands the event loop
+ * back: a complaint or API call arriving meanwhile waits at most about this long
+ * (issue 10: intake p99 ≤ 20 ms while evaluations run).
+ */
+export const EVALUATION_SLICE_MS = 4;
+/** Stations per storage write: each batch is serialised in one go, so it is a slice too. */
+const WRITE_BATCH = 250;
 
 export interface BalanceOutputs {
   /** Readings for storage (the `balance` measurement). */
@@ -36,6 +45,10 @@ export class BalanceService implements Component {
   private timer: Scheduled | undefined;
   private first: NodeJS.Timeout | undefined;
   private preview: { at: number; result: BalanceResult } | undefined;
+  /** Work per slice of a scheduled evaluation (tests set 0: a turn of the loop per step). */
+  sliceMs = EVALUATION_SLICE_MS;
+  private stopped = false;
+  private running: Promise<unknown> | undefined;
   private readonly settings: EngineSettings;
 
   constructor(
@@ -56,18 +69,20 @@ export class BalanceService implements Component {
 
   async start(): Promise<void> {
     if (!this.config.balance.enabled) return;
+    this.stopped = false;
     // A first evaluation soon after start, once the first polls are in, rather than
     // a whole schedule interval of nothing to show.
-    this.first = setTimeout(() => this.safeEvaluate(), FIRST_EVALUATION_MS);
+    this.first = setTimeout(() => void this.safeEvaluate(), FIRST_EVALUATION_MS);
     this.first.unref();
-    this.timer = every(this.config.balance.schedule, this.clockRate, async () =>
-      this.safeEvaluate(),
-    );
+    this.timer = every(this.config.balance.schedule, this.clockRate, () => this.safeEvaluate());
   }
 
+  /** Stops the schedule; a sliced evaluation in flight is given up at its next slice. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.first);
     this.timer?.stop();
+    await this.running;
   }
 
   /**
@@ -86,12 +101,15 @@ export class BalanceService implements Component {
     return this.preview.result;
   }
 
-  private safeEvaluate(): void {
-    try {
-      this.evaluate();
-    } catch (err) {
-      this.log.error({ err }, 'balance evaluation failed');
-    }
+  /** The scheduled run: in slices, never two at once (the first timer and the schedule). */
+  private async safeEvaluate(): Promise<void> {
+    if (this.running) return;
+    const run = this.evaluateInSlices().catch((err: unknown) => {
+      if (!(err instanceof SlicesAbandoned)) this.log.error({ err }, 'balance evaluation failed');
+    });
+    this.running = run;
+    await run;
+    this.running = undefined;
   }
 
   /** Service time of the latest scheduled evaluation, or null before the first. */
@@ -99,16 +117,32 @@ export class BalanceService implements Component {
     return this.last?.evaluatedAt ?? null;
   }
 
-  /** One evaluation now (the schedule calls this; tests and benchmarks may too). */
+  /** One evaluation now, start to end in one go (tests and benchmarks call this). */
   evaluate(at = this.now()): BalanceResult {
-    const input = gatherInputs(this.sources, at);
-    const { result: raw, memory } = evaluateBalance(input, this.memory, this.settings);
+    return runToEnd(this.steps(at));
+  }
+
+  /**
+   * The same evaluation with the same effects in the same order, handing the event loop
+   * back every EVALUATION_SLICE_MS (what the schedule runs): at 5,000 stations the whole
+   * takes most of a second, which no request should have to wait out.
+   */
+  evaluateInSlices(at = this.now()): Promise<BalanceResult> {
+    return runInSlices(this.steps(at), {
+      sliceMs: this.sliceMs,
+      abandoned: () => this.stopped,
+    });
+  }
+
+  private *steps(at: number): Steps<BalanceResult> {
+    const input = yield* gatherSteps(this.sources, at);
+    const { result: raw, memory } = yield* evaluationSteps(input, this.memory, this.settings);
     // Everything after this (API, retained MQTT, storage, alerts) sees finite numbers only.
     const result = finiteResult(raw);
     const previous = this.last;
     this.memory = memory;
     this.last = result;
-    this.emit(result, previous, at);
+    yield* this.emit(result, previous, at);
     return result;
   }
 
@@ -116,13 +150,14 @@ export class BalanceService implements Component {
    * One alert per station while its anomaly lasts (the sink drops repeats). A changed
    * cause is a new anomaly: the old one is cleared first, so the new cause goes out.
    */
-  private alertAnomalies(result: BalanceResult, previous: BalanceResult | undefined): void {
+  private *alertAnomalies(result: BalanceResult, previous: BalanceResult | undefined): Steps<void> {
     const before = new Map(previous?.substations.map((s) => [s.id, s]));
     for (const s of result.substations) {
       const source = `balance:${s.id}`;
       const was = before.get(s.id)?.anomaly;
       if (was && was.cause !== s.anomaly?.cause) this.outputs.alerts.clear(source, ANOMALY);
       if (!s.anomaly) continue;
+      yield;
       this.outputs.alerts.raise({
         source,
         code: ANOMALY,
@@ -132,16 +167,24 @@ export class BalanceService implements Component {
     }
   }
 
-  private emit(result: BalanceResult, previous: BalanceResult | undefined, at: number): void {
-    this.outputs.write(result.substations.map((s) => balanceReading(s, at)));
-    for (const s of result.substations) {
-      this.outputs.publish(
-        `heatnet/balance/${s.id}`,
-        JSON.stringify({ evaluatedAt: new Date(result.evaluatedAt).toISOString(), ...s }),
-      );
+  /** Storage and retained MQTT station by station, then the event, then the alerts. */
+  private *emit(
+    result: BalanceResult,
+    previous: BalanceResult | undefined,
+    at: number,
+  ): Steps<void> {
+    const stations = result.substations;
+    for (let i = 0; i < stations.length; i += WRITE_BATCH) {
+      this.outputs.write(stations.slice(i, i + WRITE_BATCH).map((s) => balanceReading(s, at)));
+      yield;
+    }
+    const evaluatedAt = new Date(result.evaluatedAt).toISOString();
+    for (const s of stations) {
+      this.outputs.publish(`heatnet/balance/${s.id}`, JSON.stringify({ evaluatedAt, ...s }));
+      yield;
     }
     this.bus.emit('balance.evaluated', result);
-    this.alertAnomalies(result, previous);
+    yield* this.alertAnomalies(result, previous);
     const counts = result.counts;
     this.log.info(
       { ...counts, slopeCPerKm: result.gradient.slopeCPerKm, r2: result.gradient.r2 },

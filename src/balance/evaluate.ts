@@ -41,11 +41,32 @@ export function evaluateBalance(
   input: BalanceInput,
   memory: BalanceMemory,
   settings: EngineSettings,
-): { result: BalanceResult; memory: Map<string, StationMemory> } {
+): BalanceEvaluation {
+  const steps = evaluationSteps(input, memory, settings);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+export interface BalanceEvaluation {
+  result: BalanceResult;
+  memory: Map<string, StationMemory>;
+}
+
+/**
+ * The same evaluation, yielding after each station: the runner may hand the event loop
+ * back between stations (src/core/slices.ts) instead of holding it for the whole network.
+ */
+export function* evaluationSteps(
+  input: BalanceInput,
+  memory: BalanceMemory,
+  settings: EngineSettings,
+): Generator<void, BalanceEvaluation, void> {
   const reference = input.outdoorC === null ? null : referenceAt(settings.design, input.outdoorC);
   const where = positions(input.substations, settings.balance.position);
   const nextMemory = new Map<string, StationMemory>();
-  const stations = input.substations.map((s) => {
+  const stations: SubstationBalance[] = [];
+  for (const s of input.substations) {
     const position = where.get(s.id) ?? 'middle';
     const station = evaluateStation(
       s,
@@ -56,8 +77,9 @@ export function evaluateBalance(
       settings,
     );
     nextMemory.set(s.id, station.memory);
-    return station.balance;
-  });
+    stations.push(station.balance);
+    yield;
+  }
   const counts = Object.fromEntries(STATUSES.map((k) => [k, 0])) as Record<BalanceStatus, number>;
   for (const s of stations) counts[s.status]++;
   const fitted = stations.flatMap((s) =>

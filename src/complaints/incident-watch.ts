@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
+import { nextTurn, runInSlices } from '../core/slices.ts';
 import type { Diagnoser } from '../diagnosis/diagnoser.ts';
 import type { Finding } from '../diagnosis/schemas.ts';
 import type { StoreTransaction } from '../store/store.ts';
@@ -16,6 +17,13 @@ import {
 import { moveIncident, openIncidents } from './incident-db.ts';
 import type { DeskSignals } from './signals.ts';
 import { ACTIVE_STATES } from './types.ts';
+
+/**
+ * Real milliseconds of sweep work before the event loop is handed back: at 5,000 stations
+ * the sweep takes a quarter of a second, which a complaint arriving meanwhile must not
+ * wait out (issue 10: intake p99 ≤ 20 ms while evaluations run).
+ */
+export const SWEEP_SLICE_MS = 4;
 
 /**
  * How many evaluations in a row each fault has been seen, and absent (issue 10 §3). In
@@ -73,6 +81,8 @@ export class FindingStreaks {
 export class IncidentWatch {
   private readonly streaks: FindingStreaks;
   private primed = false;
+  /** Sweeps run one after another: the streaks count evaluations in their order. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: {
@@ -86,21 +96,44 @@ export class IncidentWatch {
     this.streaks = new FindingStreaks(deps.config.service.incidents);
   }
 
-  async onEvaluation(at: number): Promise<void> {
+  /** The sweep after an evaluation at `at`, once the sweeps before it have ended. */
+  onEvaluation(at: number): Promise<void> {
+    const turn = this.queue.then(() => this.sweep(at));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async sweep(at: number): Promise<void> {
     const { db, signals } = this.deps;
     if (!this.primed) await this.prime();
     else await signals.resend();
     const findings = new Map<string, Finding>();
-    for (const f of this.deps.diagnoser.findings(at)) findings.set(findingFault(f).faultKey, f);
+    for (const f of await this.findingsAt(at)) findings.set(findingFault(f).faultKey, f);
     const { due, gone } = this.streaks.update(new Set(findings.keys()));
     if (due.length === 0 && gone.length === 0) return;
-    const effects = await db.write('findings', async (trx) => {
-      const out: IncidentEffect[] = [];
-      for (const key of due) out.push(...(await this.found(trx, findings.get(key)!, at)));
-      out.push(...(await this.restored(trx, new Set(gone), at)));
-      return out;
-    });
-    await signals.incidents(effects);
+    const effects: IncidentEffect[] = [];
+    try {
+      for (const key of due) {
+        // A transaction per fault and a turn of the loop between them: on a cold-snap
+        // morning a hundred faults come due at once, and SQLite runs each transaction
+        // synchronously, so one for all of them held every call waiting behind it.
+        effects.push(...(await db.write('findings', (t) => this.found(t, findings.get(key)!, at))));
+        await nextTurn();
+      }
+      if (gone.length > 0) {
+        effects.push(...(await db.write('findings', (t) => this.restored(t, new Set(gone), at))));
+      }
+    } finally {
+      // What was committed is announced, even when a later fault's write failed.
+      await signals.incidents(effects);
+    }
+  }
+
+  /** The diagnoser's findings, in slices when it can give them so. */
+  private findingsAt(at: number): Promise<Finding[]> | Finding[] {
+    const { diagnoser } = this.deps;
+    if (!diagnoser.findingSteps) return diagnoser.findings(at);
+    return runInSlices(diagnoser.findingSteps(at), { sliceMs: SWEEP_SLICE_MS });
   }
 
   /** Open incidents the data opened are watched for their fault's end; topics are republished. */

@@ -2,7 +2,7 @@ import type { BalanceResult } from '../balance/types.ts';
 import type { Config } from '../config/schema.ts';
 import { diagnose } from '../diagnosis/diagnose.ts';
 import type { Diagnoser } from '../diagnosis/diagnoser.ts';
-import { findings } from '../diagnosis/findings.ts';
+import { findingSteps, findings } from '../diagnosis/findings.ts';
 import { stationNeighbours } from '../diagnosis/station.ts';
 import type { Topology } from '../domain/topology.ts';
 import type { LiveState } from '../state/live-state.ts';
@@ -26,5 +26,6 @@ export function createLiveDiagnoser(sources: LiveDiagnoserSources): Diagnoser {
   return {
     diagnose: (request) => diagnose(diagnosisView(sources, request.at), request, neighbours),
     findings: (at) => findings(diagnosisView(sources, at), neighbours),
+    findingSteps: (at) => findingSteps(diagnosisView(sources, at), neighbours),
   };
 }

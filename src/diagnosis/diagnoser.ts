@@ -18,4 +18,9 @@ export interface Diagnoser {
   diagnose(request: DiagnosisRequest): Diagnosis;
   /** Every fault the network data show at `at`, one per place (network-wide sweep). */
   findings(at: number): Finding[];
+  /**
+   * The same findings, yielding between stations, for a caller that runs the sweep in
+   * slices (a diagnoser without it is swept in one go).
+   */
+  findingSteps?(at: number): Generator<void, Finding[], void>;
 }

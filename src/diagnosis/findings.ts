@@ -1,4 +1,4 @@
-import type { Building } from '../domain/topology.ts';
+import type { Building, Substation } from '../domain/topology.ts';
 import { judgeBuildingRooms, judgeMeter, judgeZone } from './building.ts';
 import { EMPTY, freshRoomsByZone, merge, type RoomStats, statsOf } from './rooms.ts';
 import type { Finding } from './schemas.ts';
@@ -16,22 +16,46 @@ export function findings(
   view: DiagnosisView,
   neighbours: ReadonlyMap<string, readonly string[]>,
 ): Finding[] {
+  const steps = findingSteps(view, neighbours);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * The same sweep, yielding after each station: the desk may hand the event loop back
+ * between stations (src/core/slices.ts) instead of holding it for the whole network.
+ */
+export function* findingSteps(
+  view: DiagnosisView,
+  neighbours: ReadonlyMap<string, readonly string[]>,
+): Generator<void, Finding[], void> {
   const out: Finding[] = [];
   for (const s of view.topology.substations) {
-    const station = judgeSubstation(view, s.id, neighbours) ?? judgeNetwork(view, s.id);
-    if (station) {
-      out.push(toFinding(station));
-      continue;
-    }
-    const rooms = s.buildings.map((b) => freshRoomsByZone(view, b));
-    const stats = rooms.map((byZone) => buildingStats(byZone, view.minC));
-    const total = stats.reduce(merge, EMPTY);
-    s.buildings.forEach((b, i) => {
-      const found = sweepBuilding(view, b, rooms[i]!, stats[i]!, total);
-      for (const v of found) out.push(toFinding(v));
-    });
+    stationFindings(view, s, neighbours, out);
+    yield;
   }
   return out;
+}
+
+function stationFindings(
+  view: DiagnosisView,
+  s: Substation,
+  neighbours: ReadonlyMap<string, readonly string[]>,
+  out: Finding[],
+): void {
+  const station = judgeSubstation(view, s.id, neighbours) ?? judgeNetwork(view, s.id);
+  if (station) {
+    out.push(toFinding(station));
+    return;
+  }
+  const rooms = s.buildings.map((b) => freshRoomsByZone(view, b));
+  const stats = rooms.map((byZone) => buildingStats(byZone, view.minC));
+  const total = stats.reduce(merge, EMPTY);
+  s.buildings.forEach((b, i) => {
+    const found = sweepBuilding(view, b, rooms[i]!, stats[i]!, total);
+    for (const v of found) out.push(toFinding(v));
+  });
 }
 
 function buildingStats(byZone: ReadonlyMap<string, readonly RoomReading[]>, minC: number) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BalanceResult } from '../../src/balance/types.ts';
 import { createLiveDiagnoser } from '../../src/complaints/live-diagnoser.ts';
 import type { Reading } from '../../src/core/reading.ts';
+import { runInSlices } from '../../src/core/slices.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import { LiveState } from '../../src/state/live-state.ts';
 import { steadyDemoConfig } from '../support/balance-harness.ts';
@@ -64,5 +65,20 @@ describe('the live diagnoser over the live state', () => {
       'building:S01-B2:branch-restriction',
     ]);
     expect(found[0]!.action).toMatchObject({ who: 'crew', code: 'check-branch-valve' });
+  });
+
+  it('gives the same findings station by station, for a sweep run in slices (issue 10 perf)', async () => {
+    const state = new LiveState();
+    state.apply(
+      readings('none', 20, (b) => (b === 'S01-B2' ? 0.5 : topology.building(b)!.areaM2 / 1000)),
+    );
+    const diagnoser = createLiveDiagnoser({ config, topology, state, balance: () => evaluation });
+    const steps = diagnoser.findingSteps!(AT);
+    let yields = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) yields++;
+    expect(yields).toBe(topology.substations.length);
+    expect(step.value).toEqual(diagnoser.findings(AT));
+    expect(await runInSlices(diagnoser.findingSteps!(AT), { sliceMs: 0 })).toEqual(step.value);
   });
 });

@@ -1,0 +1,58 @@
+/**
+ * The benches' service at scale: config/demo.yaml with the scale network (one building
+ * per substation, every 50th cold), no devices, an embedded broker, a store in a temp
+ * folder (or PostgreSQL), and 75 minutes of history held in state and windows — as a
+ * running service holds it, not pushed through storage.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { HeatnetApp } from '../../src/app.ts';
+import { formatIssue } from '../../src/config/issues.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import type { RawConfig } from '../../test/support/config.ts';
+import { TEST_TOKENS } from '../../test/support/config.ts';
+import { fillHistory, ScaleReadings, scaleNetwork } from './scale-network.ts';
+
+export interface ScaleAppOptions {
+  substations: number;
+  /** Balance schedule (seconds). */
+  intervalS: number;
+  /** Data folder (temp). */
+  dir: string;
+  postgres?: string | undefined;
+}
+
+/** The config: demo.yaml with the scale network, no devices, a store in `dir`. */
+export function scaleConfig(o: ScaleAppOptions): Config {
+  const raw = structuredClone(parse(readFileSync('config/demo.yaml', 'utf8')) as RawConfig);
+  raw.network.substations = scaleNetwork({
+    substations: o.substations,
+    buildings: 1,
+    branches: 10,
+  });
+  raw.ingest.modbus.devices = [];
+  raw.ingest.mqtt = { ...raw.ingest.mqtt, url: 'embedded', embeddedPort: 0 };
+  raw.api = { ...raw.api, host: '127.0.0.1', port: 0 };
+  raw.storage = { dataDir: join(o.dir, 'data') };
+  raw.balance = { ...raw.balance, schedule: { intervalS: o.intervalS } };
+  if (o.postgres) raw.store = { postgres: o.postgres };
+  raw.simulation = { ...raw.simulation, groundTruth: { port: 0 }, complaints: {} };
+  const result = parseConfig(stringify(raw), { ...TEST_TOKENS }, 'bench');
+  if (!result.ok) throw new Error(result.issues.slice(0, 5).map(formatIssue).join('\n'));
+  return result.config;
+}
+
+/** The app (not started) with its history, and the readings source for live data. */
+export function scaleApp(o: ScaleAppOptions): { app: HeatnetApp; readings: ScaleReadings } {
+  const config = scaleConfig(o);
+  const app = new HeatnetApp(config, { log: silentLogger() });
+  const readings = new ScaleReadings(config, app.topology);
+  fillHistory(app.topology, readings, Date.now(), (batch) => {
+    app.state.apply(batch);
+    app.windows.apply(batch);
+  });
+  return { app, readings };
+}
