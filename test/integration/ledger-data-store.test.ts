@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Incident, IncidentState } from '../../src/complaints/types.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { EventBus } from '../../src/core/events.ts';
@@ -173,6 +173,29 @@ describe.each(ENGINES)('ledger data on %s', (engine: Engine) => {
       { household: 'H1', meanC: 19, samples: 3 },
       { household: 'H2', meanC: 17, samples: 1 },
     ]);
+  });
+
+  it('flushes in parts; a failed part and those after it wait, the parts before stay counted', async () => {
+    const config = await testConfig({ substations: 1 });
+    const s = await session(config, await freshTarget(engine));
+    const households = Array.from({ length: 4_500 }, (_, i) => `H${String(i).padStart(5, '0')}`);
+    s.bus.emit(
+      'readings',
+      households.map((h) => room(h, DAY0, 18)),
+    );
+    const real = s.store.transaction.bind(s.store);
+    let parts = 0;
+    const spy = vi.spyOn(s.store, 'transaction').mockImplementation((work) => {
+      parts++;
+      return parts === 2 ? Promise.reject(new Error('disk full')) : real(work);
+    });
+    await expect(s.parts.roomDays.flush()).rejects.toThrow(/disk full/);
+    expect(s.parts.roomDays.backlog).toBe(2_500);
+    spy.mockRestore();
+    await s.parts.roomDays.flush();
+    const days = (await all(s.parts.source, '2026-01-10')).flat();
+    expect(days.map((d) => d.household)).toEqual(households);
+    expect(days.every((d) => d.samples === 1 && d.meanC === 18)).toBe(true);
   });
 
   it('reads a day in batches ordered by household, never all at once', async () => {
