@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
 import { parseConfig } from '../src/config/load.ts';
 import { Topology } from '../src/domain/topology.ts';
 import { eventually } from '../test/support/config.ts';
@@ -136,8 +137,15 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
     publisher: await publisher,
   };
   await stopSystem(sys);
+  // heatnet keeps a persistent session: end it, or mosquitto queues the next run for it too.
+  await endSession(env.servers.mqttUrl, sys.clientId);
   if (count < messages) console.error(`${name} stored ${count} of ${messages}:\n${sys.output()}`);
   return result;
+}
+
+async function endSession(url: string, clientId: string): Promise<void> {
+  const client = await mqtt.connectAsync(url, { clientId, clean: true, protocolVersion: 4 });
+  await client.endAsync();
 }
 
 interface Env {
