@@ -44,6 +44,7 @@ const { values } = parseArgs({
 const messages = Number(values.messages);
 const cases = values.case === 'both' ? ['backfill', 'current'] : [values.case ?? 'backfill'];
 const systems = (values.systems ?? '').split(',');
+const IDLE_MS = 5000;
 /** A system that stores nothing new for this long has stalled: the run fails. */
 const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 120_000);
 
@@ -54,6 +55,8 @@ interface RunResult {
   cpuUsPerPoint: number;
   pointsPerSecond: number;
   cpuPctOfOneCore: number;
+  /** CPU of the idle system before the burst, % of one core. */
+  idleCpuPct: number;
   rssMb: { ready: number; max: number; end: number };
   publisher: unknown;
 }
@@ -109,6 +112,10 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
   });
   if (sys.proc.exitCode !== null) throw new Error(`${name} exited:\n${sys.output()}`);
   await sleep(2000); // let start-up work (compilation, first timers) settle before measuring
+  // What the system costs doing nothing (timers, housekeeping), for reading the figures.
+  const idle0 = cpuMicros(pid);
+  await sleep(IDLE_MS);
+  const idleCpuPct = +((100 * (cpuMicros(pid) - idle0)) / 1000 / IDLE_MS).toFixed(1);
   const rss = { ready: rssMb(pid), max: 0, end: 0 };
   const cpu0 = cpuMicros(pid);
   const t0 = performance.now();
@@ -133,6 +140,7 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
     cpuUsPerPoint: +(cpu / Math.max(count, 1)).toFixed(1),
     pointsPerSecond: Math.round(count / wallS),
     cpuPctOfOneCore: Math.round((100 * cpu) / 1e6 / wallS),
+    idleCpuPct,
     rssMb: rss,
     publisher: await publisher,
   };

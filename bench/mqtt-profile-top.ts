@@ -20,11 +20,25 @@ interface Profile {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '25' } },
+  options: {
+    top: { type: 'string', default: '25' },
+    /** Only the samples of the last S seconds before `--skip-end` (the measured burst). */
+    last: { type: 'string' },
+    'skip-end': { type: 'string', default: '0' },
+  },
 });
 const profile = JSON.parse(readFileSync(positionals[0]!, 'utf8')) as Profile;
+const at: number[] = [];
+let clock = 0;
+for (const d of profile.timeDeltas) {
+  clock += d;
+  at.push(clock);
+}
+const end = clock - Number(values['skip-end']) * 1e6;
+const from = values.last ? end - Number(values.last) * 1e6 : Number.NEGATIVE_INFINITY;
 const self = new Map<number, number>();
 profile.samples.forEach((id, i) => {
+  if (at[i]! < from || at[i]! > end) return;
   self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 });
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));

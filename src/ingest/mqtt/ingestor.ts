@@ -213,6 +213,9 @@ export class MqttIngestor implements Component {
       clean: false,
       reconnectPeriod: c.reconnectMinMs,
       connectTimeout: 10_000,
+      // MQTT.js traces every packet through `debug` unless given a logger; even disabled,
+      // those calls cost a few per cent of a burst (issue 14). Our own logs say what matters.
+      log: () => {},
       // We subscribe on every connect (the config may have changed since the session began).
       resubscribe: false,
       // handleMessage must be in place before the first CONNACK: a resumed session

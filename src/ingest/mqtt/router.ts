@@ -26,15 +26,15 @@ interface ActiveSubscription {
   /** The fields with their ranges and sentinels, resolved once. */
   rules: FieldRule[];
   health: SubscriptionHealth;
-  /**
-   * topic → its tags, enriched (null: the topic does not match). Sensors repeat their
-   * topic, so a message costs one lookup instead of a split, a match and an enrichment,
-   * and its readings share one tags object, which storage and state key their caches on.
-   */
-  tagsByTopic: Map<string, Readonly<Record<string, string>> | null>;
 }
 
-/** Topics remembered per subscription; beyond it the memory is dropped and rebuilt. */
+/** A subscription a topic matches, with the topic's tags (enriched, frozen). */
+interface Match {
+  sub: ActiveSubscription;
+  tags: Readonly<Record<string, string>>;
+}
+
+/** Topics remembered; beyond it the memory is dropped and rebuilt. */
 const TOPIC_CACHE_MAX = 300_000;
 
 /** The pipeline's refusal reasons as a subscription counts them. */
@@ -54,6 +54,13 @@ export class MessageRouter {
   private readonly subs: ActiveSubscription[];
   /** Which subscription made a reading, until the pipeline has judged it. */
   private readonly origin = new WeakMap<Reading, SubscriptionHealth>();
+  /**
+   * topic → the subscriptions it matches, with its tags. Sensors repeat their topic, so a
+   * message costs one lookup instead of a split, a match and an enrichment per
+   * subscription, and its readings share one tags object, which storage and state key
+   * their caches on (issue 14).
+   */
+  private readonly matches = new Map<string, readonly Match[]>();
 
   constructor(
     subscriptions: readonly MqttSubscription[],
@@ -77,7 +84,7 @@ export class MessageRouter {
         lastError: null,
         stale: false,
       };
-      return { config, template, rules: fieldRules(config), health, tagsByTopic: new Map() };
+      return { config, template, rules: fieldRules(config), health };
     });
   }
 
@@ -92,9 +99,7 @@ export class MessageRouter {
 
   route(topic: string, payload: Buffer, now: number): Reading[] {
     const readings: Reading[] = [];
-    for (const sub of this.subs) {
-      const tags = this.tagsOf(sub, topic);
-      if (!tags) continue;
+    for (const { sub, tags } of this.matchesOf(topic)) {
       const h = sub.health;
       h.lastMessageAt = now;
       this.seen(h);
@@ -139,20 +144,23 @@ export class MessageRouter {
     h.lastError = reason;
   }
 
-  private tagsOf(sub: ActiveSubscription, topic: string): Readonly<Record<string, string>> | null {
-    const cached = sub.tagsByTopic.get(topic);
-    if (cached !== undefined) return cached;
-    const matched = sub.template.match(topic);
-    // Frozen: shared by every reading of the topic, and the key of storage's line prefix.
-    const tags = matched ? Object.freeze(this.enrich(sub.config.measurement, matched)) : null;
-    if (sub.tagsByTopic.size >= TOPIC_CACHE_MAX) sub.tagsByTopic.clear();
-    sub.tagsByTopic.set(topic, tags);
-    return tags;
+  private matchesOf(topic: string): readonly Match[] {
+    const cached = this.matches.get(topic);
+    if (cached) return cached;
+    const found: Match[] = [];
+    for (const sub of this.subs) {
+      const matched = sub.template.match(topic);
+      // Frozen: shared by every reading of the topic, and the key of storage's line prefix.
+      if (matched) found.push({ sub, tags: Object.freeze(this.enrich(sub, matched)) });
+    }
+    if (this.matches.size >= TOPIC_CACHE_MAX) this.matches.clear();
+    this.matches.set(topic, found);
+    return found;
   }
 
   /** The topology's substation, building and zone of a household (its own tags are fresh). */
-  private enrich(measurement: string, tags: Record<string, string>): Record<string, string> {
-    if (measurement !== 'room' || !tags.household) return tags;
+  private enrich(sub: ActiveSubscription, tags: Record<string, string>): Record<string, string> {
+    if (sub.config.measurement !== 'room' || !tags.household) return tags;
     const h = this.topology.household(tags.household);
     if (!h) return tags;
     tags.substation = h.substation;
