@@ -2,7 +2,8 @@
  * Publisher for bench/mqtt-burst.ts, its own process so its CPU counts against neither
  * system: COUNT room messages at QoS 1, round-robin over the topics in TOPICS_FILE (one a
  * line), as fast as the broker takes them with up to INFLIGHT unacknowledged.
- *   node --import tsx bench/mqtt-burst-publish.ts URL TOPICS_FILE COUNT INFLIGHT CASE
+ *   node --import tsx bench/mqtt-burst-publish.ts URL TOPICS_FILE COUNT INFLIGHT CASE [RATE]
+ * RATE > 0 keeps to that many messages per second (a steady load rather than a burst).
  * CASE `backfill`: `ts` in epoch seconds from a week back, one second apart per message
  * (a gateway flushing its buffer after an outage). CASE `current`: `ts` is the publish
  * time in epoch ms, kept distinct per topic so every message is its own point.
@@ -10,8 +11,14 @@
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 
-const [url = '', topicsFile = '', count = '300000', inflight = '500', mode = 'backfill'] =
-  process.argv.slice(2);
+const [
+  url = '',
+  topicsFile = '',
+  count = '300000',
+  inflight = '500',
+  mode = 'backfill',
+  rate = '0',
+] = process.argv.slice(2);
 const topics = readFileSync(topicsFile, 'utf8').split('\n').filter(Boolean);
 const total = Number(count);
 const window = Number(inflight);
@@ -46,8 +53,15 @@ await new Promise<void>((resolve, reject) => {
     if (acked === total) resolve();
     else if (sent - acked === window >> 1) setImmediate(pump);
   };
+  const perSecond = Number(rate);
   const pump = (): void => {
+    // Ahead of a steady rate: wait until the clock catches up (checked every 10 ms).
+    const ahead = () => perSecond > 0 && sent >= ((performance.now() - started) * perSecond) / 1000;
     while (sent < total && sent - acked < window) {
+      if (ahead()) {
+        setTimeout(pump, 10);
+        return;
+      }
       const i = sent++;
       client.publish(topics[i % topics.length]!, payload(i), { qos: 1 }, onAck);
     }

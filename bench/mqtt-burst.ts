@@ -7,6 +7,7 @@
  * in InfluxDB), points stored and RSS over the run; exits 1 unless every point is stored.
  *   npx tsx bench/mqtt-burst.ts [--messages 300000] [--case backfill|current|both]
  *     [--systems heatnet,node-red] [--inflight 500] [--node-red-dir DIR] [--profile DIR]
+ *     [--series 250000] [--rate 20000]   (memory runs: more room series, a steady rate)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,10 @@ const { values } = parseArgs({
     inflight: { type: 'string', default: '500' },
     'node-red-dir': { type: 'string', default: join(tmpdir(), 'heatnet-bench-node-red-4.1.8') },
     profile: { type: 'string' },
+    /** Room series in all: the demo's households, then made-up ones (memory runs). */
+    series: { type: 'string' },
+    /** Messages per second the publisher keeps to (default: as fast as the broker takes). */
+    rate: { type: 'string', default: '0' },
   },
 });
 const messages = Number(values.messages);
@@ -70,6 +75,11 @@ function writeTopics(): { file: string; count: number } {
   for (const s of new Topology(loaded.config.network).substations)
     for (const b of s.buildings)
       for (const h of b.households) topics.push(`heatnet/room/${s.id}/${b.id}/${h.id}`);
+  // Households the network does not know: stored and in live state, not in the windows.
+  const wanted = Number(values.series ?? topics.length);
+  for (let k = topics.length; k < wanted; k++) {
+    topics.push(`heatnet/room/X${k % 100}/X${k % 100}-B${k % 10_000}/X-H${k}`);
+  }
   const file = join(mkdtempSync(join(tmpdir(), 'heatnet-burst-')), 'topics.txt');
   writeFileSync(file, topics.join('\n'));
   return { file, count: topics.length };
@@ -82,7 +92,8 @@ async function stored(influx: InfluxdHandle, db: string): Promise<number> {
 
 function publish(url: string, topics: string, mode: string): Promise<unknown> {
   const args = ['--import', 'tsx', 'bench/mqtt-burst-publish.ts', url, topics];
-  const child = spawn(process.execPath, [...args, String(messages), values.inflight!, mode], {
+  const rest = [String(messages), values.inflight!, mode, values.rate!];
+  const child = spawn(process.execPath, [...args, ...rest], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
