@@ -70,7 +70,9 @@ export interface Servers {
 export async function startHeatnet(s: Servers, db: string, nodeArgs: string[]): Promise<System> {
   const raw = parse(readFileSync('config/demo.yaml', 'utf8'));
   raw.ingest.modbus.devices = [];
-  raw.ingest.mqtt = { ...raw.ingest.mqtt, url: s.mqttUrl, clientId: 'heatnet-bench' };
+  // A client id per run: its SUBSCRIBE in mosquitto's log is then this run's, not the last.
+  const clientId = `heatnet-${db}`;
+  raw.ingest.mqtt = { ...raw.ingest.mqtt, url: s.mqttUrl, clientId };
   delete raw.ingest.mqtt.embeddedPort;
   const dir = mkdtempSync(join(tmpdir(), 'heatnet-burst-'));
   raw.storage = { dataDir: join(dir, 'data'), influx: { url: s.influxUrl, version: 1, db } };
@@ -79,7 +81,7 @@ export async function startHeatnet(s: Servers, db: string, nodeArgs: string[]): 
   const file = join(dir, 'heatnet.yaml');
   writeFileSync(file, stringify(raw));
   const args = [...nodeArgs, 'bin/heatnet.js', 'start', '--config', file];
-  return launch('heatnet', 'heatnet-bench', args);
+  return launch('heatnet', clientId, args);
 }
 
 /** Node-RED from `dir` (installed there first when missing). */

@@ -156,7 +156,7 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
     publisher: await publisher,
   };
   await stopSystem(sys);
-  // heatnet keeps a persistent session: end it, or mosquitto queues the next run for it too.
+  // Both keep a persistent session: end it, or mosquitto queues the next run for it too.
   await endSession(env.servers.mqttUrl, sys.clientId);
   if (count < messages) console.error(`${name} stored ${count} of ${messages}:\n${sys.output()}`);
   return result;

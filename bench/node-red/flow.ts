@@ -34,7 +34,9 @@ export function nodeRedFlow(t: NodeRedTarget): object[] {
       usetls: false,
       protocolVersion: '4',
       keepalive: '60',
-      cleansession: true,
+      // A persistent session, as heatnet has: a reconnect under load (a missed keepalive)
+      // must not drop what the broker queued for it (a clean session did, in a trial run).
+      cleansession: false,
     },
     {
       id: 'a1b2c3d4e5f60003',
