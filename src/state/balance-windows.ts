@@ -41,6 +41,8 @@ export class BalanceWindows {
   /** substation → its households' room windows (an array: evaluations walk them all). */
   readonly rooms = new Map<string, RoomWindow[]>();
   private readonly roomByKey = new Map<string, RoomWindow>();
+  /** The same by frozen tags object (one per MQTT topic): no key to build per reading. */
+  private readonly roomByTags = new WeakMap<object, RoomWindow>();
   readonly weather = new Map<string, RollingWindow>();
   /**
    * substation → when a pump's frequency setpoint last changed (first seen with a
@@ -90,9 +92,15 @@ export class BalanceWindows {
   }
 
   private applyRoom(r: Reading): void {
-    const { substation, household } = r.tags;
     const temp = r.fields.temp_c;
-    if (!substation || !household || typeof temp !== 'number') return;
+    if (typeof temp !== 'number') return;
+    const known = this.roomByTags.get(r.tags);
+    if (known) {
+      known.window.add(r.time, temp);
+      return;
+    }
+    const { substation, household } = r.tags;
+    if (!substation || !household) return;
     const key = `${substation}\u0000${household}`;
     let entry = this.roomByKey.get(key);
     if (!entry) {
@@ -113,6 +121,7 @@ export class BalanceWindows {
       if (list) list.push(entry);
       else this.rooms.set(substation, [entry]);
     }
+    if (Object.isFrozen(r.tags)) this.roomByTags.set(r.tags, entry);
     entry.window.add(r.time, temp);
   }
 

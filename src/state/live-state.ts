@@ -20,21 +20,15 @@ export interface Series {
 export class LiveState {
   private readonly series = new Map<string, Series>();
   private readonly byTag = new Map<string, Series[]>();
+  /**
+   * Series by the (frozen) tags object of their readings: the MQTT router shares one per
+   * topic, so a reading finds its series without building its key (issue 14).
+   */
+  private readonly byTags = new WeakMap<object, Series>();
 
   apply(readings: readonly Reading[]): void {
     for (const r of readings) {
-      const key = seriesKey(r.measurement, r.tags);
-      let s = this.series.get(key);
-      if (!s) {
-        s = { measurement: r.measurement, tags: { ...r.tags }, fields: new Map(), updatedAt: 0 };
-        this.series.set(key, s);
-        for (const [tag, value] of Object.entries(r.tags)) {
-          const idx = `${r.measurement}|${tag}=${value}`;
-          const list = this.byTag.get(idx);
-          if (list) list.push(s);
-          else this.byTag.set(idx, [s]);
-        }
-      }
+      const s = this.seriesOf(r);
       for (const field in r.fields) {
         const value = r.fields[field]!;
         const prev = s.fields.get(field);
@@ -48,6 +42,26 @@ export class LiveState {
       }
       if (r.time > s.updatedAt) s.updatedAt = r.time;
     }
+  }
+
+  private seriesOf(r: Reading): Series {
+    const known = this.byTags.get(r.tags);
+    if (known?.measurement === r.measurement) return known;
+    const key = seriesKey(r.measurement, r.tags);
+    let s = this.series.get(key);
+    if (!s) {
+      s = { measurement: r.measurement, tags: { ...r.tags }, fields: new Map(), updatedAt: 0 };
+      this.series.set(key, s);
+      for (const [tag, value] of Object.entries(r.tags)) {
+        const idx = `${r.measurement}|${tag}=${value}`;
+        const list = this.byTag.get(idx);
+        if (list) list.push(s);
+        else this.byTag.set(idx, [s]);
+      }
+    }
+    // Frozen tags only: an object that may change cannot stand for its series.
+    if (Object.isFrozen(r.tags)) this.byTags.set(r.tags, s);
+    return s;
   }
 
   /** Series of a measurement carrying tag=value (e.g. pump series of substation S07). */

@@ -22,6 +22,16 @@ export const localStoreDir = (config: Config, baseDir: string) =>
 export const spoolDir = (config: Config, baseDir: string) =>
   join(resolve(baseDir, config.storage.dataDir), 'spool');
 
+/**
+ * Lines a burst may hold in memory before the writer takes it for overload and turns to
+ * the disk spool: a broker keeps up to 65,535 QoS 1 messages in flight to us (our Receive
+ * Maximum), all buffered at once while their acks wait for the write, and InfluxDB takes
+ * such a burst in seconds. The spool is for outages and real overload (issue 14).
+ */
+const BURST_LINES = 200_000;
+/** Batches in flight to the database: enough to keep a burst moving on a 2-core machine. */
+const BATCHES_IN_FLIGHT = 4;
+
 export interface StorageDeps {
   config: Config;
   /** Resolves `storage.dataDir` (the app's baseDir). */
@@ -57,6 +67,11 @@ export function buildStorage({ config, baseDir, log, alerts }: StorageDeps): Sto
       batchSize: config.storage.batchSize,
       flushIntervalMs: config.storage.flushIntervalMs,
       maxBufferedLines: config.storage.maxBufferedLines,
+      spoolAtLines: Math.min(
+        config.storage.maxBufferedLines / 2,
+        Math.max(10 * config.storage.batchSize, BURST_LINES),
+      ),
+      maxInFlight: BATCHES_IN_FLIGHT,
       ...durability,
       alerts,
     },

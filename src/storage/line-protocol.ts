@@ -9,7 +9,9 @@ import type { Reading } from '../core/reading.ts';
 // A newline ends a line and cannot be escaped in names: it becomes a space.
 const escapeMeasurement = (s: string) =>
   s.replace(/[\r\n]/g, ' ').replace(/[, \\]/g, (c) => `\\${c}`);
-const escapeKey = (s: string) => s.replace(/[\r\n]/g, ' ').replace(/[,= \\]/g, (c) => `\\${c}`);
+const NEEDS_ESCAPE = /[,= \\\r\n]/;
+const escapeKey = (s: string) =>
+  NEEDS_ESCAPE.test(s) ? s.replace(/[\r\n]/g, ' ').replace(/[,= \\]/g, (c) => `\\${c}`) : s;
 
 /** InfluxDB integers are int64; a value beyond it cannot be stored as one. */
 const INT64_LIMIT = 2 ** 63;
@@ -31,16 +33,34 @@ function fieldValue(value: number | boolean | string, integer: boolean): string 
   return `"${escapeString(value.replace(/\n/g, ' '))}"`;
 }
 
-/** One line, or undefined when no field has a writable value. */
-export function toLine(r: Reading): string | undefined {
-  let line = escapeMeasurement(r.measurement);
+/**
+ * Series prefixes (measurement and sorted, escaped tags) by tags object: sources reuse
+ * one tags object per series (the MQTT router per topic, Modbus per device), so the sort
+ * and the escaping are paid once per series, not per reading (issue 14). Weak, so a
+ * series nobody holds any more takes its entry with it.
+ */
+const prefixes = new WeakMap<object, { measurement: string; prefix: string }>();
+
+function seriesPrefix(r: Reading): string {
+  const cached = prefixes.get(r.tags);
+  if (cached?.measurement === r.measurement) return cached.prefix;
+  let prefix = escapeMeasurement(r.measurement);
   for (const k of Object.keys(r.tags).sort()) {
     const v = r.tags[k];
     if (v === undefined || v === '') continue; // empty tag values are invalid in line protocol
-    line += `,${escapeKey(k)}=${escapeKey(v)}`;
+    prefix += `,${escapeKey(k)}=${escapeKey(v)}`;
   }
+  // Frozen tags only: a caller could otherwise change the object behind the cache's back.
+  if (Object.isFrozen(r.tags)) prefixes.set(r.tags, { measurement: r.measurement, prefix });
+  return prefix;
+}
+
+/** One line, or undefined when no field has a writable value. */
+export function toLine(r: Reading): string | undefined {
+  const line = seriesPrefix(r);
   let fields = '';
-  for (const [k, v] of Object.entries(r.fields)) {
+  for (const k in r.fields) {
+    const v = r.fields[k]!;
     const encoded = fieldValue(v, r.intFields?.has(k) ?? false);
     if (encoded === undefined) continue;
     fields += `${fields === '' ? '' : ','}${escapeKey(k)}=${encoded}`;

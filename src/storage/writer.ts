@@ -28,6 +28,12 @@ export interface WriterOptions {
   spoolAtLines?: number;
   /** Longest wait between attempts while the database fails (default 10 s). */
   maxBackoffMs?: number;
+  /**
+   * Batches sent to the database at once (default 1). More keep a burst moving while
+   * one request waits on the database; batches may then land out of order, which
+   * points that carry their own timestamps do not mind.
+   */
+  maxInFlight?: number;
 }
 
 export interface StorageHealth {
@@ -50,7 +56,8 @@ const SPOOL_RETRY_MS = 1_000;
 
 /**
  * Buffers readings as line protocol and sends them in batches (size or interval, whichever
- * comes first), one batch in flight at a time so order is kept. delivery.ts splits around
+ * comes first), up to `maxInFlight` batches at a time (those taken together are settled
+ * together; a failed one goes back in front in its order). delivery.ts splits around
  * 413 and 400/422; 429/5xx/no answer back off with jitter, honouring Retry-After.
  *
  * With a spool, a database that stays unreachable past a short in-memory retry (or a
@@ -72,7 +79,8 @@ export class BatchingWriter implements Component {
   private timer: NodeJS.Timeout | undefined;
   /** Database sends and spool appends: at most one of each at a time. */
   private readonly lanes: { db?: Promise<void> | undefined; disk?: Promise<void> | undefined } = {};
-  private memoryInFlight: Taken | undefined;
+  /** Batches from memory on their way to the database, oldest first. */
+  private memoryInFlight: Taken[] | undefined;
   private diskInFlight: Taken | undefined;
   private diskRetryAt = 0;
   /** Failed attempts to move memory anywhere (database or spool): flush() stops on one. */
@@ -157,7 +165,7 @@ export class BatchingWriter implements Component {
   }
 
   health(): StorageHealth {
-    const inFlight = [this.memoryInFlight, this.diskInFlight];
+    const inFlight = [...(this.memoryInFlight ?? []), this.diskInFlight];
     return {
       kind: this.transport.kind,
       target: this.transport.target,
@@ -214,8 +222,14 @@ export class BatchingWriter implements Component {
       return;
     }
     if (!this.batchDue(partialOk)) return;
-    this.memoryInFlight = this.buffer.take(this.options.batchSize);
-    this.run('db', this.sendMemory(this.memoryInFlight));
+    const { batchSize, maxInFlight = 1 } = this.options;
+    const batches = [this.buffer.take(batchSize)];
+    // Further batches only when full: a trickle goes out as one batch per interval.
+    while (batches.length < maxInFlight && this.buffer.size >= batchSize) {
+      batches.push(this.buffer.take(batchSize));
+    }
+    this.memoryInFlight = batches;
+    this.run('db', this.sendMemory(batches));
   }
 
   private run(lane: 'db' | 'disk', work: Promise<boolean>): void {
@@ -232,25 +246,31 @@ export class BatchingWriter implements Component {
     this.run('disk', this.spoolBatch(this.diskInFlight));
   }
 
-  private async sendMemory(taken: Taken): Promise<boolean> {
-    try {
-      const report = await deliver(this.transport, taken.lines);
-      this.memoryInFlight = undefined;
-      this.buffer.settle(taken);
-      this.db.delivered(report);
-      return true;
-    } catch (err) {
-      this.laneFailures++;
-      this.memoryInFlight = undefined;
-      this.buffer.putBack(taken);
-      this.enforceBound();
-      this.db.failed(err);
-      const outOfTime = this.db.failingLongerThan(this.options.spoolAfterMs ?? SPOOL_AFTER_MS);
-      if (failureKind(err) === 'auth' || outOfTime) {
-        this.divert(`database unreachable: ${this.db.stats.lastError}`);
+  /** Sends the batches side by side; what failed goes back in front, in its order. */
+  private async sendMemory(batches: Taken[]): Promise<boolean> {
+    const outcomes = await Promise.allSettled(batches.map((t) => deliver(this.transport, t.lines)));
+    this.memoryInFlight = undefined;
+    const failed: Taken[] = [];
+    let error: unknown;
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'rejected') {
+        failed.push(batches[i]!);
+        error ??= outcome.reason;
+        return;
       }
-      return this.diverting;
+      this.buffer.settle(batches[i]!);
+      this.db.delivered(outcome.value);
+    });
+    if (failed.length === 0) return true;
+    this.laneFailures++;
+    for (let i = failed.length - 1; i >= 0; i--) this.buffer.putBack(failed[i]!);
+    this.enforceBound();
+    this.db.failed(error);
+    const outOfTime = this.db.failingLongerThan(this.options.spoolAfterMs ?? SPOOL_AFTER_MS);
+    if (failureKind(error) === 'auth' || outOfTime) {
+      this.divert(`database unreachable: ${this.db.stats.lastError}`);
     }
+    return this.diverting;
   }
 
   /** Sends the spool's oldest record; switches back to direct writes once it is empty. */

@@ -333,3 +333,23 @@ describe('BatchingWriter stop and health', () => {
     expect(h.lastWriteAt).toBeLessThanOrEqual(Date.now());
   });
 });
+
+describe('BatchingWriter with batches side by side (issue 14)', () => {
+  it('sends up to maxInFlight full batches at once and puts a failed one back in front', async () => {
+    const t = new FakeTransport();
+    const w = makeWriter(t, { batchSize: 3, maxInFlight: 3, maxBackoffMs: 5 });
+    t.hold();
+    t.failures.push(new Error('connect ECONNREFUSED')); // the first batch fails
+    const durable = w.accept(readings(0, 11));
+    await waitFor(() => expect(t.attempts).toHaveLength(3));
+    expect(t.attempts).toEqual([lines(0, 3), lines(3, 6), lines(6, 9)]);
+    t.release();
+    await waitFor(() => expect(w.health().failedAttempts).toBe(1));
+    await w.flush(); // the retry (the interval timer is a minute away)
+    await durable;
+    // The failed batch went back before what was still buffered; every line arrived once.
+    expect(t.deliveredLines().sort()).toEqual(lines(0, 11).sort());
+    expect(t.attempts[3]).toEqual(lines(0, 3));
+    expect(w.health()).toMatchObject({ backlogLines: 0, writtenLines: 11 });
+  });
+});

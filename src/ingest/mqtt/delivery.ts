@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
+import { AckQueue } from './ack-queue.ts';
 import { backoffDelay } from './backoff.ts';
 
 /**
@@ -28,16 +29,23 @@ export interface DeliveryOptions {
   retryMaxMs: number;
 }
 
-interface Ticket {
-  messageId: number;
-  done: boolean;
+/**
+ * Accept calls that returned the same promise: the storage writer hands every caller of
+ * one batch the same promise, so a burst costs one handler per batch, not per message.
+ */
+interface Group {
+  readonly promise: Promise<void> | undefined;
+  /** The QoS 1 readings, kept to retry them if the accept fails. */
+  readonly readings: Reading[];
+  /** Their messages' places in the ack queue. */
+  readonly seqs: number[];
+  /** QoS 0 readings in the group: lost if it fails (no redelivery). */
+  qos0: number;
+  calls: number;
+  settled: boolean;
+  /** A retry of failed messages (its failure counts as a round for the backoff). */
+  retry?: boolean;
 }
-
-interface Item {
-  readings: Reading[];
-  ticket: Ticket | undefined;
-}
-
 /**
  * The QoS 1 deliveries of one connection. Each message's readings go to `accept`; its
  * PUBACK goes out only once they are durable, and always in the order the PUBLISHes came
@@ -53,9 +61,11 @@ interface Item {
  * than the one the PUBLISH came on.
  */
 export class DeliverySession {
-  private readonly order: Ticket[] = [];
-  private retrying: Item[] = [];
+  private readonly order = new AckQueue();
+  private retrying: Group[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
+  /** The group an accept returning the same promise joins. */
+  private current: Group | undefined;
   /** Failed accepts in the current streak, for logging once per streak. */
   private failures = 0;
   /** Failed retry rounds in a row, for the backoff. */
@@ -68,20 +78,27 @@ export class DeliverySession {
 
   /** Unacknowledged QoS 1 messages of this connection. */
   get pending(): number {
-    return this.order.length;
+    return this.order.size;
   }
 
   /** `messageId` for QoS 1 (acknowledged once durable), undefined for QoS 0. */
   deliver(readings: Reading[], messageId?: number): void {
-    const ticket = messageId === undefined ? undefined : { messageId, done: false };
-    if (ticket) this.order.push(ticket);
+    const seq = messageId === undefined ? -1 : this.order.push(messageId);
     // Nothing to store (malformed, no matching subscription): acknowledge in turn, or the
     // broker would resend a bad payload forever.
     if (readings.length === 0) {
-      if (ticket) this.settle(ticket);
+      if (seq >= 0) this.settle([seq]);
       return;
     }
-    this.attempt([{ readings, ticket }], false);
+    const result = this.call(readings);
+    const group = this.groupFor(result);
+    group.calls++;
+    if (seq < 0) group.qos0 += readings.length;
+    else {
+      for (const r of readings) group.readings.push(r);
+      group.seqs.push(seq);
+    }
+    if (result === undefined) this.succeeded(group);
   }
 
   /**
@@ -104,63 +121,98 @@ export class DeliverySession {
   close(): void {
     this.closed = true;
     this.clearRetries();
-    this.order.length = 0;
+    this.order.clear();
   }
 
-  private attempt(items: Item[], retry: boolean): void {
-    const readings = items.length === 1 ? items[0]!.readings : items.flatMap((i) => i.readings);
-    // Through an async function, so a sink that throws synchronously counts as a rejection.
-    const run = (async () => this.options.accept(readings))().then(
-      () => this.succeeded(items),
-      (err: unknown) => this.failed(items, err, retry),
+  /** The open group for this promise, or a new one. */
+  private groupFor(result: void | Promise<void>): Group {
+    const open = this.current;
+    if (open && result !== undefined && open.promise === result && !open.settled) return open;
+    const group = this.track(result);
+    if (result !== undefined) this.current = group;
+    return group;
+  }
+
+  /** A new group, with one handler for all its messages when the accept is pending. */
+  private track(result: void | Promise<void>): Group {
+    const promise = result === undefined ? undefined : result;
+    const group: Group = { promise, readings: [], seqs: [], qos0: 0, calls: 0, settled: false };
+    if (promise === undefined) return group;
+    const run = promise.then(
+      () => this.succeeded(group),
+      (err: unknown) => this.failed(group, err),
     );
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
+    return group;
   }
 
-  private succeeded(items: Item[]): void {
+  private succeeded(group: Group): void {
+    group.settled = true;
     if (this.failures > 0) {
       this.options.log.info({ after: this.failures }, 'storage accepts MQTT readings again');
       this.failures = 0;
     }
     this.rounds = 0;
-    for (const item of items) if (item.ticket) this.settle(item.ticket);
+    this.settle(group.seqs);
   }
 
-  private failed(items: Item[], err: unknown, retry: boolean): void {
+  private failed(group: Group, err: unknown): void {
+    group.settled = true;
     const { stats, log } = this.options;
-    stats.acceptFailures++;
-    const lost = items.filter((i) => !i.ticket);
-    for (const item of lost) stats.droppedQos0 += item.readings.length;
+    stats.acceptFailures += group.calls;
+    stats.droppedQos0 += group.qos0;
     // One log line per failure streak; the counters carry the rest.
     if (this.failures++ === 0) {
-      log.warn({ err, dropped: lost.length }, 'storage refused MQTT readings; QoS 1 not acked');
+      log.warn({ err, dropped: group.qos0 }, 'storage refused MQTT readings; QoS 1 not acked');
     }
     if (this.closed || this.draining) return; // the broker redelivers them next session
-    if (retry) this.rounds++;
-    this.retrying.push(...items.filter((i) => i.ticket));
+    if (group.retry) this.rounds++;
+    if (group.seqs.length > 0) this.retrying.push(group);
     if (this.retryTimer || this.retrying.length === 0) return;
     const { retryMinMs, retryMaxMs } = this.options;
     this.retryTimer = setTimeout(
       () => {
         this.retryTimer = undefined;
         const batch = this.retrying.splice(0);
-        if (batch.length > 0 && !this.closed) this.attempt(batch, true);
+        if (batch.length > 0 && !this.closed) this.retry(batch);
       },
       backoffDelay(this.rounds, retryMinMs, retryMaxMs),
     );
     this.retryTimer.unref();
   }
 
-  private settle(ticket: Ticket): void {
-    ticket.done = true;
-    if (this.closed) return;
-    while (this.order[0]?.done) {
-      const head = this.order.shift()!;
-      this.options.sendAck(head.messageId);
-      this.options.stats.acked++;
+  /** Failed messages again, together in one call. */
+  private retry(batch: Group[]): void {
+    const readings = batch.length === 1 ? batch[0]!.readings : batch.flatMap((g) => g.readings);
+    const seqs = batch.length === 1 ? batch[0]!.seqs : batch.flatMap((g) => g.seqs);
+    const group = this.track(this.call(readings));
+    group.retry = true;
+    group.calls = 1;
+    for (const r of readings) group.readings.push(r);
+    for (const seq of seqs) group.seqs.push(seq);
+    if (group.promise === undefined) this.succeeded(group);
+  }
+
+  /** `accept`, with a sink that throws synchronously counted as a refusal. */
+  private call(readings: Reading[]): void | Promise<void> {
+    try {
+      return this.options.accept(readings);
+    } catch (err) {
+      return Promise.reject(err);
     }
   }
+
+  private settle(seqs: readonly number[]): void {
+    if (this.closed) return;
+    for (const seq of seqs) this.order.markDone(seq);
+    this.order.popDone(this.ack);
+  }
+
+  private readonly ack = (messageId: number): void => {
+    this.options.sendAck(messageId);
+    this.options.stats.acked++;
+  };
 
   private clearRetries(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);

@@ -12,6 +12,7 @@ import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { Topology } from '../../domain/topology.ts';
+import { type AckSocket, AckWriter } from './ack-writer.ts';
 import { backoffDelay } from './backoff.ts';
 import { type Accept as DeliveryAccept, DeliverySession, type DeliveryStats } from './delivery.ts';
 import { MessageRouter, type SubscriptionHealth } from './router.ts';
@@ -61,11 +62,6 @@ const ACCEPT_RETRY_MAX_MS = 5_000;
 /** Passed to MQTT.js's handleMessage callback to withhold its automatic PUBACK. */
 const ACK_LATER = new Error('PUBACK sent by heatnet once the readings are durable');
 
-/** MQTT.js's packet writer: not public API, but the call its own publish handler uses. */
-interface PacketWriter {
-  _sendPacket(packet: { cmd: 'puback'; messageId: number; reasonCode: number }): void;
-}
-
 /**
  * Subscribes to the configured topics and turns messages into readings, as a persistent
  * session (fixed client id, `clean: false`, a session expiry under MQTT 5), so QoS 1
@@ -83,6 +79,8 @@ export class MqttIngestor implements Component {
   private readonly router: MessageRouter;
   private readonly watchdog: StaleWatchdog;
   private session: DeliverySession;
+  /** The current session's PUBACKs (assigned with it in newSession). */
+  private acks!: AckWriter;
   private readonly stats: DeliveryStats = { acked: 0, acceptFailures: 0, droppedQos0: 0 };
   private readonly status = {
     connected: false,
@@ -115,9 +113,6 @@ export class MqttIngestor implements Component {
   async start(): Promise<void> {
     this.stopping = false;
     const client = mqtt.connect(this.url(), this.clientOptions());
-    if (typeof (client as unknown as Partial<PacketWriter>)._sendPacket !== 'function') {
-      throw new Error('this MQTT.js version cannot send a delayed PUBACK (no _sendPacket)');
-    }
     if (this.config.protocolVersion === 5 && this.config.sessionExpiryS === 0) {
       this.log.warn('sessionExpiryS is 0: the broker drops our session and queue at disconnect');
     }
@@ -139,11 +134,12 @@ export class MqttIngestor implements Component {
     this.stopping = true;
     this.watchdog.stop();
     await this.session.drain(STOP_DRAIN_MS);
+    this.acks.flush();
     const client = this.client;
     this.client = undefined;
     // Without a connection there is nobody to say DISCONNECT to; just drop the socket.
     if (client) await client.endAsync(!client.connected);
-    this.session.close();
+    this.closeSession();
   }
 
   /**
@@ -183,6 +179,7 @@ export class MqttIngestor implements Component {
     const session = this.session;
     const readings = this.route(packet);
     if (packet.qos === 1 && packet.messageId !== undefined) {
+      this.acks.bind();
       session.deliver(readings, packet.messageId);
       done(ACK_LATER);
     } else {
@@ -216,6 +213,9 @@ export class MqttIngestor implements Component {
       clean: false,
       reconnectPeriod: c.reconnectMinMs,
       connectTimeout: 10_000,
+      // MQTT.js traces every packet through `debug` unless given a logger; even disabled,
+      // those calls cost a few per cent of a burst (issue 14). Our own logs say what matters.
+      log: () => {},
       // We subscribe on every connect (the config may have changed since the session began).
       resubscribe: false,
       // handleMessage must be in place before the first CONNACK: a resumed session
@@ -233,22 +233,25 @@ export class MqttIngestor implements Component {
     };
   }
 
+  /** A session for the next connection, with its own PUBACK writer. */
   private newSession(client: MqttClient | undefined): DeliverySession {
+    const acks = new AckWriter(() =>
+      client?.connected ? (client.stream as unknown as AckSocket) : undefined,
+    );
+    this.acks = acks;
     return new DeliverySession({
       accept: (readings) => this.accept(readings, this.refused),
-      sendAck: (messageId) => {
-        if (!client?.connected) return;
-        (client as unknown as PacketWriter)._sendPacket({
-          cmd: 'puback',
-          messageId,
-          reasonCode: 0,
-        });
-      },
+      sendAck: (messageId) => acks.send(messageId),
       stats: this.stats,
       log: this.log,
       retryMinMs: ACCEPT_RETRY_MIN_MS,
       retryMaxMs: ACCEPT_RETRY_MAX_MS,
     });
+  }
+
+  private closeSession(): void {
+    this.session.close();
+    this.acks.close();
   }
 
   private onConnect(client: MqttClient, connack: IConnackPacket): void {
@@ -262,7 +265,7 @@ export class MqttIngestor implements Component {
 
   /** Every closed connection or failed attempt: drop its acks, pick the next delay. */
   private onClose(client: MqttClient): void {
-    this.session.close();
+    this.closeSession();
     this.session = this.newSession(client);
     const { reconnectMinMs, reconnectMaxMs } = this.config;
     const delay = backoffDelay(this.reconnectAttempt++, reconnectMinMs, reconnectMaxMs);

@@ -26,6 +26,11 @@ export type PayloadResult =
 
 /** Own properties only: a path like `__proto__.x` or `constructor` finds nothing. */
 function at(obj: unknown, path: string): unknown {
+  // The usual case, a top-level key, without splitting the path per message.
+  if (!path.includes('.')) {
+    if (obj === null || typeof obj !== 'object' || !Object.hasOwn(obj, path)) return undefined;
+    return (obj as Record<string, unknown>)[path];
+  }
   let cur: unknown = obj;
   for (const key of path.split('.')) {
     if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, key)) return undefined;
@@ -121,14 +126,16 @@ export function mapPayload(
     return { ok: false, kind: 'payload', reason: 'not a JSON object' };
   }
   const fields: Record<string, number> = {};
+  let found = 0;
   for (const rule of rules) {
     const raw = at(doc, rule.path);
     if (raw === undefined || raw === null) continue;
     const value = plausible(rule, raw);
     if (typeof value !== 'number') return { ok: false, ...value };
     fields[rule.field] = value;
+    found++;
   }
-  if (Object.keys(fields).length === 0) {
+  if (found === 0) {
     return { ok: false, kind: 'payload', reason: 'none of the mapped fields present' };
   }
   let time: number | undefined;

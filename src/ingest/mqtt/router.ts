@@ -28,6 +28,15 @@ interface ActiveSubscription {
   health: SubscriptionHealth;
 }
 
+/** A subscription a topic matches, with the topic's tags (enriched, frozen). */
+interface Match {
+  sub: ActiveSubscription;
+  tags: Readonly<Record<string, string>>;
+}
+
+/** Topics remembered; beyond it the memory is dropped and rebuilt. */
+const TOPIC_CACHE_MAX = 300_000;
+
 /** The pipeline's refusal reasons as a subscription counts them. */
 const KIND_OF_REFUSAL: Record<string, PayloadRejection> = {
   'not-finite': 'not-finite',
@@ -45,6 +54,13 @@ export class MessageRouter {
   private readonly subs: ActiveSubscription[];
   /** Which subscription made a reading, until the pipeline has judged it. */
   private readonly origin = new WeakMap<Reading, SubscriptionHealth>();
+  /**
+   * topic → the subscriptions it matches, with its tags. Sensors repeat their topic, so a
+   * message costs one lookup instead of a split, a match and an enrichment per
+   * subscription, and its readings share one tags object, which storage and state key
+   * their caches on (issue 14).
+   */
+  private readonly matches = new Map<string, readonly Match[]>();
 
   constructor(
     subscriptions: readonly MqttSubscription[],
@@ -83,9 +99,7 @@ export class MessageRouter {
 
   route(topic: string, payload: Buffer, now: number): Reading[] {
     const readings: Reading[] = [];
-    for (const sub of this.subs) {
-      const tags = sub.template.match(topic);
-      if (!tags) continue;
+    for (const { sub, tags } of this.matchesOf(topic)) {
       const h = sub.health;
       h.lastMessageAt = now;
       this.seen(h);
@@ -103,7 +117,7 @@ export class MessageRouter {
       h.messages++;
       const reading: Reading = {
         measurement: sub.config.measurement,
-        tags: this.enrich(sub.config.measurement, tags),
+        tags,
         fields: result.fields,
         time: result.time ?? now,
       };
@@ -130,10 +144,28 @@ export class MessageRouter {
     h.lastError = reason;
   }
 
-  private enrich(measurement: string, tags: Record<string, string>): Record<string, string> {
-    if (measurement !== 'room' || !tags.household) return tags;
+  private matchesOf(topic: string): readonly Match[] {
+    const cached = this.matches.get(topic);
+    if (cached) return cached;
+    const found: Match[] = [];
+    for (const sub of this.subs) {
+      const matched = sub.template.match(topic);
+      // Frozen: shared by every reading of the topic, and the key of storage's line prefix.
+      if (matched) found.push({ sub, tags: Object.freeze(this.enrich(sub, matched)) });
+    }
+    if (this.matches.size >= TOPIC_CACHE_MAX) this.matches.clear();
+    this.matches.set(topic, found);
+    return found;
+  }
+
+  /** The topology's substation, building and zone of a household (its own tags are fresh). */
+  private enrich(sub: ActiveSubscription, tags: Record<string, string>): Record<string, string> {
+    if (sub.config.measurement !== 'room' || !tags.household) return tags;
     const h = this.topology.household(tags.household);
     if (!h) return tags;
-    return { ...tags, substation: h.substation, building: h.building, zone: h.zone };
+    tags.substation = h.substation;
+    tags.building = h.building;
+    tags.zone = h.zone;
+    return tags;
   }
 }

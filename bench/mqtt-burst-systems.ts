@@ -1,0 +1,124 @@
+/**
+ * The two systems bench/mqtt-burst.ts compares, each as its own process whose CPU and
+ * RSS are read from /proc: heatnet (`heatnet start` on the demo config, Modbus devices
+ * removed, MQTT and storage pointed at the bench's servers) and Node-RED with the tuned
+ * flow of bench/node-red/flow.ts, installed from npm into a temporary folder.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { freePort } from '../test/support/ports.ts';
+import { nodeRedFlow, nodeRedSettings } from './node-red/flow.ts';
+
+export const NODE_RED = 'node-red@4.1.8';
+export const INFLUX_NODES = 'node-red-contrib-influxdb@0.7.0';
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+export interface System {
+  name: string;
+  /** The MQTT client id it subscribes with (its SUBSCRIBE shows in mosquitto's log). */
+  clientId: string;
+  proc: ChildProcess;
+  output(): string;
+}
+
+/** User + system CPU of a process so far, in µs. */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of proc(5) (utime, stime); the slice starts at field 3.
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+/** Resident set size in MB. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+function launch(name: string, clientId: string, args: string[], cwd?: string): System {
+  const proc = spawn(process.execPath, args, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...BENCH_TOKENS },
+  });
+  let tail = '';
+  const keep = (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-8000);
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  return { name, clientId, proc, output: () => tail };
+}
+
+export const BENCH_TOKENS = {
+  HEATNET_DISPATCH_TOKEN: 'bench-dispatcher-token-0001',
+  HEATNET_SERVICE_TOKEN: 'bench-service-token-000002',
+  HEATNET_ADMIN_TOKEN: 'bench-admin-token-00000003',
+};
+
+export interface Servers {
+  mqttUrl: string;
+  mqttPort: number;
+  influxUrl: string;
+  influxPort: number;
+}
+
+/** `heatnet start` on the demo config; `nodeArgs` e.g. --cpu-prof. */
+export async function startHeatnet(s: Servers, db: string, nodeArgs: string[]): Promise<System> {
+  const raw = parse(readFileSync('config/demo.yaml', 'utf8'));
+  raw.ingest.modbus.devices = [];
+  // A client id per run: its SUBSCRIBE in mosquitto's log is then this run's, not the last.
+  const clientId = `heatnet-${db}`;
+  raw.ingest.mqtt = { ...raw.ingest.mqtt, url: s.mqttUrl, clientId };
+  delete raw.ingest.mqtt.embeddedPort;
+  const dir = mkdtempSync(join(tmpdir(), 'heatnet-burst-'));
+  raw.storage = { dataDir: join(dir, 'data'), influx: { url: s.influxUrl, version: 1, db } };
+  raw.api = { ...raw.api, port: await freePort() };
+  raw.simulation = { ...raw.simulation, groundTruth: { port: 0 }, complaints: {} };
+  const file = join(dir, 'heatnet.yaml');
+  writeFileSync(file, stringify(raw));
+  const args = [...nodeArgs, 'bin/heatnet.js', 'start', '--config', file];
+  return launch('heatnet', clientId, args);
+}
+
+/** Node-RED from `dir` (installed there first when missing). */
+export async function startNodeRed(s: Servers, db: string, dir: string): Promise<System> {
+  ensureNodeRed(dir);
+  const clientId = `nodered-${db}`;
+  const flowFile = join(dir, `flows-${db}.json`);
+  const target = { mqttPort: s.mqttPort, influxPort: s.influxPort, db, clientId };
+  writeFileSync(flowFile, JSON.stringify(nodeRedFlow(target)));
+  const settings = join(dir, `settings-${db}.js`);
+  writeFileSync(
+    settings,
+    nodeRedSettings(await freePort()).replace("'flows.json'", JSON.stringify(flowFile)),
+  );
+  const red = join(dir, 'node_modules', 'node-red', 'red.js');
+  return launch('node-red', clientId, [red, '--userDir', dir, '--settings', settings], dir);
+}
+
+/** Installs Node-RED and the InfluxDB nodes into `dir`, never into the repository. */
+export function ensureNodeRed(dir: string): void {
+  if (existsSync(join(dir, 'node_modules', 'node-red-contrib-influxdb', 'package.json'))) return;
+  console.error(`installing ${NODE_RED} and ${INFLUX_NODES} into ${dir} …`);
+  execFileSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefix', dir, NODE_RED, INFLUX_NODES],
+    {
+      stdio: 'inherit',
+    },
+  );
+}
+
+/** SIGTERM (heatnet writes its CPU profile and flushes on it), SIGKILL after 30 s. */
+export async function stopSystem(sys: System): Promise<void> {
+  if (sys.proc.exitCode !== null || sys.proc.signalCode !== null) return;
+  const exited = new Promise((r) => sys.proc.once('exit', r));
+  sys.proc.kill('SIGTERM');
+  const timer = setTimeout(() => sys.proc.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}

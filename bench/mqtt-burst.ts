@@ -1,0 +1,224 @@
+/**
+ * Issue 14: the user's comparison. The demo network's households as room topics, N QoS 1
+ * messages published as fast as mosquitto takes them (500 in flight), into heatnet
+ * (`heatnet start`, demo config) and into a tuned Node-RED flow, one after the other in
+ * the same run, through the same mosquitto into the same InfluxDB 1.x (a database each).
+ * Prints each system's CPU per point stored, points/s (first publish → last point counted
+ * in InfluxDB), points stored and RSS over the run; exits 1 unless every point is stored.
+ *   npx tsx bench/mqtt-burst.ts [--messages 300000] [--case backfill|current|both]
+ *     [--systems heatnet,node-red] [--inflight 500] [--node-red-dir DIR] [--profile DIR]
+ *     [--series 250000] [--rate 20000]   (memory runs: more room series, a steady rate)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import { parseConfig } from '../src/config/load.ts';
+import { Topology } from '../src/domain/topology.ts';
+import { eventually } from '../test/support/config.ts';
+import { type InfluxdHandle, startInfluxd } from '../test/support/influxd.ts';
+import { type MosquittoHandle, startMosquitto } from '../test/support/mosquitto.ts';
+import {
+  BENCH_TOKENS,
+  cpuMicros,
+  rssMb,
+  type Servers,
+  type System,
+  startHeatnet,
+  startNodeRed,
+  stopSystem,
+} from './mqtt-burst-systems.ts';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '300000' },
+    case: { type: 'string', default: 'both' },
+    systems: { type: 'string', default: 'heatnet,node-red' },
+    inflight: { type: 'string', default: '500' },
+    'node-red-dir': { type: 'string', default: join(tmpdir(), 'heatnet-bench-node-red-4.1.8') },
+    profile: { type: 'string' },
+    /** Room series in all: the demo's households, then made-up ones (memory runs). */
+    series: { type: 'string' },
+    /** Messages per second the publisher keeps to (default: as fast as the broker takes). */
+    rate: { type: 'string', default: '0' },
+  },
+});
+const messages = Number(values.messages);
+const cases = values.case === 'both' ? ['backfill', 'current'] : [values.case ?? 'backfill'];
+const systems = (values.systems ?? '').split(',');
+const IDLE_MS = 5000;
+/** A system that stores nothing new for this long has stalled: the run fails. */
+const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 120_000);
+
+interface RunResult {
+  system: string;
+  case: string;
+  stored: number;
+  cpuUsPerPoint: number;
+  pointsPerSecond: number;
+  cpuPctOfOneCore: number;
+  /** CPU of the idle system before the burst, % of one core. */
+  idleCpuPct: number;
+  rssMb: { ready: number; max: number; end: number };
+  publisher: unknown;
+}
+
+/** Every household of the demo network as `heatnet/room/{substation}/{building}/{household}`. */
+function writeTopics(): { file: string; count: number } {
+  const env = { ...BENCH_TOKENS };
+  const loaded = parseConfig(readFileSync('config/demo.yaml', 'utf8'), env, 'demo');
+  if (!loaded.ok) throw new Error('config/demo.yaml does not load');
+  const topics: string[] = [];
+  for (const s of new Topology(loaded.config.network).substations)
+    for (const b of s.buildings)
+      for (const h of b.households) topics.push(`heatnet/room/${s.id}/${b.id}/${h.id}`);
+  // Households the network does not know: stored and in live state, not in the windows.
+  const wanted = Number(values.series ?? topics.length);
+  for (let k = topics.length; k < wanted; k++) {
+    topics.push(`heatnet/room/X${k % 100}/X${k % 100}-B${k % 10_000}/X-H${k}`);
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'heatnet-burst-')), 'topics.txt');
+  writeFileSync(file, topics.join('\n'));
+  return { file, count: topics.length };
+}
+
+async function stored(influx: InfluxdHandle, db: string): Promise<number> {
+  const series = await influx.query('SELECT count("temp_c") FROM "room"', db);
+  return Number(series[0]?.values[0]?.[1] ?? 0);
+}
+
+function publish(url: string, topics: string, mode: string): Promise<unknown> {
+  const args = ['--import', 'tsx', 'bench/mqtt-burst-publish.ts', url, topics];
+  const rest = [String(messages), values.inflight!, mode, values.rate!];
+  const child = spawn(process.execPath, [...args, ...rest], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  return new Promise((resolve) => child.once('exit', () => resolve(JSON.parse(out || '{}'))));
+}
+
+async function start(name: string, servers: Servers, db: string): Promise<System> {
+  if (name === 'heatnet') {
+    const prof = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
+    return startHeatnet(servers, db, prof);
+  }
+  return startNodeRed(servers, db, values['node-red-dir']!);
+}
+
+async function runOne(name: string, mode: string, env: Env): Promise<RunResult> {
+  const db = `${name.replace('-', '_')}_${mode}`;
+  await env.influx.createDatabase(db);
+  const sys = await start(name, env.servers, db);
+  const pid = sys.proc.pid!;
+  const subscribed = `${sys.clientId} 1 heatnet/room/+/+/+`;
+  await eventually(() => env.mosquitto.logs().includes(subscribed) || sys.proc.exitCode !== null, {
+    timeoutMs: 120_000,
+    what: `${name} subscribed`,
+  });
+  if (sys.proc.exitCode !== null) throw new Error(`${name} exited:\n${sys.output()}`);
+  await sleep(2000); // let start-up work (compilation, first timers) settle before measuring
+  // What the system costs doing nothing (timers, housekeeping), for reading the figures.
+  const idle0 = cpuMicros(pid);
+  await sleep(IDLE_MS);
+  const idleCpuPct = +((100 * (cpuMicros(pid) - idle0)) / 1000 / IDLE_MS).toFixed(1);
+  const rss = { ready: rssMb(pid), max: 0, end: 0 };
+  const cpu0 = cpuMicros(pid);
+  const t0 = performance.now();
+  const publisher = publish(env.servers.mqttUrl, env.topics, mode);
+  let count = 0;
+  let progressAt = t0;
+  while (count < messages) {
+    await sleep(500);
+    rss.max = Math.max(rss.max, rssMb(pid));
+    const now = await stored(env.influx, db);
+    if (now > count) progressAt = performance.now();
+    count = now;
+    if (performance.now() - progressAt > STALL_MS) break;
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu = cpuMicros(pid) - cpu0;
+  rss.end = rssMb(pid);
+  const result: RunResult = {
+    system: name,
+    case: mode,
+    stored: count,
+    cpuUsPerPoint: +(cpu / Math.max(count, 1)).toFixed(1),
+    pointsPerSecond: Math.round(count / wallS),
+    cpuPctOfOneCore: Math.round((100 * cpu) / 1e6 / wallS),
+    idleCpuPct,
+    rssMb: rss,
+    publisher: await publisher,
+  };
+  await stopSystem(sys);
+  // Both keep a persistent session: end it, or mosquitto queues the next run for it too.
+  await endSession(env.servers.mqttUrl, sys.clientId);
+  if (count < messages) console.error(`${name} stored ${count} of ${messages}:\n${sys.output()}`);
+  return result;
+}
+
+async function endSession(url: string, clientId: string): Promise<void> {
+  const client = await mqtt.connectAsync(url, { clientId, clean: true, protocolVersion: 4 });
+  await client.endAsync();
+}
+
+interface Env {
+  influx: InfluxdHandle;
+  mosquitto: MosquittoHandle;
+  servers: Servers;
+  topics: string;
+}
+
+const { file: topics, count: households } = writeTopics();
+const influx = await startInfluxd();
+// The issue's broker: queue without mosquitto's 1,000-message cap, 1,000 in flight, no persistence.
+const mosquitto = await startMosquitto({
+  quiet: true,
+  extraConfig: ['max_queued_messages 1000000', 'max_inflight_messages 1000'],
+});
+const servers: Servers = {
+  mqttUrl: mosquitto.url,
+  mqttPort: mosquitto.port,
+  influxUrl: influx.url,
+  influxPort: influx.port,
+};
+const env: Env = { influx, mosquitto, servers, topics };
+const results: RunResult[] = [];
+try {
+  for (const mode of cases) {
+    for (const name of systems) {
+      console.error(`${mode}: ${name}, ${messages} messages over ${households} households …`);
+      const r = await runOne(name, mode, env);
+      console.error(JSON.stringify(r));
+      results.push(r);
+    }
+  }
+} finally {
+  await mosquitto.destroy();
+  await influx.destroy();
+}
+const ratios = cases.map((mode) => {
+  const [h, n] = ['heatnet', 'node-red'].map((s) =>
+    results.find((r) => r.system === s && r.case === mode),
+  );
+  return h && n
+    ? {
+        case: mode,
+        cpuRatio: +(n.cpuUsPerPoint / h.cpuUsPerPoint).toFixed(2),
+        rateRatio: +(h.pointsPerSecond / n.pointsPerSecond).toFixed(2),
+      }
+    : { case: mode };
+});
+console.log(
+  JSON.stringify(
+    { date: new Date().toISOString(), messages, households, results, ratios },
+    null,
+    2,
+  ),
+);
+process.exit(results.every((r) => r.stored === messages) ? 0 : 1);
