@@ -273,12 +273,16 @@ export class BatchingWriter implements Component {
     return this.diverting;
   }
 
-  /** Sends the spool's oldest record; switches back to direct writes once it is empty. */
+  /**
+   * Sends the spool's oldest record; switches back to direct writes as soon as it is empty
+   * (right after the last record, not a tick later: a batch written in between would go to
+   * disk again although the database is back).
+   */
   private async drainOne(): Promise<boolean> {
     const disk = this.disk!;
     const outcome = await disk.sendOldest();
-    if (outcome !== 'none') return outcome === 'sent';
-    if (!disk.spool.isEmpty() || this.lanes.disk) return false;
+    if (outcome === 'failed') return false;
+    if (!disk.spool.isEmpty() || this.lanes.disk) return outcome === 'sent';
     this.diverting = false;
     disk.drained();
     return true;
