@@ -1,5 +1,7 @@
 import type { BalanceResult } from '../balance/types.ts';
 import type { Condition } from './conditions.ts';
+import type { AlertRecord } from './model.ts';
+import type { RuleId } from './rule-words.ts';
 import { ruleText } from './texts.ts';
 
 /**
@@ -153,5 +155,23 @@ export function stopCondition(s: StopReport, active: boolean, now: number): Cond
     active,
     at: active ? s.fromMs : now,
     ...ruleText('heat-stopped', place, ''),
+  };
+}
+
+/** Labels the runtime adds to a place; what is left is the place itself. */
+const ADDED = new Set(['alertname', 'severity', 'branch', 'team']);
+
+/** A stored alert's condition, as the rules resume it after a restart. */
+export function asCondition(a: AlertRecord): Condition {
+  const place = Object.fromEntries(Object.entries(a.labels).filter(([k]) => !ADDED.has(k)));
+  return {
+    rule: a.rule as RuleId,
+    place,
+    active: true,
+    at: a.startsAt,
+    summary: a.summary,
+    description: a.description,
+    severity: a.severity,
+    ...(a.incidentId ? { incidentId: a.incidentId } : {}),
   };
 }

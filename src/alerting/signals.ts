@@ -88,3 +88,18 @@ export function sinkCondition(r: SinkReport, active: boolean): Condition | null 
   const severity = rule === 'component' ? SEVERITY_OF_SINK[r.severity ?? ''] : undefined;
   return cond(rule, place, active, r.at, r.message ?? '', severity ? { severity } : {});
 }
+
+/** A silence expired with `left` alerts it muted still firing (alertmanager #2896). */
+export function silenceExpiredCondition(
+  s: { id: string; owner: string; endsAt: number },
+  left: number,
+): Condition {
+  const place = { silence: s.id };
+  const detail = `${left} alerts still firing; owner ${s.owner}`;
+  return cond('silence-expired', place, true, s.endsAt, detail, {
+    description: {
+      en: `Silence ${s.id} (owner ${s.owner}) expired with ${left} alerts still firing`,
+      zh: `屏蔽规则 ${s.id}（负责人 ${s.owner}）已到期，仍有 ${left} 条告警`,
+    },
+  });
+}
