@@ -1,3 +1,5 @@
+import type { NotificationOutbox } from './alerting/model.ts';
+import { type AlertParts, buildAlerts, noOutbox } from './alerts/build.ts';
 import { buildApi, type HttpApi } from './api/server.ts';
 import { buildBalanceRunner } from './balance-runner/build.ts';
 import type { BalanceService } from './balance-runner/service.ts';
@@ -46,6 +48,8 @@ export interface AppOptions {
   diagnoser?: Diagnoser;
   /** The regulation ledger's inputs (issue 11); the ledger runs only with one. */
   ledgerSource?: LedgerSource;
+  /** Where alert notifications go (issue 12); default: nowhere (until the outbox is wired). */
+  outbox?: NotificationOutbox;
 }
 
 /**
@@ -81,6 +85,8 @@ export class HeatnetApp implements Component {
   readonly ledger: LedgerParts;
   /** Work orders and their SLA clocks (issue 11). */
   readonly tickets: TicketParts;
+  /** The alert lifecycle, rules, grouping, routing, escalation (issue 12). */
+  readonly alerting: AlertParts;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -137,7 +143,13 @@ export class HeatnetApp implements Component {
     // The ledger reads the room days and stops the ledger data collects, unless a test gives its own.
     const source = options.ledgerSource ?? ledgerData.source;
     const ledger = buildLedger({ ...ctx, store: relational.store, source });
-    const areas = [storage, relational, control, desk, tickets, ledgerData, ingest, runner, ledger];
+    const outbox = options.outbox ?? noOutbox;
+    const alerting = buildAlerts({ ...ctx, store: relational.store, outbox });
+    // Alerts start before ingest and balancing, so no device state or evaluation is missed.
+    const areas = [
+      ...[storage, relational, control, desk, tickets, alerting],
+      ...[ledgerData, ingest, runner, ledger],
+    ];
     const components = areas.flatMap((area) => area.components);
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
     [this.now, this.clockRate, this.startedAt] = [now, clockRate, now()];
@@ -145,6 +157,7 @@ export class HeatnetApp implements Component {
     [this.state, this.windows, this.control] = [state, windows, control];
     [this.store, this.desk] = [relational.store, desk];
     [this.tickets, this.ledgerData, this.ledger] = [tickets, ledgerData, ledger];
+    this.alerting = alerting;
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }
@@ -165,6 +178,7 @@ export class HeatnetApp implements Component {
       desk: { ...desk, now: this.now },
       tickets: { tickets: this.tickets.desk },
       ledger: this.ledger,
+      alerts: this.alerting.desk,
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
       metrics: createMetrics({

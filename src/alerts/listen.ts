@@ -42,8 +42,8 @@ export function listen(bus: EventBus<HeatnetEvents>, config: Config, sink: Condi
       devices.set(e.substation, states);
       const all = [...states].map(([id, state]) => ({ kind: kinds.get(id) ?? 'other', state }));
       // Dark once every device reported down, or as soon as the PLC has.
-      const reported = states.size >= (counts.get(e.substation) ?? 0);
-      const dark = substationDark(all) && (reported || plcDown(all));
+      const known = counts.get(e.substation) ?? 0;
+      const dark = known > 0 && substationDark(all) && (states.size >= known || plcDown(all));
       sink.conditions([deviceCondition(e), darkCondition(e.substation, dark, e.at)]);
     }),
     bus.on('alert.raise', 'alerts', (e) => onSink(sink, sinkCondition(e, true))),

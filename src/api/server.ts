@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import type { AlertDesk } from '../alerts/desk.ts';
 import type { BalanceResult } from '../balance/types.ts';
 import type { ApiConfig } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
@@ -7,6 +8,7 @@ import type { LedgerParts } from '../ledger/build.ts';
 import type { Metrics } from '../metrics.ts';
 import { createHttp } from './http.ts';
 import { installJsonParser } from './json-body.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { type ComplaintRoutesOptions, complaintRoutes } from './routes/complaints.ts';
 import { complianceRoutes } from './routes/compliance.ts';
@@ -18,6 +20,8 @@ import { type IncidentRoutesOptions, incidentRoutes } from './routes/incidents.t
 import { householdLedger, ledgerRoutes } from './routes/ledger.ts';
 import { measurementRoutes } from './routes/measurements.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { onCallRoutes } from './routes/oncall.ts';
+import { silenceRoutes } from './routes/silences.ts';
 import { substationRoutes } from './routes/substations.ts';
 import { type TicketRoutesOptions, ticketRoutes } from './routes/tickets.ts';
 import type { NetworkViewSource } from './views.ts';
@@ -38,6 +42,8 @@ export interface ApiDeps extends NetworkViewSource {
   tickets?: TicketRoutesOptions;
   /** The regulation ledger (issue 11); its routes are absent without. */
   ledger?: LedgerParts;
+  /** Alerts, silences, on call (issue 12); their routes are absent without. */
+  alerts?: AlertDesk;
 }
 
 /** What the service desk's routes need. */
@@ -88,6 +94,11 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
   }
   if (deps.tickets) await app.register(ticketRoutes, deps.tickets);
   if (deps.ledger) await registerLedger(app, deps.ledger);
+  if (deps.alerts) {
+    await app.register(alertRoutes, { alerts: deps.alerts });
+    await app.register(silenceRoutes, { alerts: deps.alerts, now: deps.now });
+    await app.register(onCallRoutes, { alerts: deps.alerts });
+  }
   return app;
 }
 
