@@ -10,6 +10,7 @@ import {
   MIN,
   settle,
   stormPatch,
+  T0,
 } from './alerts-harness.ts';
 
 /*
@@ -79,5 +80,51 @@ describe.each(ENGINES)('alerts on %s', (engine) => {
     expect(rows).toHaveLength(1);
     const firing = outbox.sent.filter((n) => n.reason === 'firing' || n.reason === 'resolved');
     expect(firing).toHaveLength(1);
+  });
+});
+
+describe.each(ENGINES)('escalation across a restart on %s', (engine) => {
+  useEngine(engine);
+
+  it('resumes a pending escalation on a new runtime and repeats nothing', async () => {
+    const config = await alertConfig(alertsSection(HOOK));
+    const outbox = new MemoryOutbox();
+    const target = await freshTarget(engine);
+    const clock = { now: T0 };
+    const pump = config.ingest.modbus.devices.find((d) => d.kind === 'pump')!;
+    const first = await alertSession(config, target, outbox, clock);
+    open.push(first);
+    devicesGo(first, config, 'down', (id) => id === pump.id);
+    await settle(first);
+    // Fires after 2 min, first message after the 30 s group wait; step 1 (team lead) at 15 min.
+    for (let t = 0; t < 5; t++) await first.advance(MIN);
+    expect(outbox.sent.map((n) => n.reason)).toEqual(['firing']);
+    expect(outbox.sent[0]!.recipients.map((r) => r.person)).toEqual(['wang']);
+    open.splice(open.indexOf(first), 1);
+    await first.stop();
+    // Down for 10 minutes, the ingestor of the new process sees the device still down.
+    clock.now += 10 * MIN;
+    const second = await alertSession(config, target, outbox, clock);
+    open.push(second);
+    devicesGo(second, config, 'down', (id) => id === pump.id);
+    await settle(second);
+    await second.advance(MIN);
+    const reasons = outbox.sent.map((n) => n.reason);
+    expect(reasons).toEqual(['firing', 'escalated']);
+    expect(outbox.sent[1]!.recipients.map((r) => r.person)).toEqual(['zhao']);
+    // The duty dispatcher at 30 min; then an acknowledgement stops the chain.
+    for (let t = 0; t < 16; t++) await second.advance(MIN);
+    expect(
+      outbox.sent.filter((n) => n.reason === 'escalated').map((n) => n.recipients[0]?.person),
+    ).toEqual(['zhao', 'chen']);
+    const alert = second.parts.book.openAlerts()[0]!;
+    expect(alert.escalationStep).toBe(2);
+    await second.parts.runtime.act(alert.id, 'ack', 'zhao');
+    const before = outbox.sent.length;
+    for (let t = 0; t < 30; t++) await second.advance(MIN);
+    expect(outbox.sent.slice(before).filter((n) => n.reason !== 'repeat')).toEqual([]);
+    expect(outbox.repeats).toEqual([]);
+    const keys = outbox.sent.map((n) => n.key);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });
