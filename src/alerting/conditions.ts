@@ -17,8 +17,10 @@ export interface Condition {
   place: AlertLabels;
   active: boolean;
   at: number;
-  summary: Words2;
-  description: Words2;
+  /** What the reporter said; the rule's text (texts.ts) is made from it only when it fires. */
+  detail: string;
+  /** Replaces the rule's text (an incident's own summary, a resumed alert's). */
+  text?: { summary: Words2; description: Words2 };
   severity?: Severity;
   /** The incident that explains it, when the condition is the incident itself. */
   incidentId?: string;

@@ -27,7 +27,7 @@ export function balanceConditions(result: BalanceResult, complianceTarget: numbe
       place,
       active: s.anomaly !== null && s.anomaly !== undefined,
       at,
-      ...ruleText('balance-anomaly', place, evidence),
+      detail: evidence,
     });
     const far = s.flag === 'far-end-underheating';
     out.push({
@@ -35,7 +35,7 @@ export function balanceConditions(result: BalanceResult, complianceTarget: numbe
       place,
       active: far,
       at,
-      ...ruleText('far-end-underheating', place, ''),
+      detail: '',
     });
     const cold = s.coldShare !== null && s.coldShare > maxCold;
     const share = s.coldShare === null ? '' : `cold share ${(s.coldShare * 100).toFixed(1)} %`;
@@ -44,7 +44,7 @@ export function balanceConditions(result: BalanceResult, complianceTarget: numbe
       place,
       active: cold,
       at,
-      ...ruleText('cold-share', place, share),
+      detail: share,
     });
   }
   return out;
@@ -77,8 +77,8 @@ export function incidentCondition(i: IncidentReport, at: number): Condition {
     place,
     active: ACTIVE_INCIDENT.has(i.state),
     at,
-    ...ruleText('incident-opened', place, i.summary.en),
-    description: i.summary,
+    detail: i.summary.en,
+    text: { summary: ruleText('incident-opened', place, '').summary, description: i.summary },
     incidentId: i.id,
   };
 }
@@ -92,7 +92,7 @@ export function etaCondition(i: IncidentReport, now: number): Condition {
     place,
     active: missed,
     at: missed && i.etaAt !== null ? i.etaAt : now,
-    ...ruleText('incident-eta-missed', place, ''),
+    detail: '',
     incidentId: i.id,
   };
 }
@@ -118,7 +118,7 @@ export function slaCondition(r: SlaReport, active: boolean): Condition {
     place,
     active,
     at: r.at,
-    ...ruleText(rule, place, r.clock),
+    detail: r.clock,
     ...(r.incidentId ? { incidentId: r.incidentId } : {}),
   };
 }
@@ -154,7 +154,7 @@ export function stopCondition(s: StopReport, active: boolean, now: number): Cond
     place,
     active,
     at: active ? s.fromMs : now,
-    ...ruleText('heat-stopped', place, ''),
+    detail: '',
   };
 }
 
@@ -169,8 +169,8 @@ export function asCondition(a: AlertRecord): Condition {
     place,
     active: true,
     at: a.startsAt,
-    summary: a.summary,
-    description: a.description,
+    detail: '',
+    text: { summary: a.summary, description: a.description },
     severity: a.severity,
     ...(a.incidentId ? { incidentId: a.incidentId } : {}),
   };

@@ -16,7 +16,7 @@ const cond = (
   at: number,
   detail: string,
   extra: Partial<Condition> = {},
-): Condition => ({ rule, place, active, at, ...ruleText(rule, place, detail), ...extra });
+): Condition => ({ rule, place, active, at, detail, ...extra });
 
 export interface DeviceReport {
   device: string;
@@ -96,10 +96,14 @@ export function silenceExpiredCondition(
 ): Condition {
   const place = { silence: s.id };
   const detail = `${left} alerts still firing; owner ${s.owner}`;
+  const text = ruleText('silence-expired', place, detail);
   return cond('silence-expired', place, true, s.endsAt, detail, {
-    description: {
-      en: `Silence ${s.id} (owner ${s.owner}) expired with ${left} alerts still firing`,
-      zh: `屏蔽规则 ${s.id}（负责人 ${s.owner}）已到期，仍有 ${left} 条告警`,
+    text: {
+      summary: text.summary,
+      description: {
+        en: `Silence ${s.id} (owner ${s.owner}) expired with ${left} alerts still firing`,
+        zh: `屏蔽规则 ${s.id}（负责人 ${s.owner}）已到期，仍有 ${left} 条告警`,
+      },
     },
   });
 }

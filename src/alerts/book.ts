@@ -1,6 +1,7 @@
 import type { Condition } from '../alerting/conditions.ts';
 import { type AlertAction, applyAction, resolveByRule } from '../alerting/lifecycle.ts';
 import type { AlertLabels, AlertRecord, AlertState, Severity } from '../alerting/model.ts';
+import { ruleText } from '../alerting/texts.ts';
 import { newId } from '../complaints/ids.ts';
 import { HeatnetError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
@@ -108,8 +109,7 @@ export class AlertBook {
       rule: c.rule,
       severity: f.severity,
       labels: f.labels,
-      summary: c.summary,
-      description: c.description,
+      ...(c.text ?? ruleText(c.rule, c.place, c.detail)),
       state: 'firing',
       silenced: false,
       inhibited: false,

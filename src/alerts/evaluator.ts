@@ -78,6 +78,8 @@ export class RuleEvaluator {
     fp = fingerprintOf(c.rule, c.place),
   ): Decision[] {
     if (!this.rules[c.rule].enabled) return out;
+    // Most conditions each cycle are false with nothing watched: nothing to keep.
+    if (!c.active && !this.watched.has(fp)) return out;
     const was = this.watched.get(fp);
     const tracker = observe(was?.tracker, c.active, c.at);
     const condition = c.active || !was ? c : was.condition;

@@ -42,7 +42,7 @@ const Rule = (
 const H = 3600;
 const RULE_DEFAULTS: Record<RuleId, [string, (typeof SEVERITY_WORDS)[number], number, number]> = {
   'device-down': ['A polled device does not answer', 'major', 120, 600],
-  'substation-dark': ['A substation’s PLC (or every device) is down', 'critical', 60, 600],
+  'substation-dark': ['A substation’s PLC (or every device) is down', 'critical', 30, 600],
   'storage-failing': ['The time-series database refuses or cannot be reached', 'critical', 60, 300],
   'spool-filling': ['The disk spool is filling while storage is down', 'critical', 0, 300],
   'mqtt-stale': ['An MQTT subscription went quiet', 'minor', 300, 600],
@@ -95,7 +95,7 @@ const GroupingSchema = Type.Object(
     }),
     waitSec: Type.Integer({
       minimum: 0,
-      default: 30,
+      default: 20,
       description: 'A new group waits this long for its storm to arrive',
     }),
     intervalSec: Type.Integer({

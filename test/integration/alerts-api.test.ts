@@ -4,7 +4,7 @@ import { silentLogger } from '../../src/core/logger.ts';
 import type { Engine } from '../../src/store/engine.ts';
 import { MemoryOutbox } from '../support/memory-outbox.ts';
 import { ENGINES, freshTarget, useEngine } from '../support/store.ts';
-import { alertsSection, MIN, T0 } from './alerts-harness.ts';
+import { alertsSection, fitTeams, MIN, T0 } from './alerts-harness.ts';
 import { auth, deskConfig, FakeDiagnoser } from './complaints-harness.ts';
 
 /*
@@ -21,7 +21,7 @@ afterEach(async () => {
 async function started(engine: Engine) {
   const target = await freshTarget(engine);
   const config = await deskConfig(target, (raw) => {
-    raw.alerts = alertsSection([{ id: 'ops-hook' }], { grouping: { waitSec: 0 } });
+    raw.alerts = fitTeams(alertsSection([{ id: 'ops-hook' }], { grouping: { waitSec: 0 } }), raw);
   });
   const clock = { now: T0 };
   const outbox = new MemoryOutbox();

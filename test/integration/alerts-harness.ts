@@ -85,9 +85,19 @@ export async function alertConfig(
   return testConfig({
     patch: (raw) => {
       patch?.(raw);
-      raw.alerts = alerts;
+      raw.alerts = fitTeams(alerts, raw);
     },
   });
+}
+
+/** The teams answer for the demo's branches or the scale network's: keep those there are. */
+export function fitTeams(alerts: RawConfig, raw: RawConfig): RawConfig {
+  const branches = new Set(raw.network.substations.map((x: RawConfig) => x.branch ?? 'main'));
+  const teams = (alerts.teams ?? []).map((t: RawConfig) => ({
+    ...t,
+    branches: (t.branches ?? []).filter((b: string) => branches.has(b)),
+  }));
+  return { ...alerts, teams };
 }
 
 export interface AlertSession {

@@ -17,7 +17,7 @@ describe('alerts config', () => {
       'duty-dispatcher',
     ]);
     expect(a.grouping).toMatchObject({
-      waitSec: 30,
+      waitSec: 20,
       intervalSec: 300,
       by: ['alertname', 'branch'],
     });
