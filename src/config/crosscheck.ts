@@ -1,5 +1,6 @@
 import { registerCount } from '../ingest/modbus/codec.ts';
 import { parseModbusUrl } from '../ingest/modbus/url.ts';
+import { checkAlertChannels } from './crosscheck-alert-channels.ts';
 import { checkBalance } from './crosscheck-balance.ts';
 import { checkNetwork } from './crosscheck-network.ts';
 import { type ConfigIssue, issueAt, type PathSegment, UniqueIds } from './issues.ts';
@@ -14,6 +15,7 @@ const CHECKS = [
   checkApi,
   checkStandards,
   checkBalance,
+  checkAlertChannels,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AlertOutboxAlertTable, AlertOutboxTable } from './schema-outbox.ts';
 
 /**
  * The relational store's tables, as Kysely sees them (DESIGN §3 `store`). Times are
@@ -22,6 +23,8 @@ export interface Database {
   ledger_days: LedgerDayTable;
   room_measurements: RoomMeasurementTable;
   attributions: AttributionTable;
+  alert_outbox: AlertOutboxTable;
+  alert_outbox_alerts: AlertOutboxAlertTable;
 }
 
 /** One row per attempt to change a pump (issue 5), refused ones included. */
