@@ -1,3 +1,4 @@
+import { buildOutbox, type OutboxParts } from './alerts/outbox-build.ts';
 import { buildApi, type HttpApi } from './api/server.ts';
 import { buildBalanceRunner } from './balance-runner/build.ts';
 import type { BalanceService } from './balance-runner/service.ts';
@@ -81,6 +82,8 @@ export class HeatnetApp implements Component {
   readonly ledger: LedgerParts;
   /** Work orders and their SLA clocks (issue 11). */
   readonly tickets: TicketParts;
+  /** The alert outbox and its channels (issue 12). */
+  readonly alertOutbox: OutboxParts;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -137,7 +140,17 @@ export class HeatnetApp implements Component {
     // The ledger reads the room days and stops the ledger data collects, unless a test gives its own.
     const source = options.ledgerSource ?? ledgerData.source;
     const ledger = buildLedger({ ...ctx, store: relational.store, source });
-    const areas = [storage, relational, control, desk, tickets, ledgerData, ingest, runner, ledger];
+    const alertOutbox = buildOutbox({
+      ...ctx,
+      channels: config.alerts.channels,
+      timeZone: config.site.timezone,
+      store: relational.store,
+      publish: (topic, payload) => ingest.mqtt.publishAcked(topic, payload),
+    });
+    const areas = [
+      ...[storage, relational, control, desk, tickets, ledgerData, ingest, alertOutbox],
+      ...[runner, ledger],
+    ];
     const components = areas.flatMap((area) => area.components);
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
     [this.now, this.clockRate, this.startedAt] = [now, clockRate, now()];
@@ -145,6 +158,7 @@ export class HeatnetApp implements Component {
     [this.state, this.windows, this.control] = [state, windows, control];
     [this.store, this.desk] = [relational.store, desk];
     [this.tickets, this.ledgerData, this.ledger] = [tickets, ledgerData, ledger];
+    this.alertOutbox = alertOutbox;
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }
@@ -174,6 +188,7 @@ export class HeatnetApp implements Component {
         ingest: () => this.pipeline.refused(),
         broker: () => this.broker?.health(),
         desk: () => desk.signals.stats,
+        outbox: () => this.alertOutbox.health(),
       }),
     });
     return this.api;

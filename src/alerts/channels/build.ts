@@ -1,6 +1,9 @@
 import type { AlertChannelConfig } from '../../config/schema-alert-channels.ts';
 import type { AlertChannel } from './channel.ts';
+import { EmailChannel } from './email.ts';
 import { type ConfirmedPublish, MqttChannel } from './mqtt.ts';
+import { DingtalkChannel, WecomChannel } from './robots.ts';
+import { SmsChannel, smsProvider } from './sms.ts';
 import { WebhookChannel } from './webhook.ts';
 
 export interface ChannelDeps {
@@ -15,9 +18,15 @@ export function createChannel(config: AlertChannelConfig, deps: ChannelDeps): Al
   switch (config.type) {
     case 'webhook':
       return new WebhookChannel(config);
+    case 'wecom':
+      return new WecomChannel(config, deps.timeZone);
+    case 'dingtalk':
+      return new DingtalkChannel(config, deps.timeZone);
+    case 'sms':
+      return new SmsChannel(config, smsProvider(config));
+    case 'email':
+      return new EmailChannel(config, deps.timeZone);
     case 'mqtt':
       return new MqttChannel(config, deps.publish, deps.timeZone);
-    default:
-      throw new Error(`alert channel type ${config.type} is not built yet`);
   }
 }
