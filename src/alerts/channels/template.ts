@@ -46,7 +46,8 @@ export function title(n: Notification, l: Lang): string {
   const state =
     n.status === 'resolved' ? REASON_WORDS.resolved[l] : SEVERITY_WORDS[topSeverity(n)][l];
   const head = l === 'zh' ? `【${PHRASES.brand.zh}·${state}】` : `[${PHRASES.brand.en} · ${state}]`;
-  return `${head} ${where(n, l)}${l === 'zh' ? '：' : ': '}${PHRASES.alerts[l](n.total)}`;
+  const gap = l === 'zh' ? '' : ' ';
+  return `${head}${gap}${where(n, l)}${l === 'zh' ? '：' : ': '}${PHRASES.alerts[l](n.total)}`;
 }
 
 function block(n: Notification, d: Delivery, l: Lang, head: string, o: TextOptions): string {
