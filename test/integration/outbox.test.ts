@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Notification } from '../../src/alerting/model.ts';
 import { buildOutbox, type OutboxParts } from '../../src/alerts/outbox-build.ts';
+import { outboxProblems } from '../../src/alerts/outbox-health.ts';
 import type { AlertChannelConfig } from '../../src/config/schema-alert-channels.ts';
 import { silentLogger } from '../../src/core/logger.ts';
+import { createMetrics } from '../../src/metrics.ts';
 import type { Engine, StoreTarget } from '../../src/store/engine.ts';
 import { Store } from '../../src/store/store.ts';
 import {
@@ -151,6 +153,17 @@ describe.each(ENGINES)('alert outbox on %s', (engine: Engine) => {
     expect(codes).toContain('alerts.channel:ops-hook delivery-gave-up');
     expect(codes).toContain('alerts.channel:ops-hook channel-failing');
     expect(box.health().channels[0]).toMatchObject({ state: 'failing', gaveUp: 2, undelivered: 2 });
+    expect(outboxProblems(box.health())).toEqual([
+      expect.stringMatching(/^alert channel ops-hook failing: \d+ failed attempts in a row/),
+      'alert channel ops-hook gave up on 2 messages since it last delivered',
+    ]);
+    const metrics = await createMetrics(
+      { modbus: () => [], outbox: box.health },
+      { processMetrics: false },
+    ).render();
+    expect(metrics).toContain('heatnet_alert_messages_gave_up_total{channel="ops-hook"} 2');
+    expect(metrics).toContain('heatnet_alert_channel_failing{channel="ops-hook"} 1');
+    expect(metrics).toContain('heatnet_alert_outbox_depth 0');
     // The next success clears the channel's alerts.
     const later = notification('ops-hook');
     await box.outbox.enqueue([later]);

@@ -53,7 +53,7 @@ export class MqttChannel implements AlertChannel {
       createdAt: new Date(n.createdAt).toISOString(),
     };
     try {
-      await this.publish(topic, JSON.stringify(payload));
+      await withTimeout(this.publish(topic, JSON.stringify(payload)), this.config.timeoutS * 1000);
     } catch (err) {
       throw new ChannelError(
         `MQTT publish: ${err instanceof Error ? err.message : String(err)}`,
@@ -62,4 +62,17 @@ export class MqttChannel implements AlertChannel {
     }
     return { id: `${topic} puback` };
   }
+}
+
+/**
+ * A QoS 1 publish in flight when the connection drops waits for the reconnect; the
+ * outbox must not wait with it. If the PUBACK comes after all, the retry repeats the
+ * message with the same key, which subscribers can drop.
+ */
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no PUBACK within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
