@@ -79,7 +79,9 @@ function checkSms(channel: AlertChannelConfig, at: (string | number)[], issues: 
     if (provider === channel.provider) continue;
     for (const field of fields) {
       if (channel[field] !== undefined) {
-        issues.push(issueAt([...at, field], `belongs to sms provider ${provider}, not ${channel.provider}`));
+        issues.push(
+          issueAt([...at, field], `belongs to sms provider ${provider}, not ${channel.provider}`),
+        );
       }
     }
   }
