@@ -24,7 +24,8 @@ export interface DispatcherDeps {
   soleDispatcher: boolean;
 }
 
-const BATCH_ROWS = 500;
+/** Rows read per look: enough that one batch message carries a whole storm's backlog. */
+const BATCH_ROWS = 5000;
 
 /**
  * Sends the outbox's due rows (issue 12): claim → send → mark, one row at a time per
@@ -41,6 +42,8 @@ export class OutboxDispatcher implements Component {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** Channels in the middle of a turn (sending rows one after the other). */
+  private readonly busy = new Map<string, Promise<void>>();
   private stopping = true;
   private unknown: string[] = [];
   private queued = 0;
@@ -61,6 +64,7 @@ export class OutboxDispatcher implements Component {
     this.stopping = true;
     clearTimeout(this.timer);
     await this.running;
+    await Promise.all(this.busy.values());
     for (const rt of this.deps.channels.values()) await rt.channel?.close?.();
   }
 
@@ -100,15 +104,36 @@ export class OutboxDispatcher implements Component {
   private async tick(): Promise<void> {
     try {
       const now = this.deps.now();
-      const rows = await this.deps.store.due(now, this.staleBefore(now), BATCH_ROWS);
+      // Channels held by their rate limit are not read: their rows wait for a free slot.
+      // Nor is a channel still sending its last turn: a slow one never holds up the others.
+      const open = [...this.deps.channels.values()]
+        .filter((rt) => rt.channel && rt.config.enabled && rt.window.remaining(now) > 0)
+        .map((rt) => rt.config.id)
+        .filter((id) => !this.busy.has(id));
+      const rows = await this.deps.store.due(now, this.staleBefore(now), BATCH_ROWS, open);
       const byChannel = new Map<string, OutboxRow[]>();
-      for (const row of rows)
-        byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), row]);
-      await Promise.all([...byChannel].map(([id, list]) => this.channelTurn(id, list)));
+      for (const row of rows) {
+        const list = byChannel.get(row.channel);
+        if (list) list.push(row);
+        else byChannel.set(row.channel, [row]);
+      }
+      for (const [id, list] of byChannel) this.launch(id, list);
       await this.refreshDepth();
     } catch (err) {
       this.deps.log.error({ err }, 'alert outbox: could not read or update the store');
     }
+  }
+
+  private launch(id: string, rows: OutboxRow[]): void {
+    const turn = this.channelTurn(id, rows)
+      .catch((err: unknown) => {
+        this.deps.log.error({ err, channel: id }, 'alert outbox: a channel turn failed');
+      })
+      .finally(() => {
+        this.busy.delete(id);
+        this.wake(); // more may be due already
+      });
+    this.busy.set(id, turn);
   }
 
   private staleBefore(now: number): number {

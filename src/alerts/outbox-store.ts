@@ -65,11 +65,21 @@ export class OutboxStore {
       });
   }
 
-  /** Rows to send now: due pending ones, and claims older than `staleBefore` (in doubt). */
-  async due(now: number, staleBefore: number, limit: number): Promise<OutboxRow[]> {
+  /**
+   * Rows of `channels` to send now: due pending ones, and claims older than `staleBefore`
+   * (in doubt).
+   */
+  async due(
+    now: number,
+    staleBefore: number,
+    limit: number,
+    channels: readonly string[],
+  ): Promise<OutboxRow[]> {
+    if (channels.length === 0) return [];
     const rows = await this.db()
       .selectFrom('alert_outbox')
       .selectAll()
+      .where('channel', 'in', [...channels])
       .where((eb) =>
         eb.or([
           eb.and([eb('state', '=', 'pending'), eb('next_at_ms', '<=', now)]),
