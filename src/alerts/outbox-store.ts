@@ -167,20 +167,10 @@ export class OutboxStore {
           .insertInto('alert_outbox')
           .values(newRow(batch, now, merged))
           .execute();
-        const alertIds = await trx
-          .selectFrom('alert_outbox_alerts')
-          .select('alert_id')
-          .distinct()
-          .where(
-            'key',
-            'in',
-            parts.map((p) => p.key),
-          )
-          .execute();
-        await insertAlerts(
+        await copyAlerts(
           trx,
+          parts.map((p) => p.key),
           batch.key,
-          alertIds.map((a) => a.alert_id),
         );
         return true;
       })
@@ -282,6 +272,21 @@ async function insertAlerts(trx: StoreDb, key: string, alertIds: readonly string
       .onConflict((oc) => oc.columns(['alert_id', 'key']).doNothing())
       .execute();
   }
+}
+
+/** The batch carries every alert its parts carried (for each alert's log). */
+async function copyAlerts(trx: StoreDb, from: string[], to: string): Promise<void> {
+  const rows = await trx
+    .selectFrom('alert_outbox_alerts')
+    .select('alert_id')
+    .distinct()
+    .where('key', 'in', from)
+    .execute();
+  await insertAlerts(
+    trx,
+    to,
+    rows.map((r) => r.alert_id),
+  );
 }
 
 function logResult(r: Row): NotificationLogEntry['result'] {
