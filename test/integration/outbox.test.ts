@@ -15,6 +15,7 @@ import {
   RecordingSink,
   startWebhookReceiver,
 } from '../support/alert-receivers.ts';
+import { startWecom } from '../support/alert-services.ts';
 import { eventually } from '../support/config.ts';
 import { ENGINES, freshTarget, useEngine } from '../support/store.ts';
 
@@ -260,6 +261,24 @@ describe.each(ENGINES)('alert outbox on %s', (engine: Engine) => {
       { notification: batchKey, result: 'sent' },
     ]);
     expect(box.health().channels[0]).toMatchObject({ sent: 3, merged: 10, queued: 0 });
+  });
+
+  it('keeps a WeCom robot under its 20 a minute in a storm: 20 messages, none refused', async () => {
+    const robot = await startWecom('k');
+    open.push({ stop: () => robot.close() });
+    const store = await openStore(await freshTarget(engine));
+    const url = `${robot.url}/cgi-bin/webhook/send?key=k`;
+    const box = await startOutbox(store, [channelConfig({ id: 'east', type: 'wecom', url })]);
+    const storm = Array.from({ length: 60 }, (_, i) =>
+      notification('east', { groupLabels: { substation: `S${i}` }, recipients: [] }),
+    );
+    await box.outbox.enqueue(storm);
+    await eventually(() => box.health().channels[0]!.sent === 20 && box.health().queued === 0);
+    expect(robot.requests).toHaveLength(20);
+    expect(robot.accepted).toHaveLength(20);
+    const last = JSON.parse(robot.accepted[19]!.body).markdown.content as string;
+    expect(last).toContain('（发送频率受限：41 条消息合并为一条）');
+    expect(last).toContain('41 alerts');
   });
 
   it('refuses to tell a channel through itself that it is failing', async () => {
