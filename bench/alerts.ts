@@ -48,7 +48,9 @@ function balanceOf(n: number, at: number): BalanceResult {
 }
 
 async function evaluation(cycles: number) {
-  const config = await alertConfig(alertsSection([{ id: 'ops-hook' }]));
+  const config = await alertConfig(
+    alertsSection([{ id: 'ops-hook', type: 'webhook', url: 'http://127.0.0.1:9/hook' }]),
+  );
   const evaluator = new RuleEvaluator(config.alerts.rules);
   const times: number[] = [];
   for (let c = 0; c < cycles; c++) {
@@ -80,7 +82,10 @@ async function evaluation(cycles: number) {
 
 async function storm(substations: number, perStation: number) {
   const config = await alertConfig(
-    alertsSection([{ id: 'ops-hook' }, { id: 'east-crew' }]),
+    alertsSection([
+      { id: 'ops-hook', type: 'webhook', url: 'http://127.0.0.1:9/hook' },
+      { id: 'east-crew', type: 'webhook', url: 'http://127.0.0.1:9/east' },
+    ]),
     stormPatch(substations, perStation),
   );
   const outbox = new MemoryOutbox();

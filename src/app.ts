@@ -1,5 +1,6 @@
 import type { NotificationOutbox } from './alerting/model.ts';
-import { type AlertParts, buildAlerts, noOutbox } from './alerts/build.ts';
+import { type AlertParts, buildAlerts } from './alerts/build.ts';
+import { buildOutbox, type OutboxParts } from './alerts/outbox-build.ts';
 import { buildApi, type HttpApi } from './api/server.ts';
 import { buildBalanceRunner } from './balance-runner/build.ts';
 import type { BalanceService } from './balance-runner/service.ts';
@@ -87,6 +88,8 @@ export class HeatnetApp implements Component {
   readonly tickets: TicketParts;
   /** The alert lifecycle, rules, grouping, routing, escalation (issue 12). */
   readonly alerting: AlertParts;
+  /** The alert outbox and its channels (issue 12). */
+  readonly alertOutbox: OutboxParts;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -143,12 +146,20 @@ export class HeatnetApp implements Component {
     // The ledger reads the room days and stops the ledger data collects, unless a test gives its own.
     const source = options.ledgerSource ?? ledgerData.source;
     const ledger = buildLedger({ ...ctx, store: relational.store, source });
-    const outbox = options.outbox ?? noOutbox;
+    const alertOutbox = buildOutbox({
+      ...ctx,
+      channels: config.alerts.channels,
+      timeZone: config.site.timezone,
+      store: relational.store,
+      publish: (topic, payload) => ingest.mqtt.publishAcked(topic, payload),
+    });
+    const outbox = options.outbox ?? alertOutbox.outbox;
     const alerting = buildAlerts({ ...ctx, store: relational.store, outbox });
-    // Alerts start before ingest and balancing, so no device state or evaluation is missed.
+    // Alerts start before ingest and balancing, so no device state or evaluation is missed;
+    // the outbox after ingest, whose MQTT client its MQTT channel publishes through.
     const areas = [
-      ...[storage, relational, control, desk, tickets, alerting],
-      ...[ledgerData, ingest, runner, ledger],
+      ...[storage, relational, control, desk, tickets, alerting, ledgerData, ingest, alertOutbox],
+      ...[runner, ledger],
     ];
     const components = areas.flatMap((area) => area.components);
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
@@ -157,7 +168,7 @@ export class HeatnetApp implements Component {
     [this.state, this.windows, this.control] = [state, windows, control];
     [this.store, this.desk] = [relational.store, desk];
     [this.tickets, this.ledgerData, this.ledger] = [tickets, ledgerData, ledger];
-    this.alerting = alerting;
+    [this.alerting, this.alertOutbox] = [alerting, alertOutbox];
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }
@@ -188,6 +199,7 @@ export class HeatnetApp implements Component {
         ingest: () => this.pipeline.refused(),
         broker: () => this.broker?.health(),
         desk: () => desk.signals.stats,
+        outbox: () => this.alertOutbox.health(),
       }),
     });
     return this.api;

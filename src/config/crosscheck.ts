@@ -1,5 +1,6 @@
 import { registerCount } from '../ingest/modbus/codec.ts';
 import { parseModbusUrl } from '../ingest/modbus/url.ts';
+import { checkAlertChannels } from './crosscheck-alert-channels.ts';
 import { checkAlerts } from './crosscheck-alerts.ts';
 import { checkBalance } from './crosscheck-balance.ts';
 import { checkNetwork } from './crosscheck-network.ts';
@@ -16,6 +17,7 @@ const CHECKS = [
   checkStandards,
   checkBalance,
   checkAlerts,
+  checkAlertChannels,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AlertOutboxAlertTable, AlertOutboxTable } from './schema-outbox.ts';
 
 /**
  * The relational store's tables, as Kysely sees them (DESIGN §3 `store`). Times are
@@ -26,6 +27,8 @@ export interface Database {
   alert_history: HistoryTable & { alert_id: string };
   alert_silences: AlertSilenceTable;
   alert_groups: AlertGroupTable;
+  alert_outbox: AlertOutboxTable;
+  alert_outbox_alerts: AlertOutboxAlertTable;
 }
 
 /** One row per attempt to change a pump (issue 5), refused ones included. */

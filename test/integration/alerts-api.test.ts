@@ -21,7 +21,12 @@ afterEach(async () => {
 async function started(engine: Engine) {
   const target = await freshTarget(engine);
   const config = await deskConfig(target, (raw) => {
-    raw.alerts = fitTeams(alertsSection([{ id: 'ops-hook' }], { grouping: { waitSec: 0 } }), raw);
+    raw.alerts = fitTeams(
+      alertsSection([{ id: 'ops-hook', type: 'webhook', url: 'http://127.0.0.1:9/hook' }], {
+        grouping: { waitSec: 0 },
+      }),
+      raw,
+    );
   });
   const clock = { now: T0 };
   const outbox = new MemoryOutbox();

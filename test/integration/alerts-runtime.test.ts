@@ -18,7 +18,7 @@ import {
  * going dark, a flapping device, and a restart in the middle of an escalation.
  */
 
-const HOOK = [{ id: 'ops-hook' }];
+const HOOK = [{ id: 'ops-hook', type: 'webhook', url: 'http://127.0.0.1:9/hook' }];
 // Loading 2,000 devices through the real config loader takes seconds here: once per file.
 let stormConfig: ReturnType<typeof alertConfig> | undefined;
 const storm = () => {

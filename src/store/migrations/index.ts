@@ -7,6 +7,7 @@ import { ticketTables } from './0004-tickets.ts';
 import { ledgerDataTables } from './0005-ledger-data.ts';
 import { ledgerTables } from './0006-ledger.ts';
 import { alertTables } from './0007-alerts.ts';
+import { outboxTables } from './0008-outbox.ts';
 
 /**
  * Every migration, in order, as code in the repository: Kysely's FileMigrationProvider
@@ -21,6 +22,7 @@ const MIGRATIONS: readonly [string, (engine: Engine) => Migration][] = [
   ['0005-ledger-data', ledgerDataTables],
   ['0006-ledger', ledgerTables],
   ['0007-alerts', alertTables],
+  ['0008-outbox', outboxTables],
 ];
 
 export class CodeMigrations implements MigrationProvider {
