@@ -1,7 +1,9 @@
 import { scaleNetwork } from '../../bench/support/scale-network.ts';
 import type { NotificationOutbox } from '../../src/alerting/model.ts';
 import { type AlertParts, buildAlerts } from '../../src/alerts/build.ts';
+import { buildOutbox, type OutboxParts } from '../../src/alerts/outbox-build.ts';
 import type { Config } from '../../src/config/schema.ts';
+import { noAlerts } from '../../src/core/alerts.ts';
 import { EventBus } from '../../src/core/events.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
@@ -110,14 +112,31 @@ export interface AlertSession {
   stop(): Promise<void>;
 }
 
+/** The real durable outbox on the session's store, sending through the configured channels. */
+export const realOutbox =
+  (config: Config) =>
+  (store: Store, now: () => number): OutboxParts =>
+    buildOutbox({
+      channels: config.alerts.channels,
+      timeZone: config.site.timezone,
+      store,
+      alerts: noAlerts,
+      now,
+      log: silentLogger(),
+      pollMs: 20,
+    });
+
 export async function alertSession(
   config: Config,
   target: StoreTarget,
-  outbox: NotificationOutbox,
+  given: NotificationOutbox | ((store: Store, now: () => number) => OutboxParts),
   clock = { now: T0 },
 ): Promise<AlertSession> {
   const store = new Store(target, silentLogger());
   await store.start();
+  const delivery = typeof given === 'function' ? given(store, () => clock.now) : undefined;
+  const outbox = delivery?.outbox ?? (given as NotificationOutbox);
+  for (const c of delivery?.components ?? []) await c.start();
   const bus = new EventBus<HeatnetEvents>(silentLogger());
   const parts = buildAlerts({
     config,
@@ -142,6 +161,7 @@ export async function alertSession(
     },
     stop: async () => {
       for (const c of [...parts.components].reverse()) await c.stop();
+      for (const c of [...(delivery?.components ?? [])].reverse()) await c.stop();
       await store.stop();
     },
   };
