@@ -1,3 +1,6 @@
+import type { NotificationOutbox } from './alerting/model.ts';
+import { type AlertParts, buildAlerts } from './alerts/build.ts';
+import { buildOutbox, type OutboxParts } from './alerts/outbox-build.ts';
 import { buildApi, type HttpApi } from './api/server.ts';
 import { buildBalanceRunner } from './balance-runner/build.ts';
 import type { BalanceService } from './balance-runner/service.ts';
@@ -51,6 +54,8 @@ export interface AppOptions {
   ledgerSource?: LedgerSource;
   /** The live stream's pace and bounds (tests shorten them). */
   live?: Partial<LiveSettings>;
+  /** Where alert notifications go (issue 12); default: nowhere (until the outbox is wired). */
+  outbox?: NotificationOutbox;
 }
 
 /**
@@ -90,6 +95,10 @@ export class HeatnetApp implements Component {
   readonly live: LiveParts;
   /** The substations' trends: InfluxDB, or the embedded store's buckets (issue 13). */
   readonly history: HistoryParts;
+  /** The alert lifecycle, rules, grouping, routing, escalation (issue 12). */
+  readonly alerting: AlertParts;
+  /** The alert outbox and its channels (issue 12). */
+  readonly alertOutbox: OutboxParts;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -163,19 +172,21 @@ export class HeatnetApp implements Component {
       control,
       ...(options.live ? { settings: options.live } : {}),
     });
-    // The hub starts before ingest and stops after it: every event finds it listening.
+    const alertOutbox = buildOutbox({
+      ...ctx,
+      channels: config.alerts.channels,
+      timeZone: config.site.timezone,
+      store: relational.store,
+      publish: (topic, payload) => ingest.mqtt.publishAcked(topic, payload),
+    });
+    const outbox = options.outbox ?? alertOutbox.outbox;
+    const alerting = buildAlerts({ ...ctx, store: relational.store, outbox });
+    // Alerts and the live hub start before ingest and balancing, so no device state, event or
+    // evaluation is missed; the outbox after ingest, whose MQTT client its MQTT channel
+    // publishes through.
     const areas = [
-      storage,
-      relational,
-      history,
-      control,
-      desk,
-      tickets,
-      ledgerData,
-      live,
-      ingest,
-      runner,
-      ledger,
+      ...[storage, relational, history, control, desk, tickets, alerting, ledgerData, live],
+      ...[ingest, alertOutbox, runner, ledger],
     ];
     const components = areas.flatMap((area) => area.components);
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
@@ -185,6 +196,7 @@ export class HeatnetApp implements Component {
     [this.store, this.desk] = [relational.store, desk];
     [this.tickets, this.ledgerData, this.ledger, this.live] = [tickets, ledgerData, ledger, live];
     this.history = history;
+    [this.alerting, this.alertOutbox] = [alerting, alertOutbox];
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }
@@ -207,6 +219,7 @@ export class HeatnetApp implements Component {
       ledger: this.ledger,
       live: this.live.hub,
       history: this.history.source,
+      alerts: this.alerting.desk,
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
       metrics: createMetrics({
@@ -216,6 +229,7 @@ export class HeatnetApp implements Component {
         ingest: () => this.pipeline.refused(),
         broker: () => this.broker?.health(),
         desk: () => desk.signals.stats,
+        outbox: () => this.alertOutbox.health(),
       }),
     });
     return this.api;

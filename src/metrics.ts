@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { OutboxHealth } from './alerts/outbox-health.ts';
 import type { DeskStats } from './complaints/signals.ts';
 import type { DeviceHealth } from './ingest/modbus/health.ts';
 import type { BrokerHealth } from './ingest/mqtt/broker.ts';
@@ -6,6 +7,7 @@ import type { MqttHealth } from './ingest/mqtt/ingestor.ts';
 import type { RefusalCounts } from './ingest/pipeline.ts';
 import { deskFamilies } from './metrics-desk.ts';
 import { type Family, family, type Labels } from './metrics-family.ts';
+import { outboxFamilies } from './metrics-outbox.ts';
 import type { StorageHealth } from './storage/writer.ts';
 
 /**
@@ -26,6 +28,8 @@ export interface MetricsSources {
   broker?: () => BrokerHealth | undefined;
   /** The service desk's counters (issue 10). */
   desk?: () => DeskStats;
+  /** The alert outbox's channels and queue (issue 12). */
+  outbox?: () => OutboxHealth;
 }
 
 export interface MetricsOptions {
@@ -54,6 +58,7 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
     ...(sources.ingest ? [ingestFamily(sources.ingest)] : []),
     ...(sources.broker ? brokerFamilies(sources.broker) : []),
     ...(sources.desk ? deskFamilies(sources.desk) : []),
+    ...(sources.outbox ? outboxFamilies(sources.outbox) : []),
   ];
   for (const f of families) register(registry, f);
   return {

@@ -1,5 +1,7 @@
 import { registerCount } from '../ingest/modbus/codec.ts';
 import { deviceEndpoint } from '../ingest/modbus/url.ts';
+import { checkAlertChannels } from './crosscheck-alert-channels.ts';
+import { checkAlerts } from './crosscheck-alerts.ts';
 import { checkBalance } from './crosscheck-balance.ts';
 import { checkDtus, deviceReachIssues } from './crosscheck-modbus.ts';
 import { checkNetwork } from './crosscheck-network.ts';
@@ -16,6 +18,8 @@ const CHECKS = [
   checkApi,
   checkStandards,
   checkBalance,
+  checkAlerts,
+  checkAlertChannels,
 ];
 
 /**

@@ -1,3 +1,4 @@
+import type { OutboxParts } from '../alerts/outbox-build.ts';
 import type { BalanceService } from '../balance-runner/service.ts';
 import type { Config } from '../config/schema.ts';
 import type { ControlParts } from '../control/build.ts';
@@ -27,6 +28,8 @@ export interface HealthSources {
   windows: Pick<BalanceWindows, 'rejectedUnknown'>;
   balance: Pick<BalanceService, 'lastEvaluatedAt'>;
   control: { audit: { isOpen: boolean }; auto: Pick<ControlParts['auto'], 'status'> };
+  /** The alert outbox (issue 12), when alerting runs. */
+  alertOutbox?: Pick<OutboxParts, 'health'>;
 }
 
 /** Every component's snapshot, taken now, for the pure `healthReport`. */
@@ -55,5 +58,6 @@ export function collectHealth(s: HealthSources): HealthSnapshots {
       rejectedUnknownHouseholds: s.windows.rejectedUnknown,
     },
     control: { auditOpen: s.control.audit.isOpen, auto: s.control.auto.status() },
+    ...(s.alertOutbox ? { alertDelivery: s.alertOutbox.health() } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { type OutboxHealth, outboxProblems } from '../alerts/outbox-health.ts';
 import type { AutoBalanceStatus } from '../control/auto-balancer.ts';
 import type { DeviceHealth } from '../ingest/modbus/health.ts';
 import type { BrokerHealth } from '../ingest/mqtt/broker.ts';
@@ -29,6 +30,8 @@ export interface HealthSnapshots {
     rejectedUnknownHouseholds: number;
   };
   control: { auditOpen: boolean; auto: AutoBalanceStatus };
+  /** The alert outbox's channels (issue 12), when alerting runs. */
+  alertDelivery?: OutboxHealth;
 }
 
 /**
@@ -50,6 +53,7 @@ export function healthReport(s: HealthSnapshots, now: number): HealthReport {
     ...(balance.stale ? [`balance: no evaluation since ${balance.evaluatedAt ?? 'start'}`] : []),
     ...(s.store.open ? [] : [`store (${s.store.engine}) is not open`]),
     ...controlProblems(s.control),
+    ...(s.alertDelivery ? outboxProblems(s.alertDelivery) : []),
   ];
   return {
     status: problems.length === 0 ? 'ok' : 'degraded',
@@ -73,6 +77,7 @@ export function healthReport(s: HealthSnapshots, now: number): HealthReport {
     state: { series: s.stateSeries },
     balance,
     control: s.control,
+    ...(s.alertDelivery ? { alertDelivery: s.alertDelivery } : {}),
   };
 }
 

@@ -197,6 +197,38 @@ const StoreSchema = Type.Object({
   open: Type.Boolean({ description: 'The relational store is open and migrated' }),
 });
 
+const AlertChannelSchema = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.String(),
+    state: Type.Union([Type.Literal('ok'), Type.Literal('failing'), Type.Literal('disabled')]),
+    consecutiveFailures: Count('Failed attempts in a row'),
+    undelivered: Count('Messages given up since the channel last delivered one'),
+    lastError: Nullable(Type.String()),
+    lastSentAt: Nullable(Type.String({ format: 'date-time' })),
+    sent: Count('Messages delivered'),
+    failed: Count('Failed attempts'),
+    retried: Count('Failed attempts scheduled again'),
+    gaveUp: Count('Messages given up'),
+    merged: Count('Queued messages merged into batches by the rate limit'),
+    queued: Count('Messages waiting'),
+    oldestQueuedS: Nullable(Type.Number({ minimum: 0 })),
+  },
+  Open,
+);
+
+const AlertDeliverySchema = Type.Object(
+  {
+    channels: Type.Array(AlertChannelSchema),
+    queued: Count('Alert messages not yet sent, all channels'),
+    oldestQueuedS: Nullable(Type.Number({ minimum: 0, description: 'Age of the oldest, s' })),
+    unknownChannels: Type.Array(Type.String(), {
+      description: 'Channel ids with queued messages that the config no longer has (held)',
+    }),
+  },
+  Open,
+);
+
 export const HealthReportSchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   problems: Type.Array(Type.String(), { description: 'Why the status is degraded, one line each' }),
@@ -208,6 +240,7 @@ export const HealthReportSchema = Type.Object({
   state: Type.Object({ series: Count('Series in the live state') }),
   balance: BalanceSchema,
   control: ControlSchema,
+  alertDelivery: Type.Optional(AlertDeliverySchema),
 });
 
 export type HealthReport = Static<typeof HealthReportSchema>;

@@ -156,6 +156,20 @@ export class MqttIngestor implements Component {
     return true;
   }
 
+  /**
+   * Publishes at QoS 1 and resolves once the broker has acknowledged it (PUBACK): the
+   * alert outbox counts a message sent only then. Rejects while disconnected.
+   */
+  publishAcked(topic: string, payload: string): Promise<void> {
+    const client = this.client;
+    if (!client?.connected) return Promise.reject(new Error('MQTT not connected'));
+    return new Promise((resolve, reject) => {
+      client.publish(topic, payload, { qos: 1, retain: false }, (err) =>
+        err ? reject(err) : resolve(),
+      );
+    });
+  }
+
   health(): MqttHealth {
     return {
       url: this.url(),
