@@ -10,6 +10,7 @@ import { installJsonParser } from './json-body.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { type ComplaintRoutesOptions, complaintRoutes } from './routes/complaints.ts';
 import { complianceRoutes } from './routes/compliance.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { type ControlRouteDeps, controlRoutes } from './routes/control.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { type HealthReport, healthRoutes } from './routes/health.ts';
@@ -20,6 +21,7 @@ import { measurementRoutes } from './routes/measurements.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { substationRoutes } from './routes/substations.ts';
 import { type TicketRoutesOptions, ticketRoutes } from './routes/tickets.ts';
+import { whoamiRoutes } from './routes/whoami.ts';
 import type { NetworkViewSource } from './views.ts';
 
 export interface ApiDeps extends NetworkViewSource {
@@ -38,6 +40,8 @@ export interface ApiDeps extends NetworkViewSource {
   tickets?: TicketRoutesOptions;
   /** The regulation ledger (issue 11); its routes are absent without. */
   ledger?: LedgerParts;
+  /** Where the built console is (issue 13); default web/dist of this package. */
+  consoleDir?: string;
 }
 
 /** What the service desk's routes need. */
@@ -71,6 +75,8 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
     },
   });
   await app.register(docsRoutes);
+  await app.register(consoleRoutes, deps.consoleDir ? { dir: deps.consoleDir } : {});
+  await app.register(whoamiRoutes, { config: deps.config });
   await app.register(healthRoutes, { report: deps.health });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(substationRoutes, { network: deps });
