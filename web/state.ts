@@ -1,0 +1,157 @@
+import { signal } from '@preact/signals';
+import { ApiError, api, optional } from './api.ts';
+import { timeZone } from './i18n/index.ts';
+import type {
+  AlertView,
+  AuditEntryView,
+  AutoStatusView,
+  BalanceResultView,
+  ComplaintView,
+  IncidentView,
+  OncallView,
+  SiteView,
+  SubstationSummary,
+  TicketView,
+  Whoami,
+} from './types.ts';
+
+/**
+ * What the console knows, as signals: each view reads what it needs and re-renders when
+ * a refresh lands. REST is the source of truth; the event stream (live.ts) only says which
+ * part to fetch again, so a missed event costs one refresh, never a wrong screen.
+ */
+export const site = signal<SiteView | null>(null);
+export const me = signal<Whoami | null>(null);
+/** Set when the API refuses our reads (401): the sign-in asks for a token. */
+export const authProblem = signal<'required' | 'invalid' | null>(null);
+export const balance = signal<BalanceResultView | null>(null);
+export const substations = signal<SubstationSummary[]>([]);
+export const audit = signal<AuditEntryView[]>([]);
+export const auto = signal<AutoStatusView | null>(null);
+/** `null`: the route is not on this server; `undefined`: not loaded yet. */
+export const complaints = signal<ComplaintView[] | null | undefined>(undefined);
+export const incidents = signal<IncidentView[] | null | undefined>(undefined);
+export const tickets = signal<TicketView[] | null | undefined>(undefined);
+export const alerts = signal<AlertView[] | null | undefined>(undefined);
+export const oncall = signal<OncallView[] | null | undefined>(undefined);
+export const loadError = signal<string | null>(null);
+/** Server clock minus browser clock, ms: the demo's clock runs faster than the wall's. */
+export const serverOffsetMs = signal(0);
+/** Outdoor temperature by evaluation time, for the headline's 24 h range. */
+export const outdoorSeen = signal<{ at: number; c: number }[]>([]);
+
+export type Part = 'balance' | 'substations' | 'audit' | 'auto' | 'desk' | 'alerts' | 'me';
+
+export const serverNow = () => Date.now() + serverOffsetMs.value;
+
+/** Whether this service has an optional route (GET /api/site lists them). */
+export const has = (name: string): boolean => site.value?.routes[name] === true;
+
+async function guarded(part: string, load: () => Promise<void>): Promise<void> {
+  try {
+    await load();
+    if (loadError.value?.startsWith(`${part}:`)) loadError.value = null;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      authProblem.value =
+        err.body.code === 'UNAUTHORIZED' && /invalid/.test(err.message) ? 'invalid' : 'required';
+      return;
+    }
+    loadError.value = `${part}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+const loaders: Record<Part, () => Promise<void>> = {
+  me: async () => {
+    me.value = await api<Whoami>('/api/whoami');
+    authProblem.value = null;
+    if (!site.value) {
+      site.value = await api<SiteView>('/api/site');
+      timeZone.value = site.value.timezone;
+    }
+  },
+  balance: async () => {
+    const b = await api<BalanceResultView>('/api/balance');
+    balance.value = b;
+    rememberOutdoor(b);
+  },
+  substations: async () => {
+    const list = await api<{ substations: SubstationSummary[] }>('/api/substations');
+    substations.value = list.substations;
+    estimateServerClock(list.substations);
+  },
+  audit: async () => {
+    if (!has('audit')) return;
+    audit.value = (
+      await api<{ entries: AuditEntryView[] }>('/api/control/audit?limit=200')
+    ).entries;
+  },
+  auto: async () => {
+    auto.value = has('auto') ? await api<AutoStatusView>('/api/control/auto') : null;
+  },
+  desk: async () => {
+    const [c, i, t] = await Promise.all([
+      ifHas<{ complaints: ComplaintView[] }>('complaints', '/api/complaints'),
+      ifHas<{ incidents: IncidentView[] }>('incidents', '/api/incidents'),
+      ifHas<{ tickets: TicketView[] }>('tickets', '/api/tickets?limit=200'),
+    ]);
+    complaints.value = c?.complaints ?? null;
+    incidents.value = i?.incidents ?? null;
+    tickets.value = t?.tickets ?? null;
+  },
+  alerts: async () => {
+    const [a, o] = await Promise.all([
+      ifHas<{ alerts: AlertView[] } | AlertView[]>('alerts', '/api/alerts'),
+      ifHas<{ teams?: OncallView[]; oncall?: OncallView[] } | OncallView[]>(
+        'oncall',
+        '/api/oncall',
+      ),
+    ]);
+    alerts.value = a === null ? null : Array.isArray(a) ? a : (a.alerts ?? []);
+    oncall.value = o === null ? null : Array.isArray(o) ? o : (o.teams ?? o.oncall ?? []);
+  },
+};
+
+/** The route's answer, or null when this service does not have the route. */
+function ifHas<T>(name: string, path: string): Promise<T | null> {
+  return has(name) ? optional<T>(path) : Promise.resolve(null);
+}
+
+/** Who we are and what the service offers first; then everything else at once. */
+export async function boot(): Promise<void> {
+  await refresh(['me']);
+  await refresh(ALL_PARTS.filter((p) => p !== 'me'));
+}
+
+export function refresh(parts: Iterable<Part>): Promise<void> {
+  return Promise.all([...new Set(parts)].map((p) => guarded(p, loaders[p]))).then(() => {});
+}
+
+export const ALL_PARTS: Part[] = [
+  'me',
+  'balance',
+  'substations',
+  'audit',
+  'auto',
+  'desk',
+  'alerts',
+];
+
+function rememberOutdoor(b: BalanceResultView): void {
+  if (b.outdoorTempC === null) return;
+  const at = Date.parse(b.evaluatedAt);
+  const seen = outdoorSeen.value;
+  if (seen.length > 0 && seen[seen.length - 1]!.at === at) return;
+  const dayAgo = at - 24 * 3600_000;
+  outdoorSeen.value = [...seen.filter((s) => s.at >= dayAgo), { at, c: b.outdoorTempC }];
+}
+
+function estimateServerClock(list: SubstationSummary[]): void {
+  for (const s of list) {
+    const sample = Object.values(s.readings)[0];
+    if (sample) {
+      serverOffsetMs.value = Date.parse(sample.time) + sample.ageS * 1000 - Date.now();
+      return;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// The API's shapes, taken from the service's own schemas (one contract; type-only imports,
+// erased from the bundle).
+
+export type { PumpView, Sample, SubstationSummary } from '../src/api/schemas.ts';
+export type { BalanceResultView } from '../src/api/schemas-balance.ts';
+export type { SiteView, Whoami } from '../src/api/schemas-console.ts';
+export type { AuditEntryView, AutoStatusView } from '../src/api/schemas-control.ts';
+
+import type { Static } from 'typebox';
+import type { BalanceResultView } from '../src/api/schemas-balance.ts';
+import type { ComplaintListSchema, IncidentListSchema } from '../src/api/schemas-complaints.ts';
+import type { TicketListSchema } from '../src/api/schemas-tickets.ts';
+
+export type ComplaintView = Static<typeof ComplaintListSchema>['complaints'][number];
+export type IncidentView = Static<typeof IncidentListSchema>['incidents'][number];
+export type TicketView = Static<typeof TicketListSchema>['tickets'][number];
+export type StationBalance = BalanceResultView['substations'][number];
+
+/** An alert as GET /api/alerts serves it (src/alerting/model.ts; times ISO or epoch ms). */
+export interface AlertView {
+  id: string;
+  rule: string;
+  severity: 'critical' | 'major' | 'minor' | 'warning';
+  labels: Record<string, string>;
+  summary: { en: string; zh: string };
+  state: 'firing' | 'acknowledged' | 'resolved';
+  silenced: boolean;
+  startsAt: string | number;
+  acknowledgedBy: string | null;
+  assignee: string | null;
+}
+
+export interface OncallView {
+  team: string;
+  person?: string | { name?: string; person?: string };
+  name?: string;
+  until?: string | number | null;
+  next?: { person?: string; name?: string; at?: string | number }[];
+}
