@@ -22,6 +22,8 @@ import type { IngestPipeline } from './ingest/pipeline.ts';
 import { buildLedger, type LedgerParts } from './ledger/build.ts';
 import { buildLedgerData, type LedgerDataParts } from './ledger/collect.ts';
 import type { LedgerSource } from './ledger/source.ts';
+import { buildLive, type LiveParts } from './live/build.ts';
+import type { LiveSettings } from './live/hub.ts';
 import { createMetrics } from './metrics.ts';
 import type { BalanceWindows } from './state/balance-windows.ts';
 import { buildState } from './state/build.ts';
@@ -46,6 +48,8 @@ export interface AppOptions {
   diagnoser?: Diagnoser;
   /** The regulation ledger's inputs (issue 11); the ledger runs only with one. */
   ledgerSource?: LedgerSource;
+  /** The live stream's pace and bounds (tests shorten them). */
+  live?: Partial<LiveSettings>;
 }
 
 /**
@@ -81,6 +85,8 @@ export class HeatnetApp implements Component {
   readonly ledger: LedgerParts;
   /** Work orders and their SLA clocks (issue 11). */
   readonly tickets: TicketParts;
+  /** The live stream's hub (`GET /api/events`, issue 13). */
+  readonly live: LiveParts;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -111,6 +117,7 @@ export class HeatnetApp implements Component {
       fieldIO: ingest.fieldIO,
       devices,
       state,
+      auditChanged: (id) => bus.emit('audit.changed', { id }),
     });
     const runner = buildBalanceRunner({
       ...ctx,
@@ -137,14 +144,41 @@ export class HeatnetApp implements Component {
     // The ledger reads the room days and stops the ledger data collects, unless a test gives its own.
     const source = options.ledgerSource ?? ledgerData.source;
     const ledger = buildLedger({ ...ctx, store: relational.store, source });
-    const areas = [storage, relational, control, desk, tickets, ledgerData, ingest, runner, ledger];
+    const live = buildLive({
+      ...ctx,
+      network: {
+        config,
+        topology,
+        state,
+        devices,
+        now,
+        clockRate,
+        balance: () => runner.balance.latest(),
+      },
+      store: relational.store,
+      control,
+      ...(options.live ? { settings: options.live } : {}),
+    });
+    // The hub starts before ingest and stops after it: every event finds it listening.
+    const areas = [
+      storage,
+      relational,
+      control,
+      desk,
+      tickets,
+      ledgerData,
+      live,
+      ingest,
+      runner,
+      ledger,
+    ];
     const components = areas.flatMap((area) => area.components);
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
     [this.now, this.clockRate, this.startedAt] = [now, clockRate, now()];
     [this.topology, this.bus, this.alerts] = [topology, bus, alerts];
     [this.state, this.windows, this.control] = [state, windows, control];
     [this.store, this.desk] = [relational.store, desk];
-    [this.tickets, this.ledgerData, this.ledger] = [tickets, ledgerData, ledger];
+    [this.tickets, this.ledgerData, this.ledger, this.live] = [tickets, ledgerData, ledger, live];
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }
@@ -165,6 +199,7 @@ export class HeatnetApp implements Component {
       desk: { ...desk, now: this.now },
       tickets: { tickets: this.tickets.desk },
       ledger: this.ledger,
+      live: this.live.hub,
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
       metrics: createMetrics({

@@ -20,6 +20,11 @@ export interface HeatnetEvents {
   'alert.clear': ClearedAlert;
   /** The balancing engine finished an evaluation (control's effect tracking, SSE, alerts). */
   'balance.evaluated': BalanceResult;
+  /**
+   * A control audit row was written or updated (an attempt begun, refused, ended, its
+   * effect judged): the live stream reads it back and sends it as the audit route serves it.
+   */
+  'audit.changed': { id: number };
   /** A Modbus device went up or down (alerting and the API listen). */
   'device.state': {
     device: string;

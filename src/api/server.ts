@@ -4,6 +4,7 @@ import type { BalanceResult } from '../balance/types.ts';
 import type { ApiConfig } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LedgerParts } from '../ledger/build.ts';
+import type { LiveHub } from '../live/hub.ts';
 import type { Metrics } from '../metrics.ts';
 import { createHttp } from './http.ts';
 import { installJsonParser } from './json-body.ts';
@@ -13,6 +14,7 @@ import { complianceRoutes } from './routes/compliance.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { type ControlRouteDeps, controlRoutes } from './routes/control.ts';
 import { docsRoutes } from './routes/docs.ts';
+import { eventRoutes } from './routes/events.ts';
 import { type HealthReport, healthRoutes } from './routes/health.ts';
 import { type HouseholdRoutesOptions, householdRoutes } from './routes/households.ts';
 import { type IncidentRoutesOptions, incidentRoutes } from './routes/incidents.ts';
@@ -42,6 +44,8 @@ export interface ApiDeps extends NetworkViewSource {
   ledger?: LedgerParts;
   /** Where the built console is (issue 13); default web/dist of this package. */
   consoleDir?: string;
+  /** The live stream's hub (issue 13); `GET /api/events` is absent without. */
+  live?: LiveHub;
 }
 
 /** What the service desk's routes need. */
@@ -94,6 +98,7 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
   }
   if (deps.tickets) await app.register(ticketRoutes, deps.tickets);
   if (deps.ledger) await registerLedger(app, deps.ledger);
+  if (deps.live) await app.register(eventRoutes, { hub: deps.live });
   return app;
 }
 

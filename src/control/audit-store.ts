@@ -26,6 +26,8 @@ export interface AuditStoreOptions {
   wallNow?: () => number;
   /** The audit's SQLite file from before the store (`control.auditFile`): imported once. */
   legacyFile?: string;
+  /** Told the id of each row once a write to it is committed (the live stream listens). */
+  changed?: (id: number) => void;
 }
 
 const INTERRUPTED =
@@ -100,13 +102,13 @@ export class AuditStore implements Component {
   }
 
   /** Writes an attempt before anything is sent to the drive; resolves to its id once committed. */
-  begin(a: NewAttempt): Promise<number> {
-    return this.insert(a, 'pending', null, null);
+  async begin(a: NewAttempt): Promise<number> {
+    return this.told(await this.insert(a, 'pending', null, null));
   }
 
   /** Writes an attempt refused before it reached the drive. */
   async refuse(a: NewAttempt, code: string, error: string): Promise<AuditEntry> {
-    const id = await this.insert(a, 'refused', code, error);
+    const id = this.told(await this.insert(a, 'refused', code, error));
     return (await this.get(id))!;
   }
 
@@ -122,6 +124,7 @@ export class AuditStore implements Component {
         .where('id', '=', id)
         .execute(),
     );
+    this.told(id);
   }
 
   /** Ends a pending attempt; a confirmed one starts awaiting its effect verdict. */
@@ -141,7 +144,7 @@ export class AuditStore implements Component {
         .where('id', '=', id)
         .execute(),
     );
-    return (await this.get(id))!;
+    return (await this.get(this.told(id)))!;
   }
 
   async get(id: number): Promise<AuditEntry | undefined> {
@@ -211,6 +214,17 @@ export class AuditStore implements Component {
         .where('id', '=', id)
         .execute(),
     );
+    this.told(id);
+  }
+
+  /** Tells the listener a row changed; a failing listener never fails the audit. */
+  private told(id: number): number {
+    try {
+      this.options.changed?.(id);
+    } catch (err) {
+      this.options.log?.error({ err, id }, 'audit change listener failed');
+    }
+    return id;
   }
 
   async awaitingEffect(): Promise<AwaitingEffect[]> {

@@ -38,6 +38,8 @@ export interface ControlDeps {
   alerts?: AlertSink;
   /** Clock seconds per real second (the app's clockRate). */
   clockRate?: number;
+  /** Told each control audit row written (the root sends it on the bus for the live stream). */
+  auditChanged?: (id: number) => void;
 }
 
 export interface ControlParts {
@@ -63,6 +65,7 @@ export function buildControl(deps: ControlDeps): ControlParts {
     log: childLogger(deps.log, 'control'),
     now,
     legacyFile: auditPath(config, deps.baseDir),
+    ...(deps.auditChanged ? { changed: deps.auditChanged } : {}),
   });
   const effects = new EffectTracker({
     audit,

@@ -23,6 +23,8 @@ const CODES = {
   UNAUTHORIZED: { status: 401 },
   FORBIDDEN: { status: 403 },
   NOT_FOUND: { status: 404 },
+  /** The live stream (issue 13) has as many clients as it serves; retry later. */
+  TOO_MANY_STREAMS: { status: 503, exposed: true },
   /** A state change that is not allowed, or an idempotency key reused with another body. */
   CONFLICT: { status: 409 },
   INTERNAL: { status: 500 },
