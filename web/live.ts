@@ -1,35 +1,48 @@
 import { signal } from '@preact/signals';
+import type { LiveEvents } from '../src/live/events-contract.ts';
 import { authHeaders, token } from './api.ts';
-import { ALL_PARTS, has, type Part, refresh } from './state.ts';
+import {
+  applyBalance,
+  applyClock,
+  audit,
+  auto,
+  has,
+  type Part,
+  refresh,
+  substations,
+} from './state.ts';
 
 /**
  * The live link: `GET /api/events` read with fetch() (EventSource cannot send the bearer
- * token), reconnecting by itself with backoff. Each event names what changed; the parts it
- * touches are fetched again, a few at a time. Without the stream (an older server, a
- * proxy that refuses it) the console polls instead, and says so.
+ * token; src/live/events-contract.ts is the contract), reconnecting by itself with
+ * backoff. Events that carry what the screen shows (snapshot, readings, balance, audit)
+ * update it directly; the others say which part to fetch again, a few at a time. Without
+ * the stream (a service without it) the console polls instead, and says so.
  */
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'polling';
 export const liveState = signal<LiveState>('connecting');
 export const POLL_S = 5;
 
-/** Which parts an event touches, by the start of its name (readings, balance, ticket …). */
-const TOUCHES: [RegExp, Part[]][] = [
-  [/^snapshot/, ALL_PARTS],
-  [/^reading/, ['substations']],
-  [/^(balance|evaluation)/, ['balance', 'substations']],
-  [/^(audit|control)/, ['audit', 'auto', 'substations']],
-  [/^auto/, ['auto']],
-  [/^(complaint|incident|ticket|sla)/, ['desk']],
-  [/^(alert|silence|oncall)/, ['alerts']],
-];
+/** Which parts an event leaves to a fetch (the rest it carries itself). */
+const TOUCHES: Record<string, Part[]> = {
+  snapshot: ['audit', 'desk', 'alerts'],
+  audit: ['auto'],
+  complaint: ['desk'],
+  incident: ['desk'],
+  ticket: ['desk'],
+  alert: ['alerts'],
+  device: [],
+};
+
+/** No byte for this long (two heartbeats of ~15 s, and some): the link is dead. */
+const SILENCE_MS = 35_000;
 
 const pending = new Set<Part>();
 let flushTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** Gathers what events touch and fetches it once per 300 ms, however many events came. */
 function touch(event: string): void {
-  for (const [pattern, parts] of TOUCHES)
-    if (pattern.test(event)) for (const p of parts) pending.add(p);
+  for (const p of TOUCHES[event] ?? []) pending.add(p);
   if (flushTimer !== undefined || pending.size === 0) return;
   flushTimer = setTimeout(() => {
     flushTimer = undefined;
@@ -66,6 +79,33 @@ export function sseParser(onEvent: (name: string, data: string) => void) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+type Handlers = { [K in keyof LiveEvents]?: (data: LiveEvents[K]) => void };
+
+const HANDLERS: Handlers = {
+  snapshot: (d) => {
+    applyClock(d.site.clock);
+    if (d.balance) applyBalance(d.balance);
+    substations.value = d.substations;
+    if (d.auto) auto.value = d.auto;
+  },
+  readings: (d) => {
+    const fresh = new Map(d.substations.map((s) => [s.id, s]));
+    substations.value = substations.value.map((s) => fresh.get(s.id) ?? s);
+  },
+  balance: (d) => applyBalance(d),
+  audit: (row) => {
+    const rest = audit.value.filter((e) => e.id !== row.id);
+    audit.value = [row, ...rest].sort((a, b) => b.id - a.id).slice(0, 200);
+  },
+};
+
+/** One event off the wire: shown at once if it carries its data, else fetched. */
+function dispatch(name: string, data: string): void {
+  const handle = HANDLERS[name as keyof LiveEvents] as ((d: unknown) => void) | undefined;
+  if (handle) handle(JSON.parse(data));
+  touch(name);
+}
+
 /** One connection: resolves when the stream ends; 'absent' when the server has no stream. */
 async function connectOnce(abort: AbortSignal): Promise<'ended' | 'absent'> {
   const response = await fetch('/api/events', {
@@ -76,14 +116,20 @@ async function connectOnce(abort: AbortSignal): Promise<'ended' | 'absent'> {
   if (response.status === 404) return 'absent';
   if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
   liveState.value = 'open';
-  // What happened while we were away: everything, once (the server's snapshot may say so too).
-  void refresh(ALL_PARTS);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  const feed = sseParser((name) => touch(name));
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return 'ended';
-    feed(value);
+  const feed = sseParser(dispatch);
+  // A link that went silent (a cable pulled, a proxy that holds it) is dropped and redone.
+  let watchdog = setTimeout(() => void reader.cancel(), SILENCE_MS);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return 'ended';
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => void reader.cancel(), SILENCE_MS);
+      feed(value);
+    }
+  } finally {
+    clearTimeout(watchdog);
   }
 }
 
@@ -105,6 +151,7 @@ export async function startLive(): Promise<void> {
       if (mine.signal.aborted) return;
       failures += 1;
     }
+    if (mine.signal.aborted) return;
     liveState.value = 'reconnecting';
     // 1, 2, 4 … 15 s, with jitter so a room of consoles does not return in step.
     const backoff = Math.min(15_000, 1000 * 2 ** Math.min(failures, 4));

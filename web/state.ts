@@ -35,14 +35,29 @@ export const tickets = signal<TicketView[] | null | undefined>(undefined);
 export const alerts = signal<AlertView[] | null | undefined>(undefined);
 export const oncall = signal<OncallView[] | null | undefined>(undefined);
 export const loadError = signal<string | null>(null);
-/** Server clock minus browser clock, ms: the demo's clock runs faster than the wall's. */
-export const serverOffsetMs = signal(0);
+/**
+ * The service's clock as last heard: its time then, the wall time then, and its rate
+ * (the demo's clock runs faster than the wall's), so SLA clocks count down in its time.
+ */
+export const serverClock = signal<{ at: number; wall: number; rate: number } | null>(null);
 /** Outdoor temperature by evaluation time, for the headline's 24 h range. */
 export const outdoorSeen = signal<{ at: number; c: number }[]>([]);
 
 export type Part = 'balance' | 'substations' | 'audit' | 'auto' | 'desk' | 'alerts' | 'me';
 
-export const serverNow = () => Date.now() + serverOffsetMs.value;
+export function serverNow(): number {
+  const c = serverClock.value;
+  return c ? c.at + (Date.now() - c.wall) * c.rate : Date.now();
+}
+
+export function applyClock(clock: { now: string; rate: number }): void {
+  serverClock.value = { at: Date.parse(clock.now), wall: Date.now(), rate: clock.rate };
+}
+
+export function applyBalance(b: BalanceResultView): void {
+  balance.value = b;
+  rememberOutdoor(b);
+}
 
 /** Whether this service has an optional route (GET /api/site lists them). */
 export const has = (name: string): boolean => site.value?.routes[name] === true;
@@ -71,14 +86,12 @@ const loaders: Record<Part, () => Promise<void>> = {
     }
   },
   balance: async () => {
-    const b = await api<BalanceResultView>('/api/balance');
-    balance.value = b;
-    rememberOutdoor(b);
+    applyBalance(await api<BalanceResultView>('/api/balance'));
   },
   substations: async () => {
     const list = await api<{ substations: SubstationSummary[] }>('/api/substations');
     substations.value = list.substations;
-    estimateServerClock(list.substations);
+    if (!serverClock.value) estimateServerClock(list.substations);
   },
   audit: async () => {
     if (!has('audit')) return;
@@ -117,10 +130,13 @@ function ifHas<T>(name: string, path: string): Promise<T | null> {
   return has(name) ? optional<T>(path) : Promise.resolve(null);
 }
 
-/** Who we are and what the service offers first; then everything else at once. */
+/**
+ * The first screen's data at once (who we are, the site, the evaluation, the stations);
+ * the optional parts once the site has said which routes this service has.
+ */
 export async function boot(): Promise<void> {
-  await refresh(['me']);
-  await refresh(ALL_PARTS.filter((p) => p !== 'me'));
+  await refresh(['me', 'balance', 'substations']);
+  await refresh(['audit', 'auto', 'desk', 'alerts']);
 }
 
 export function refresh(parts: Iterable<Part>): Promise<void> {
@@ -150,7 +166,11 @@ function estimateServerClock(list: SubstationSummary[]): void {
   for (const s of list) {
     const sample = Object.values(s.readings)[0];
     if (sample) {
-      serverOffsetMs.value = Date.parse(sample.time) + sample.ageS * 1000 - Date.now();
+      serverClock.value = {
+        at: Date.parse(sample.time) + sample.ageS * 1000,
+        wall: Date.now(),
+        rate: 1,
+      };
       return;
     }
   }

@@ -57,7 +57,7 @@ export function Headline() {
   );
   const open = alerts.value?.filter((a) => a.state !== 'resolved').length;
   return (
-    <dl class="headline" aria-label={t('head.label')}>
+    <dl class="headline" aria-label={t('head.label')} data-evaluated={b?.evaluatedAt}>
       <Tile
         id="head-outdoor"
         label={t('head.outdoor')}
