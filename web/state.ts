@@ -78,12 +78,12 @@ async function guarded(part: string, load: () => Promise<void>): Promise<void> {
 
 const loaders: Record<Part, () => Promise<void>> = {
   me: async () => {
-    me.value = await api<Whoami>('/api/whoami');
-    authProblem.value = null;
-    if (!site.value) {
-      site.value = await api<SiteView>('/api/site');
-      timeZone.value = site.value.timezone;
-    }
+    const [who, where] = await Promise.all([
+      api<Whoami>('/api/whoami'),
+      site.value ? Promise.resolve(site.value) : api<SiteView>('/api/site'),
+    ]);
+    [me.value, site.value, authProblem.value] = [who, where, null];
+    timeZone.value = where.timezone;
   },
   balance: async () => {
     applyBalance(await api<BalanceResultView>('/api/balance'));
@@ -134,8 +134,9 @@ function ifHas<T>(name: string, path: string): Promise<T | null> {
  * The first screen's data at once (who we are, the site, the evaluation, the stations);
  * the optional parts once the site has said which routes this service has.
  */
-export async function boot(): Promise<void> {
+export async function boot(onFirstScreen?: () => void): Promise<void> {
   await refresh(['me', 'balance', 'substations']);
+  onFirstScreen?.();
   await refresh(['audit', 'auto', 'desk', 'alerts']);
 }
 
