@@ -14,6 +14,7 @@ import { alertsOnBus, type HeatnetEvents } from './events.ts';
 import { collectHealth } from './health/collect.ts';
 import { healthReport } from './health/report.ts';
 import type { HealthReport } from './health/schema.ts';
+import { buildHistory, type HistoryParts } from './history/build.ts';
 import { buildIngest } from './ingest/build.ts';
 import type { ModbusIngestor } from './ingest/modbus/ingestor.ts';
 import type { EmbeddedBroker } from './ingest/mqtt/broker.ts';
@@ -87,6 +88,8 @@ export class HeatnetApp implements Component {
   readonly tickets: TicketParts;
   /** The live stream's hub (`GET /api/events`, issue 13). */
   readonly live: LiveParts;
+  /** The substations' trends: InfluxDB, or the embedded store's buckets (issue 13). */
+  readonly history: HistoryParts;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -108,6 +111,7 @@ export class HeatnetApp implements Component {
     const ctx = { config, topology, bus, alerts, log, now, clockRate, baseDir };
     const storage = buildStorage(ctx);
     const relational = buildStore(ctx);
+    const history = buildHistory({ ...ctx, store: relational.store });
     const { state, windows } = buildState(config, topology);
     const ingest = buildIngest({ ...ctx, targets: { state, windows, writer: storage.writer } });
     const devices = () => ingest.modbus.health();
@@ -163,6 +167,7 @@ export class HeatnetApp implements Component {
     const areas = [
       storage,
       relational,
+      history,
       control,
       desk,
       tickets,
@@ -179,6 +184,7 @@ export class HeatnetApp implements Component {
     [this.state, this.windows, this.control] = [state, windows, control];
     [this.store, this.desk] = [relational.store, desk];
     [this.tickets, this.ledgerData, this.ledger, this.live] = [tickets, ledgerData, ledger, live];
+    this.history = history;
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }
@@ -200,6 +206,7 @@ export class HeatnetApp implements Component {
       tickets: { tickets: this.tickets.desk },
       ledger: this.ledger,
       live: this.live.hub,
+      history: this.history.source,
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
       metrics: createMetrics({

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BalanceResult } from '../balance/types.ts';
 import type { ApiConfig } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
+import type { HistorySource } from '../history/source.ts';
 import type { LedgerParts } from '../ledger/build.ts';
 import type { LiveHub } from '../live/hub.ts';
 import type { Metrics } from '../metrics.ts';
@@ -16,6 +17,7 @@ import { type ControlRouteDeps, controlRoutes } from './routes/control.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
 import { type HealthReport, healthRoutes } from './routes/health.ts';
+import { historyRoutes } from './routes/history.ts';
 import { type HouseholdRoutesOptions, householdRoutes } from './routes/households.ts';
 import { type IncidentRoutesOptions, incidentRoutes } from './routes/incidents.ts';
 import { householdLedger, ledgerRoutes } from './routes/ledger.ts';
@@ -46,6 +48,8 @@ export interface ApiDeps extends NetworkViewSource {
   consoleDir?: string;
   /** The live stream's hub (issue 13); `GET /api/events` is absent without. */
   live?: LiveHub;
+  /** The substations' trends (issue 13); `GET /api/substations/:id/history` is absent without. */
+  history?: HistorySource;
 }
 
 /** What the service desk's routes need. */
@@ -99,6 +103,10 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
   if (deps.tickets) await app.register(ticketRoutes, deps.tickets);
   if (deps.ledger) await registerLedger(app, deps.ledger);
   if (deps.live) await app.register(eventRoutes, { hub: deps.live });
+  if (deps.history) {
+    const { topology, now } = deps;
+    await app.register(historyRoutes, { source: deps.history, topology, now });
+  }
   return app;
 }
 

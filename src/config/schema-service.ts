@@ -18,6 +18,34 @@ export const InfluxSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * The embedded default's downsampled history (issue 13): kept in the relational store when
+ * no InfluxDB is configured, so the console's trends have something to query.
+ */
+export const HistorySchema = Type.Object(
+  {
+    minuteDays: Type.Integer({
+      minimum: 1,
+      maximum: 90,
+      default: 8,
+      description: 'Days the 1-minute means are kept',
+    }),
+    quarterDays: Type.Integer({
+      minimum: 1,
+      maximum: 800,
+      default: 200,
+      description: 'Days the 15-minute means are kept (a heating season and some)',
+    }),
+    flushIntervalMs: Type.Integer({
+      minimum: 100,
+      maximum: 600000,
+      default: 10000,
+      description: 'How often the summed readings are written, in one transaction',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const StorageSchema = Type.Object(
   {
     influx: Type.Optional(InfluxSchema),
@@ -30,6 +58,7 @@ export const StorageSchema = Type.Object(
       default: 1073741824,
       description: 'Disk spool cap while InfluxDB is unreachable; beyond it the oldest data go',
     }),
+    history: HistorySchema,
   },
   { additionalProperties: false, default: {} },
 );

@@ -22,6 +22,8 @@ export interface Database {
   ledger_days: LedgerDayTable;
   room_measurements: RoomMeasurementTable;
   attributions: AttributionTable;
+  history_minute: HistoryBucketTable;
+  history_quarter: HistoryBucketTable;
 }
 
 /** One row per attempt to change a pump (issue 5), refused ones included. */
@@ -263,4 +265,15 @@ export interface AttributionTable {
   reason: string;
   actor: string;
   at_ms: number;
+}
+
+/** A bucket of a substation's field (migration 0009): 1-minute or 15-minute. */
+export interface HistoryBucketTable {
+  /** The substation id, or `*` for the site (outdoor temperature). */
+  substation: string;
+  field: string;
+  /** The bucket's start, epoch ms (service clock). */
+  bucket_ms: number;
+  sum: number;
+  samples: number;
 }

@@ -6,6 +6,7 @@ import { complaintTables } from './0003-complaints.ts';
 import { ticketTables } from './0004-tickets.ts';
 import { ledgerDataTables } from './0005-ledger-data.ts';
 import { ledgerTables } from './0006-ledger.ts';
+import { historyTables } from './0009-history.ts';
 
 /**
  * Every migration, in order, as code in the repository: Kysely's FileMigrationProvider
@@ -19,6 +20,8 @@ const MIGRATIONS: readonly [string, (engine: Engine) => Migration][] = [
   ['0004-tickets', ticketTables],
   ['0005-ledger-data', ledgerDataTables],
   ['0006-ledger', ledgerTables],
+  // 0007 and 0008 are taken by the alerting area (issue 12), merged beside this one.
+  ['0009-history', historyTables],
 ];
 
 export class CodeMigrations implements MigrationProvider {
