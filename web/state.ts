@@ -137,7 +137,11 @@ function ifHas<T>(name: string, path: string): Promise<T | null> {
 export async function boot(onFirstScreen?: () => void): Promise<void> {
   await refresh(['me', 'balance', 'substations']);
   onFirstScreen?.();
-  await refresh(['audit', 'auto', 'desk', 'alerts']);
+  await Promise.all([
+    refresh(['audit', 'auto', 'desk', 'alerts']),
+    // Imported here, not at the top: trends.ts reads this module's signals.
+    import('./views/trends.ts').then((m) => m.loadOutdoorDay(substations.value[0]?.id)),
+  ]);
 }
 
 export function refresh(parts: Iterable<Part>): Promise<void> {

@@ -1,13 +1,14 @@
+import { useEffect } from 'preact/hooks';
 import { markOf } from '../charts/NetworkMap.tsx';
 import { Trend, type TrendSeries } from '../charts/Trend.tsx';
 import type { Key } from '../i18n/en.ts';
 import { duration, num, t, tWord, when } from '../i18n/index.ts';
 import { hrefOf } from '../router.ts';
-import { audit, balance, substations } from '../state.ts';
+import { audit, balance, has, substations } from '../state.ts';
 import type { StationBalance, SubstationSummary } from '../types.ts';
 import { Apply } from './Apply.tsx';
 import { AuditTable } from './Dispatch.tsx';
-import { seen } from './trends.ts';
+import { historyVersion, loadHistory, seen } from './trends.ts';
 
 const COLOURS = ['#c0392b', '#2c6fbb', '#16a085', '#8e44ad', '#d35400', '#7f8c8d'];
 
@@ -33,8 +34,10 @@ const TRENDS: { key: Key; unit: string; fields: string[] }[] = [
       'secondary_return_pressure_mpa',
     ],
   },
-  { key: 'trend.rooms', unit: '°C', fields: ['indoor_mean_c'] },
+  { key: 'trend.rooms', unit: '°C', fields: ['room_mean_temp_c'] },
+  { key: 'trend.pump', unit: 'Hz', fields: ['pump_frequency_hz'] },
 ];
+const ALL_FIELDS = TRENDS.flatMap((tr) => tr.fields);
 
 function trendSeries(id: string, fields: string[]): TrendSeries[] {
   return fields.map((f, i) => ({ label: f, colour: COLOURS[i % COLOURS.length]!, ...seen(id, f) }));
@@ -104,6 +107,10 @@ function Recommendation(props: { s: SubstationSummary; b: StationBalance | undef
 
 /** One substation: status, readings, trends, the recommendation with its guarded apply, its log. */
 export function Substation(props: { id: string }) {
+  useEffect(() => {
+    void loadHistory(props.id, ALL_FIELDS);
+  }, [props.id]);
+  void historyVersion.value; // drawn again when the history arrives
   const s = substations.value.find((x) => x.id === props.id);
   if (!s)
     return (
@@ -111,7 +118,6 @@ export function Substation(props: { id: string }) {
     );
   const b = balance.value?.substations.find((x) => x.id === s.id);
   const status = b?.status ?? s.balance.status;
-  const pumpFields = s.pumps.map((p) => `${p.id}:frequency_hz`);
   const rows = audit.value.filter((e) => e.substation === s.id);
   return (
     <>
@@ -140,7 +146,9 @@ export function Substation(props: { id: string }) {
       <Recommendation s={s} b={b} />
       <section class="card" aria-labelledby="trend-title">
         <h2 id="trend-title">{t('trend.title')}</h2>
-        <p class="note">{t('trend.fromPage')}</p>
+        <p class="note">
+          {has('history') ? t('trend.fromHistory', { h: 24 }) : t('trend.fromPage')}
+        </p>
         <div class="trends">
           {TRENDS.map(({ key, unit, fields }) => {
             const series = trendSeries(s.id, fields);
@@ -154,12 +162,6 @@ export function Substation(props: { id: string }) {
               />
             );
           })}
-          <Trend
-            title={t('trend.pump')}
-            unit="Hz"
-            series={trendSeries(s.id, pumpFields)}
-            summary={summaryOf(trendSeries(s.id, pumpFields))}
-          />
         </div>
       </section>
       <Readings s={s} />
