@@ -1,4 +1,4 @@
-import { duration, lang, num, t, when } from '../i18n/index.ts';
+import { duration, lang, num, t, tWord, when } from '../i18n/index.ts';
 import { complaints, incidents, serverNow, tickets } from '../state.ts';
 import type { TicketView } from '../types.ts';
 
@@ -29,7 +29,7 @@ function Complaints() {
             <tr key={c.id}>
               <td>{when(c.receivedAt, true)}</td>
               <th scope="row">{c.household}</th>
-              <td>{c.category}</td>
+              <td>{tWord('category', c.category)}</td>
               <td>
                 {c.diagnosis.summary
                   ? c.diagnosis.summary[lang.value]
@@ -46,7 +46,7 @@ function Complaints() {
                   ))}
                 </ul>
               </td>
-              <td>{c.ticket ? `${c.ticket.id} · ${c.ticket.state}` : '—'}</td>
+              <td>{c.ticket ? `${c.ticket.id} · ${tWord('ticket', c.ticket.state)}` : '—'}</td>
             </tr>
           ))}
         </tbody>
@@ -80,7 +80,7 @@ function Incidents() {
               <td>{i.summary[lang.value]}</td>
               <td>{i.affectedHouseholds}</td>
               <td>{i.complaints}</td>
-              <td>{i.state}</td>
+              <td>{tWord('incident', i.state)}</td>
               <td>{when(i.etaAt, true)}</td>
             </tr>
           ))}
@@ -136,11 +136,11 @@ function Tickets() {
             return (
               <tr key={tk.id} class={left !== null && left < 0 ? 'overdue' : ''}>
                 <th scope="row">{tk.id}</th>
-                <td>{tk.state}</td>
+                <td>{tWord('ticket', tk.state)}</td>
                 <td>{tk.household ?? tk.substation ?? '—'}</td>
                 <td class="clock">
                   {next && left !== null
-                    ? `${next.name}: ${left < 0 ? t('sla.overdue', { d: duration(-left) }) : t('sla.left', { d: duration(left) })}`
+                    ? `${tWord('clock', next.name)}: ${left < 0 ? t('sla.overdue', { d: duration(-left) }) : t('sla.left', { d: duration(left) })}`
                     : '—'}
                 </td>
                 <td>{when(tk.dueAt, true)}</td>

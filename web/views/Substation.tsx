@@ -152,6 +152,15 @@ export function Substation(props: { id: string }) {
         <div class="trends">
           {TRENDS.map(({ key, unit, fields }) => {
             const series = trendSeries(s.id, fields);
+            // One point or none draws no line: say so instead of an empty frame.
+            if (series.every((x) => x.t.length < 2)) {
+              return (
+                <figure class="trend" key={key}>
+                  <figcaption>{t(key)}</figcaption>
+                  <p class="muted">{t('trend.none')}</p>
+                </figure>
+              );
+            }
             return (
               <Trend
                 key={key}
