@@ -6,6 +6,7 @@ import {
   applyClock,
   audit,
   auto,
+  coreAlerts,
   has,
   type Part,
   refresh,
@@ -87,6 +88,14 @@ const HANDLERS: Handlers = {
     if (d.balance) applyBalance(d.balance);
     substations.value = d.substations;
     if (d.auto) auto.value = d.auto;
+    coreAlerts.value = d.alerts;
+  },
+  alert: (d) => {
+    if (d.kind === 'changed') return;
+    const rest = coreAlerts.value.filter(
+      (a) => a.source !== d.alert.source || a.code !== d.alert.code,
+    );
+    coreAlerts.value = d.kind === 'raised' ? [...rest, d.alert] : rest;
   },
   readings: (d) => {
     const fresh = new Map(d.substations.map((s) => [s.id, s]));

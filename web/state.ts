@@ -35,6 +35,8 @@ export const tickets = signal<TicketView[] | null | undefined>(undefined);
 export const alerts = signal<AlertView[] | null | undefined>(undefined);
 export const oncall = signal<OncallView[] | null | undefined>(undefined);
 export const loadError = signal<string | null>(null);
+/** Conditions raised through the service's own alert sink (the live snapshot's `alerts`). */
+export const coreAlerts = signal<{ source: string; code: string }[]>([]);
 /**
  * The service's clock as last heard: its time then, the wall time then, and its rate
  * (the demo's clock runs faster than the wall's), so SLA clocks count down in its time.

@@ -1,5 +1,5 @@
 import { duration, num, pct, t, when } from '../i18n/index.ts';
-import { alerts, balance, outdoorSeen, site, substations } from '../state.ts';
+import { alerts, balance, coreAlerts, outdoorSeen, site, substations } from '../state.ts';
 
 function Tile(props: { label: string; value: string; note?: string; id: string; tone?: string }) {
   return (
@@ -55,7 +55,10 @@ export function Headline() {
       .map((s) => Math.min(...Object.values(s.readings).map((r) => r.ageS)))
       .filter(Number.isFinite),
   );
-  const open = alerts.value?.filter((a) => a.state !== 'resolved').length;
+  // The alerting area's open alerts when it is there, else the service's own raised conditions.
+  const open = alerts.value
+    ? alerts.value.filter((a) => a.state !== 'resolved').length
+    : coreAlerts.value.length;
   return (
     <dl class="headline" aria-label={t('head.label')} data-evaluated={b?.evaluatedAt}>
       <Tile
