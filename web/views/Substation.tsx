@@ -4,7 +4,7 @@ import { Trend, type TrendSeries } from '../charts/Trend.tsx';
 import type { Key } from '../i18n/en.ts';
 import { duration, num, t, tWord, when } from '../i18n/index.ts';
 import { hrefOf } from '../router.ts';
-import { audit, balance, has, substations } from '../state.ts';
+import { audit, balance, has, site, substations } from '../state.ts';
 import type { StationBalance, SubstationSummary } from '../types.ts';
 import { Apply } from './Apply.tsx';
 import { AuditTable } from './Dispatch.tsx';
@@ -108,8 +108,9 @@ function Recommendation(props: { s: SubstationSummary; b: StationBalance | undef
 /** One substation: status, readings, trends, the recommendation with its guarded apply, its log. */
 export function Substation(props: { id: string }) {
   useEffect(() => {
-    void loadHistory(props.id, ALL_FIELDS);
-  }, [props.id]);
+    // Once the site has said the service keeps history (a page opened on this view).
+    if (site.value) void loadHistory(props.id, ALL_FIELDS);
+  }, [props.id, site.value]);
   void historyVersion.value; // drawn again when the history arrives
   const s = substations.value.find((x) => x.id === props.id);
   if (!s)
