@@ -1,3 +1,5 @@
+import type { NotificationOutbox } from './alerting/model.ts';
+import { type AlertParts, buildAlerts, noOutbox } from './alerts/build.ts';
 import { buildApi, type HttpApi } from './api/server.ts';
 import { buildBalanceRunner } from './balance-runner/build.ts';
 import type { BalanceService } from './balance-runner/service.ts';
@@ -51,6 +53,8 @@ export interface AppOptions {
   ledgerSource?: LedgerSource;
   /** The live stream's pace and bounds (tests shorten them). */
   live?: Partial<LiveSettings>;
+  /** Where alert notifications go (issue 12); default: nowhere (until the outbox is wired). */
+  outbox?: NotificationOutbox;
 }
 
 /**
@@ -90,6 +94,8 @@ export class HeatnetApp implements Component {
   readonly live: LiveParts;
   /** The substations' trends: InfluxDB, or the embedded store's buckets (issue 13). */
   readonly history: HistoryParts;
+  /** The alert lifecycle, rules, grouping, routing, escalation (issue 12). */
+  readonly alerting: AlertParts;
   readonly startedAt: number;
   private readonly lifecycle: Lifecycle;
   private readonly now: () => number;
@@ -163,19 +169,13 @@ export class HeatnetApp implements Component {
       control,
       ...(options.live ? { settings: options.live } : {}),
     });
-    // The hub starts before ingest and stops after it: every event finds it listening.
+    const outbox = options.outbox ?? noOutbox;
+    const alerting = buildAlerts({ ...ctx, store: relational.store, outbox });
+    // The hub starts before ingest and stops after it: every event finds it listening; alerts
+    // start before ingest and balancing, so no device state or evaluation is missed.
     const areas = [
-      storage,
-      relational,
-      history,
-      control,
-      desk,
-      tickets,
-      ledgerData,
-      live,
-      ingest,
-      runner,
-      ledger,
+      ...[storage, relational, history, control, desk, tickets, alerting],
+      ...[ledgerData, live, ingest, runner, ledger],
     ];
     const components = areas.flatMap((area) => area.components);
     this.lifecycle = new Lifecycle(components, childLogger(log, 'app'));
@@ -185,6 +185,7 @@ export class HeatnetApp implements Component {
     [this.store, this.desk] = [relational.store, desk];
     [this.tickets, this.ledgerData, this.ledger, this.live] = [tickets, ledgerData, ledger, live];
     this.history = history;
+    this.alerting = alerting;
     [this.writer, this.balance, this.pipeline] = [storage.writer, runner.balance, ingest.pipeline];
     [this.modbus, this.mqtt, this.broker] = [ingest.modbus, ingest.mqtt, ingest.broker];
   }
@@ -207,6 +208,7 @@ export class HeatnetApp implements Component {
       ledger: this.ledger,
       live: this.live.hub,
       history: this.history.source,
+      alerts: this.alerting.desk,
       log: childLogger(this.options.log, 'api'),
       health: () => this.healthReport(),
       metrics: createMetrics({

@@ -1,3 +1,4 @@
+import type { AlertRecord } from './alerting/model.ts';
 import type { BalanceResult } from './balance/types.ts';
 import type { Incident, IncidentChange, IntakeAnswer } from './complaints/types.ts';
 import { AlertBoard, type ClearedAlert, type RaisedAlert } from './core/alerts.ts';
@@ -18,6 +19,8 @@ export interface HeatnetEvents {
    */
   'alert.raise': RaisedAlert;
   'alert.clear': ClearedAlert;
+  /** An alert of the alert book (issue 12) opened, moved or changed flags: the console's stream. */
+  'alert.changed': { alert: AlertRecord };
   /** The balancing engine finished an evaluation (control's effect tracking, SSE, alerts). */
   'balance.evaluated': BalanceResult;
   /**

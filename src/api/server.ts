@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import type { AlertDesk } from '../alerts/desk.ts';
 import type { BalanceResult } from '../balance/types.ts';
 import type { ApiConfig } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
@@ -9,6 +10,7 @@ import type { LiveHub } from '../live/hub.ts';
 import type { Metrics } from '../metrics.ts';
 import { createHttp } from './http.ts';
 import { installJsonParser } from './json-body.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { type ComplaintRoutesOptions, complaintRoutes } from './routes/complaints.ts';
 import { complianceRoutes } from './routes/compliance.ts';
@@ -23,6 +25,8 @@ import { type IncidentRoutesOptions, incidentRoutes } from './routes/incidents.t
 import { householdLedger, ledgerRoutes } from './routes/ledger.ts';
 import { measurementRoutes } from './routes/measurements.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { onCallRoutes } from './routes/oncall.ts';
+import { silenceRoutes } from './routes/silences.ts';
 import { substationRoutes } from './routes/substations.ts';
 import { type TicketRoutesOptions, ticketRoutes } from './routes/tickets.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
@@ -50,6 +54,8 @@ export interface ApiDeps extends NetworkViewSource {
   live?: LiveHub;
   /** The substations' trends (issue 13); `GET /api/substations/:id/history` is absent without. */
   history?: HistorySource;
+  /** Alerts, silences, on call (issue 12); their routes are absent without. */
+  alerts?: AlertDesk;
 }
 
 /** What the service desk's routes need. */
@@ -106,6 +112,11 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
   if (deps.history) {
     const { topology, now } = deps;
     await app.register(historyRoutes, { source: deps.history, topology, now });
+  }
+  if (deps.alerts) {
+    await app.register(alertRoutes, { alerts: deps.alerts });
+    await app.register(silenceRoutes, { alerts: deps.alerts, now: deps.now });
+    await app.register(onCallRoutes, { alerts: deps.alerts });
   }
   return app;
 }

@@ -9,7 +9,8 @@ import { randomInt } from 'node:crypto';
  */
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
-export type IdKind = 'C' | 'I' | 'T';
+/** Also `A-…` (alert) and `S-…` (silence), issue 12. */
+export type IdKind = 'C' | 'I' | 'T' | 'A' | 'S';
 
 export function newId(kind: IdKind, at: number, timeZone: string): string {
   let tail = '';

@@ -24,6 +24,10 @@ export interface Database {
   attributions: AttributionTable;
   history_minute: HistoryBucketTable;
   history_quarter: HistoryBucketTable;
+  alerts: AlertTable;
+  alert_history: HistoryTable & { alert_id: string };
+  alert_silences: AlertSilenceTable;
+  alert_groups: AlertGroupTable;
 }
 
 /** One row per attempt to change a pump (issue 5), refused ones included. */
@@ -276,4 +280,57 @@ export interface HistoryBucketTable {
   bucket_ms: number;
   sum: number;
   samples: number;
+}
+
+/** An alert (issue 12, migration 0007); JSON in `labels`, `summary`, `description`. */
+export interface AlertTable {
+  /** `A-YYMMDD-XXXXXX`. */
+  id: string;
+  fingerprint: string;
+  /** The fingerprint while the alert is open, null once resolved: unique, so no duplicates. */
+  open_fingerprint: string | null;
+  rule: string;
+  severity: string;
+  labels: string;
+  summary: string;
+  description: string;
+  state: string;
+  silenced: number;
+  inhibited_by: string | null;
+  incident_id: string | null;
+  group_key: string;
+  starts_at_ms: number;
+  ends_at_ms: number | null;
+  ack_by: string | null;
+  ack_at_ms: number | null;
+  assignee: string | null;
+  escalation_step: number;
+  updated_at_ms: number;
+}
+
+/** A silence: JSON matchers, a mandatory owner and expiry. */
+export interface AlertSilenceTable {
+  /** `S-YYMMDD-XXXXXX`. */
+  id: string;
+  matchers: string;
+  owner: string;
+  comment: string;
+  created_by: string;
+  starts_at_ms: number;
+  ends_at_ms: number;
+  created_at_ms: number;
+  deleted: number;
+  expiry_notified: number;
+}
+
+/** A notification group's timers and escalation step (JSON `labels`, `sent_ids`). */
+export interface AlertGroupTable {
+  key: string;
+  route: number;
+  labels: string;
+  first_at_ms: number;
+  seq: number;
+  last_sent_at_ms: number | null;
+  sent_ids: string;
+  step: number;
 }

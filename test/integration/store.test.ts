@@ -72,6 +72,7 @@ describe.each(ENGINES)('relational store on %s', (engine: Engine) => {
       { name: '0004-tickets' },
       { name: '0005-ledger-data' },
       { name: '0006-ledger' },
+      { name: '0007-alerts' },
       { name: '0009-history' },
     ];
     expect(await migrations(first)).toEqual(all);

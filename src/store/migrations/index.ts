@@ -6,6 +6,7 @@ import { complaintTables } from './0003-complaints.ts';
 import { ticketTables } from './0004-tickets.ts';
 import { ledgerDataTables } from './0005-ledger-data.ts';
 import { ledgerTables } from './0006-ledger.ts';
+import { alertTables } from './0007-alerts.ts';
 import { historyTables } from './0009-history.ts';
 
 /**
@@ -20,7 +21,8 @@ const MIGRATIONS: readonly [string, (engine: Engine) => Migration][] = [
   ['0004-tickets', ticketTables],
   ['0005-ledger-data', ledgerDataTables],
   ['0006-ledger', ledgerTables],
-  // 0007 and 0008 are taken by the alerting area (issue 12), merged beside this one.
+  ['0007-alerts', alertTables],
+  // 0008 is taken by the alerting area's outbox (issue 12), merged beside this one.
   ['0009-history', historyTables],
 ];
 
