@@ -8,7 +8,8 @@ import type {
   BalanceResultView,
   ComplaintView,
   IncidentView,
-  OncallView,
+  OnCallView,
+  OncallTeam,
   SiteView,
   SubstationSummary,
   TicketView,
@@ -33,7 +34,7 @@ export const complaints = signal<ComplaintView[] | null | undefined>(undefined);
 export const incidents = signal<IncidentView[] | null | undefined>(undefined);
 export const tickets = signal<TicketView[] | null | undefined>(undefined);
 export const alerts = signal<AlertView[] | null | undefined>(undefined);
-export const oncall = signal<OncallView[] | null | undefined>(undefined);
+export const oncall = signal<OncallTeam[] | null | undefined>(undefined);
 export const loadError = signal<string | null>(null);
 /** Conditions raised through the service's own alert sink (the live snapshot's `alerts`). */
 export const coreAlerts = signal<{ source: string; code: string }[]>([]);
@@ -116,14 +117,11 @@ const loaders: Record<Part, () => Promise<void>> = {
   },
   alerts: async () => {
     const [a, o] = await Promise.all([
-      ifHas<{ alerts: AlertView[] } | AlertView[]>('alerts', '/api/alerts'),
-      ifHas<{ teams?: OncallView[]; oncall?: OncallView[] } | OncallView[]>(
-        'oncall',
-        '/api/oncall',
-      ),
+      ifHas<{ alerts: AlertView[] }>('alerts', '/api/alerts?limit=200'),
+      ifHas<OnCallView>('oncall', '/api/oncall'),
     ]);
-    alerts.value = a === null ? null : Array.isArray(a) ? a : (a.alerts ?? []);
-    oncall.value = o === null ? null : Array.isArray(o) ? o : (o.teams ?? o.oncall ?? []);
+    alerts.value = a?.alerts ?? null;
+    oncall.value = o?.teams ?? null;
   },
 };
 

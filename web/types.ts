@@ -16,24 +16,8 @@ export type IncidentView = Static<typeof IncidentListSchema>['incidents'][number
 export type TicketView = Static<typeof TicketListSchema>['tickets'][number];
 export type StationBalance = BalanceResultView['substations'][number];
 
-/** An alert as GET /api/alerts serves it (src/alerting/model.ts; times ISO or epoch ms). */
-export interface AlertView {
-  id: string;
-  rule: string;
-  severity: 'critical' | 'major' | 'minor' | 'warning';
-  labels: Record<string, string>;
-  summary: { en: string; zh: string };
-  state: 'firing' | 'acknowledged' | 'resolved';
-  silenced: boolean;
-  startsAt: string | number;
-  acknowledgedBy: string | null;
-  assignee: string | null;
-}
+export type { AlertView, OnCallView } from '../src/api/schemas-alerts.ts';
 
-export interface OncallView {
-  team: string;
-  person?: string | { name?: string; person?: string };
-  name?: string;
-  until?: string | number | null;
-  next?: { person?: string; name?: string; at?: string | number }[];
-}
+import type { OnCallView } from '../src/api/schemas-alerts.ts';
+/** One team's duty as GET /api/oncall lists it. */
+export type OncallTeam = OnCallView['teams'][number];

@@ -221,6 +221,16 @@ describe('the console in chromium', () => {
     await page.close();
   });
 
+  it('shows service staff the alerts with their actions and who is on call', async () => {
+    const { page, record } = await openConsole(rig, { token: TOKENS.service, hash: '#/alerts' });
+    await page.locator('[data-role="service"]').waitFor(WAIT);
+    await page.getByRole('heading', { name: 'On call now' }).waitFor(WAIT);
+    await eventually(async () => (await page.locator('.oncall li, #oncall-title + p').count()) > 0);
+    expect(await page.getByText('Not available on this server').count()).toBe(0);
+    expect(record.errors).toEqual([]);
+    await page.close();
+  });
+
   it('renders both languages, has no serious axe findings, and leaves screenshots', async () => {
     for (const lang of ['en', 'zh'] as const) {
       const { page } = await openConsole(rig, { lang });

@@ -2,7 +2,7 @@ import { signal } from '@preact/signals';
 import { ApiError, api } from '../api.ts';
 import { lang, t, when } from '../i18n/index.ts';
 import { alerts, me, oncall, refresh, serverNow } from '../state.ts';
-import type { AlertView, OncallView } from '../types.ts';
+import type { AlertView } from '../types.ts';
 
 const actionError = signal<string | null>(null);
 const assignee = signal('');
@@ -23,9 +23,11 @@ async function act(path: string, body: unknown): Promise<void> {
 function silence(a: AlertView): Promise<void> {
   const matchers = Object.entries(a.labels)
     .filter(([k]) => k !== 'severity')
-    .map(([name, value]) => ({ name, value, isEqual: true }));
+    .map(([name, value]) => ({ name, value, isRegex: false }));
+  // A silence needs an owner and an expiry (issue 12): the signed-in person, two hours.
   return act('/api/silences', {
     matchers,
+    owner: me.value?.name ?? 'console',
     endsAt: new Date(serverNow() + 2 * 3600_000).toISOString(),
     comment: `${a.rule}: silenced from the console`,
   });
@@ -73,12 +75,6 @@ function AlertRow(props: { a: AlertView; mayAct: boolean }) {
   );
 }
 
-function nameOf(o: OncallView): string {
-  const p = o.person;
-  if (typeof p === 'string') return p;
-  return p?.name ?? p?.person ?? o.name ?? '—';
-}
-
 function OnCall() {
   const list = oncall.value;
   if (list === undefined) return <p>{t('common.loading')}</p>;
@@ -87,14 +83,14 @@ function OnCall() {
     <ul class="oncall">
       {list.map((o) => (
         <li key={o.team}>
-          <strong>{o.team}</strong>: {nameOf(o)}
-          {o.next?.[0] && (
+          <strong>{o.name}</strong>: {o.onCall?.name ?? '—'}
+          {o.next[0] && (
             <span class="note">
               {' '}
               ·{' '}
               {t('oncall.next', {
-                who: o.next[0].name ?? o.next[0].person ?? '—',
-                t: when(o.next[0].at ?? null, true),
+                who: o.next[0].person?.name ?? '—',
+                t: when(o.next[0].at, true),
               })}
             </span>
           )}
