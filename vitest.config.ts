@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // fast-check: failures print seed and path; FC_SEED / FC_PATH / FC_NUM_RUNS replay or widen.
     setupFiles: ['test/support/fast-check-setup.ts'],
+    // The console (web/) built when stale, once, before the browser tests need it (issue 13).
+    globalSetup: ['test/browser/global-setup.ts'],
     // Issue 9: a test that needs more than a third of this here under load (2 cores shared,
     // a CPU hog beside it) states its own budget with the figure measured.
     testTimeout: 30_000,

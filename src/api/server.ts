@@ -14,6 +14,7 @@ import { alertRoutes } from './routes/alerts.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { type ComplaintRoutesOptions, complaintRoutes } from './routes/complaints.ts';
 import { complianceRoutes } from './routes/compliance.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { type ControlRouteDeps, controlRoutes } from './routes/control.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -29,6 +30,7 @@ import { silenceRoutes } from './routes/silences.ts';
 import { siteRoutes } from './routes/site.ts';
 import { substationRoutes } from './routes/substations.ts';
 import { type TicketRoutesOptions, ticketRoutes } from './routes/tickets.ts';
+import { whoamiRoutes } from './routes/whoami.ts';
 import type { NetworkViewSource } from './views.ts';
 
 export interface ApiDeps extends NetworkViewSource {
@@ -47,6 +49,8 @@ export interface ApiDeps extends NetworkViewSource {
   tickets?: TicketRoutesOptions;
   /** The regulation ledger (issue 11); its routes are absent without. */
   ledger?: LedgerParts;
+  /** Where the built console is (issue 13); default web/dist of this package. */
+  consoleDir?: string;
   /** The live stream's hub (issue 13); `GET /api/events` is absent without. */
   live?: LiveHub;
   /** The substations' trends (issue 13); `GET /api/substations/:id/history` is absent without. */
@@ -86,6 +90,8 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
     },
   });
   await app.register(docsRoutes);
+  await app.register(consoleRoutes, deps.consoleDir ? { dir: deps.consoleDir } : {});
+  await app.register(whoamiRoutes, { config: deps.config });
   await app.register(healthRoutes, { report: deps.health });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(substationRoutes, { network: deps });

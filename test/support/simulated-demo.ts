@@ -43,6 +43,8 @@ export async function simulatedDemo(options: {
   publish: RawConfig;
   balance: RawConfig;
   control?: RawConfig;
+  /** Further YAML-shaped changes, applied last (the console tests add tokens). */
+  patch?: (raw: RawConfig) => void;
 }): Promise<SimulatedDemo> {
   const brokerPort = await freePort();
   const demo = parse(readFileSync('config/demo.yaml', 'utf8')) as RawConfig;
@@ -65,6 +67,7 @@ export async function simulatedDemo(options: {
       };
       raw.balance = options.balance;
       if (options.control) raw.control = options.control;
+      options.patch?.(raw);
     },
   });
   const sim = new Simulator(config, silentLogger());

@@ -1,0 +1,176 @@
+import { duration, lang, num, t, tWord, when } from '../i18n/index.ts';
+import { complaints, incidents, serverNow, tickets } from '../state.ts';
+import type { TicketView } from '../types.ts';
+
+function Unavailable() {
+  return <p class="muted">{t('svc.unavailable')}</p>;
+}
+
+function Complaints() {
+  const list = complaints.value;
+  if (list === undefined) return <p>{t('common.loading')}</p>;
+  if (list === null) return <Unavailable />;
+  if (list.length === 0) return <p class="muted">{t('svc.none')}</p>;
+  return (
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t('col.received')}</th>
+            <th scope="col">{t('col.household')}</th>
+            <th scope="col">{t('col.category')}</th>
+            <th scope="col">{t('col.diagnosis')}</th>
+            <th scope="col">{t('col.evidence')}</th>
+            <th scope="col">{t('col.ticket')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((c) => (
+            <tr key={c.id}>
+              <td>{when(c.receivedAt, true)}</td>
+              <th scope="row">{c.household}</th>
+              <td>{tWord('category', c.category)}</td>
+              <td>
+                {c.diagnosis.summary
+                  ? c.diagnosis.summary[lang.value]
+                  : `${c.diagnosis.level} · ${c.diagnosis.cause}`}{' '}
+                <span class="note">{num(c.diagnosis.confidence * 100, 0)} %</span>
+              </td>
+              <td>
+                <ul class="evidence">
+                  {c.diagnosis.evidence.slice(0, 4).map((e, i) => (
+                    <li key={`${e.what}${i}`}>
+                      {e.what} @ {e.where}: {e.value === null ? '—' : num(Number(e.value), 1)}{' '}
+                      {e.unit ?? ''}
+                    </li>
+                  ))}
+                </ul>
+              </td>
+              <td>{c.ticket ? `${c.ticket.id} · ${tWord('ticket', c.ticket.state)}` : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Incidents() {
+  const list = incidents.value;
+  if (list === undefined) return <p>{t('common.loading')}</p>;
+  if (list === null) return <Unavailable />;
+  if (list.length === 0) return <p class="muted">{t('svc.none')}</p>;
+  return (
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t('col.place')}</th>
+            <th scope="col">{t('col.diagnosis')}</th>
+            <th scope="col">{t('col.households')}</th>
+            <th scope="col">{t('col.complaintsN')}</th>
+            <th scope="col">{t('col.state')}</th>
+            <th scope="col">{t('col.eta')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((i) => (
+            <tr key={i.id}>
+              <th scope="row">{i.place}</th>
+              <td>{i.summary[lang.value]}</td>
+              <td>{i.affectedHouseholds}</td>
+              <td>{i.complaints}</td>
+              <td>{tWord('incident', i.state)}</td>
+              <td>{when(i.etaAt, true)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const FINAL = new Set(['closed', 'cancelled', 'duplicate']);
+
+/** The clock that decides first: the running one that breaches soonest. */
+function nextBreach(ticket: TicketView): { name: string; at: number } | null {
+  let best: { name: string; at: number } | null = null;
+  for (const c of ticket.clocks) {
+    if (c.breachAt === null || !['running', 'breached', 'pending'].includes(c.status)) continue;
+    const at = Date.parse(c.breachAt);
+    if (!best || at < best.at) best = { name: c.name, at };
+  }
+  return best;
+}
+
+function Tickets() {
+  const list = tickets.value;
+  if (list === undefined) return <p>{t('common.loading')}</p>;
+  if (list === null) return <Unavailable />;
+  const now = serverNow();
+  const open = list
+    .filter((tk) => !FINAL.has(tk.state))
+    .map((tk) => ({ tk, next: nextBreach(tk) }))
+    // Overdue first, then the soonest to breach, then the rest by due time.
+    .sort(
+      (a, b) => (a.next?.at ?? Date.parse(a.tk.dueAt)) - (b.next?.at ?? Date.parse(b.tk.dueAt)),
+    );
+  if (open.length === 0) return <p class="muted">{t('svc.none')}</p>;
+  return (
+    <div class="scroll">
+      <table data-testid="tickets">
+        <thead>
+          <tr>
+            <th scope="col">{t('col.ticket')}</th>
+            <th scope="col">{t('col.state')}</th>
+            <th scope="col">{t('col.household')}</th>
+            <th scope="col">{t('col.clock')}</th>
+            <th scope="col">{t('col.due')}</th>
+            <th scope="col">{t('col.team')}</th>
+            <th scope="col">{t('col.assignee')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {open.map(({ tk, next }) => {
+            const left = next ? next.at - now : null;
+            return (
+              <tr key={tk.id} class={left !== null && left < 0 ? 'overdue' : ''}>
+                <th scope="row">{tk.id}</th>
+                <td>{tWord('ticket', tk.state)}</td>
+                <td>{tk.household ?? tk.substation ?? '—'}</td>
+                <td class="clock">
+                  {next && left !== null
+                    ? `${tWord('clock', next.name)}: ${left < 0 ? t('sla.overdue', { d: duration(-left) }) : t('sla.left', { d: duration(left) })}`
+                    : '—'}
+                </td>
+                <td>{when(tk.dueAt, true)}</td>
+                <td>{tk.team ?? '—'}</td>
+                <td>{tk.assignee ?? '—'}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The service desk: complaints with their diagnosis, incidents, the ticket queue. */
+export function Service() {
+  return (
+    <>
+      <section class="card" aria-labelledby="tickets-title">
+        <h2 id="tickets-title">{t('svc.tickets')}</h2>
+        <Tickets />
+      </section>
+      <section class="card" aria-labelledby="incidents-title">
+        <h2 id="incidents-title">{t('svc.incidents')}</h2>
+        <Incidents />
+      </section>
+      <section class="card" aria-labelledby="complaints-title">
+        <h2 id="complaints-title">{t('svc.complaints')}</h2>
+        <Complaints />
+      </section>
+    </>
+  );
+}
