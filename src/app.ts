@@ -2,6 +2,7 @@ import type { NotificationOutbox } from './alerting/model.ts';
 import { type AlertParts, buildAlerts } from './alerts/build.ts';
 import { buildOutbox, type OutboxParts } from './alerts/outbox-build.ts';
 import { buildApi, type HttpApi } from './api/server.ts';
+import { alertView } from './api/views-alerts.ts';
 import { buildBalanceRunner } from './balance-runner/build.ts';
 import type { BalanceService } from './balance-runner/service.ts';
 import { buildDesk, type DeskParts } from './complaints/build.ts';
@@ -157,6 +158,15 @@ export class HeatnetApp implements Component {
     // The ledger reads the room days and stops the ledger data collects, unless a test gives its own.
     const source = options.ledgerSource ?? ledgerData.source;
     const ledger = buildLedger({ ...ctx, store: relational.store, source });
+    const alertOutbox = buildOutbox({
+      ...ctx,
+      channels: config.alerts.channels,
+      timeZone: config.site.timezone,
+      store: relational.store,
+      publish: (topic, payload) => ingest.mqtt.publishAcked(topic, payload),
+    });
+    const outbox = options.outbox ?? alertOutbox.outbox;
+    const alerting = buildAlerts({ ...ctx, store: relational.store, outbox });
     const live = buildLive({
       ...ctx,
       network: {
@@ -170,17 +180,10 @@ export class HeatnetApp implements Component {
       },
       store: relational.store,
       control,
+      // The open alerts of the lifecycle, for the snapshot a console starts from.
+      alertRecords: async () => (await alerting.desk.open()).map(alertView),
       ...(options.live ? { settings: options.live } : {}),
     });
-    const alertOutbox = buildOutbox({
-      ...ctx,
-      channels: config.alerts.channels,
-      timeZone: config.site.timezone,
-      store: relational.store,
-      publish: (topic, payload) => ingest.mqtt.publishAcked(topic, payload),
-    });
-    const outbox = options.outbox ?? alertOutbox.outbox;
-    const alerting = buildAlerts({ ...ctx, store: relational.store, outbox });
     // Alerts and the live hub start before ingest and balancing, so no device state, event or
     // evaluation is missed; the outbox after ingest, whose MQTT client its MQTT channel
     // publishes through.

@@ -36,6 +36,12 @@ export class AlertDesk {
     return listAlerts(this.deps.store.db, filter);
   }
 
+  /** The alerts not yet resolved (firing, then acknowledged), newest first in each. */
+  async open(limit = 500): Promise<AlertRecord[]> {
+    const firing = await this.list({ state: 'firing', limit });
+    return firing.concat(await this.list({ state: 'acknowledged', limit }));
+  }
+
   /** One alert with its history and its notification log (the outbox's). */
   async get(id: string): Promise<AlertDetail> {
     const [alert] = await alertsByIds(this.deps.store.db, [id]);

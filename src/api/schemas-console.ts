@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { SiteDetailSchema } from './schemas-site.ts';
 
 /** What the console (issue 13) asks the service besides the data: who am I, what site. */
 
@@ -13,16 +14,13 @@ export const WhoamiSchema = Type.Object({
   name: Type.Union([Type.String(), Type.Null()]),
 });
 
-const CurvePoint = Type.Object({
-  outdoorC: Type.Number(),
-  secondarySupplyC: Type.Number(),
-  secondaryReturnC: Type.Number(),
-  primarySupplyC: Type.Number(),
-});
-
+/**
+ * `GET /api/site`: the site as the live stream names it (time zone, season, standards,
+ * service clock, design and heating curve) with what the console draws and offers by
+ * (control limits per pump, which optional routes the service has).
+ */
 export const SiteViewSchema = Type.Object({
-  name: Type.String(),
-  timezone: Type.String(),
+  ...SiteDetailSchema.properties,
   indoor: Type.Object({ minC: Type.Number(), targetC: Type.Number(), maxC: Type.Number() }),
   complianceTarget: Type.Number(),
   control: Type.Object({
@@ -32,7 +30,6 @@ export const SiteViewSchema = Type.Object({
       Type.Object({ minHz: Type.Number(), maxHz: Type.Number(), maxStepHz: Type.Number() }),
     ),
   }),
-  heatingCurve: Type.Array(CurvePoint, { description: 'The weather compensation, −25…+15 °C' }),
   routes: Type.Record(Type.String(), Type.Boolean(), {
     description: 'Which optional routes this service has (the console asks only those)',
   }),

@@ -91,7 +91,7 @@ export async function buildApi(deps: ApiDeps): Promise<HttpApi> {
   });
   await app.register(docsRoutes);
   await app.register(consoleRoutes, deps.consoleDir ? { dir: deps.consoleDir } : {});
-  await app.register(whoamiRoutes, { config: deps.config });
+  await app.register(whoamiRoutes);
   await app.register(healthRoutes, { report: deps.health });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(substationRoutes, { network: deps });

@@ -5,6 +5,7 @@ import {
   type NetworkViewSource,
   substationSummary,
 } from '../api/views.ts';
+import { alertView } from '../api/views-alerts.ts';
 import { auditEntryView, autoStatusView } from '../api/views-control.ts';
 import type { AutoBalanceStatus } from '../control/auto-balancer.ts';
 import type { AuditEntry } from '../control/types.ts';
@@ -95,6 +96,10 @@ export class LiveHub implements Component {
     on('balance.evaluated', (r) => this.broadcast('balance', balanceResultView(r)));
     on('alert.raise', (a) => this.broadcast('alert', views.raisedEvent(a)));
     on('alert.clear', (c) => this.broadcast('alert', views.clearedEvent(c)));
+    // The alerting area's lifecycle (issue 12): firing, acknowledged, assigned, resolved.
+    on('alert.changed', (e) =>
+      this.broadcast('alert', { kind: 'changed', alert: alertView(e.alert) }),
+    );
     on('ticket.changed', (e) => this.broadcast('ticket', views.ticketEvent(e)));
     on('complaint.received', (a) => this.broadcast('complaint', views.complaintEvent(a)));
     on('incident.opened', (e) => this.broadcast('incident', views.incidentEvent('opened', e)));

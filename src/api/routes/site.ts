@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { referenceAt } from '../../balance/reference.ts';
 import type { Config } from '../../config/schema.ts';
-import type { HeatingCurvePoint, SiteDetail } from '../../live/events-contract.ts';
+import type { HeatingCurvePoint } from '../../live/events-contract.ts';
 import { siteView } from '../../live/views.ts';
 import { ErrorSchema } from '../schemas.ts';
-import { SiteDetailSchema } from '../schemas-site.ts';
+import { type SiteView, SiteViewSchema } from '../schemas-console.ts';
+import { consoleSiteParts, OPTIONAL_ROUTES } from './whoami.ts';
 
 export interface SiteRoutesOptions {
   config: Config;
@@ -30,13 +31,27 @@ export function heatingCurvePoints(design: Config['network']['design']): Heating
   return points;
 }
 
-/** `GET /api/site`: the site's name, time zone, standards, service clock and heating curve. */
+/** Which of the optional routes this service has registered. */
+function optionalRoutes(api: { hasRoute(o: { method: 'GET'; url: string }): boolean }) {
+  return Object.fromEntries(
+    Object.entries(OPTIONAL_ROUTES).map(([name, url]) => [
+      name,
+      api.hasRoute({ method: 'GET', url }),
+    ]),
+  );
+}
+
+/**
+ * `GET /api/site`: the site's name, time zone, standards, service clock, heating curve,
+ * and what the console draws and offers by (control limits, optional routes).
+ */
 export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (
   api,
   { config, now, clockRate },
 ) => {
   const { design } = config.network;
   const curve = heatingCurvePoints(design);
+  let forConsole: ReturnType<typeof consoleSiteParts> | undefined;
   api.get(
     '/api/site',
     {
@@ -44,18 +59,23 @@ export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (
       schema: {
         summary: 'The site: time zone, standards, service clock, design heating curve',
         tags: ['network'],
-        response: { 200: SiteDetailSchema, 401: ErrorSchema },
+        response: { 200: SiteViewSchema, 401: ErrorSchema },
       },
     },
-    async (): Promise<SiteDetail> => ({
-      ...siteView(config, now(), clockRate),
-      design: {
-        outdoorC: design.outdoorC,
-        indoorC: design.indoorC,
-        primary: design.primary,
-        secondary: design.secondary,
-      },
-      heatingCurve: curve,
-    }),
+    async (): Promise<SiteView> => {
+      // Asked at the first request: every plugin has registered its routes by then.
+      forConsole ??= consoleSiteParts(config, optionalRoutes(api));
+      return {
+        ...siteView(config, now(), clockRate),
+        ...forConsole,
+        design: {
+          outdoorC: design.outdoorC,
+          indoorC: design.indoorC,
+          primary: design.primary,
+          secondary: design.secondary,
+        },
+        heatingCurve: curve,
+      };
+    },
   );
 };
