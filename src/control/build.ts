@@ -83,6 +83,7 @@ export function buildControl(deps: ControlDeps): ControlParts {
     state: deps.state,
     effects,
     clockRate: deps.clockRate ?? 1,
+    ...(deps.alerts ? { alerts: deps.alerts } : {}),
   });
   const auto = new AutoBalancer({
     config,

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import type { AlertSink } from '../core/alerts.ts';
 import { type ErrorCode, errorMessage, HeatnetError, isHeatnetError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Topology } from '../domain/topology.ts';
@@ -40,7 +41,12 @@ export interface PumpControlDeps {
   wallNow?: () => number;
   /** Told of every confirmed change (the effect tracker). */
   effects?: Pick<EffectTracker, 'onConfirmed'>;
+  /** Where a failed or unconfirmed write is raised, and cleared by the next good one. */
+  alerts?: AlertSink;
 }
+
+/** The sink's code for a setpoint that did not reach the drive or could not be confirmed. */
+export const WRITE_ALERT = 'control-write-failed';
 
 /** Denials by one caller within this much real time share one audit row. */
 const DENIAL_WINDOW_MS = 60_000;
@@ -177,7 +183,31 @@ export class PumpControl {
   }
 
   /** Write, read back from the drive, compare; every outcome ends the audit row. */
+  /**
+   * The write and its verdict; a failed or unconfirmed one is raised through the alert
+   * sink (issue 12: the duty staff must know a pump did not take its setpoint), and the
+   * pump's next confirmed change clears it.
+   */
   private async writeAndConfirm(id: number, req: FrequencyRequest, t: ControlTarget) {
+    const source = `control:${req.pump}`;
+    try {
+      const entry = await this.writeAndReadBack(id, req, t);
+      this.deps.alerts?.clear(source, WRITE_ALERT);
+      return entry;
+    } catch (err) {
+      if (isHeatnetError(err, 'WRITE_FAILED') || isHeatnetError(err, 'NOT_CONFIRMED')) {
+        this.deps.alerts?.raise({
+          source,
+          code: WRITE_ALERT,
+          severity: 'critical',
+          message: err.message,
+        });
+      }
+      throw err;
+    }
+  }
+
+  private async writeAndReadBack(id: number, req: FrequencyRequest, t: ControlTarget) {
     const { device, field } = t;
     const tolerance = this.deps.config.control.readBackToleranceHz;
     try {

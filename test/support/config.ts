@@ -58,6 +58,11 @@ export async function testConfigYaml(options: TestConfigOptions = {}): Promise<s
     // Every device on Modbus TCP, the demo's DTU ones too: no fixed listener port in tests.
     .map(({ via: _via, ...d }) => ({ ...d, url: `tcp://127.0.0.1:${portOf.get(d.substation)}` }));
   raw.ingest.modbus.listeners = [];
+  // A team answers for the branches the trimmed network still has.
+  const branches = new Set(chosen.map((s) => s.branch as string));
+  for (const team of (raw.alerts?.teams ?? []) as RawConfig[]) {
+    team.branches = ((team.branches ?? []) as string[]).filter((b) => branches.has(b));
+  }
   raw.ingest.modbus.defaults = { intervalMs: options.intervalMs ?? 500, timeoutMs: 500 };
   raw.ingest.mqtt = { url: 'embedded', embeddedPort: 0 };
   raw.api = { ...raw.api, port: 0, anonymousRead: options.anonymousRead ?? true };

@@ -5,6 +5,7 @@ import type { Config } from '../../src/config/schema.ts';
 import { AuditStore, type NewAttempt } from '../../src/control/audit-store.ts';
 import { EffectTracker } from '../../src/control/effect-tracker.ts';
 import { PumpControl } from '../../src/control/pump-control.ts';
+import type { Alert, AlertSink } from '../../src/core/alerts.ts';
 import { HeatnetError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { Topology } from '../../src/domain/topology.ts';
@@ -75,7 +76,7 @@ const confirmed = (readBackHz: number, completedAt = T0 + 500) => ({
 function fakeDrive(
   config: Config,
   store: AuditStore,
-  opts: { gate?: Promise<void>; fail?: Error } = {},
+  opts: { gate?: Promise<void>; fail?: Error; alerts?: AlertSink } = {},
 ) {
   let setpoint = 40;
   const ops: string[] = [];
@@ -101,6 +102,7 @@ function fakeDrive(
     audit: store,
     now: () => T0,
     log: silentLogger(),
+    ...(opts.alerts ? { alerts: opts.alerts } : {}),
   });
   const request = {
     pump: 'S01-P1',
@@ -414,14 +416,32 @@ describe.each(ENGINES)('control audit on %s', (engine: Engine) => {
     it('counts a write that timed out as a change (the drive may have acted)', async () => {
       const store = await tempStore();
       const fail = new HeatnetError('MODBUS_TIMEOUT', 'unit 2: no answer in 500 ms');
-      const { pc, request } = fakeDrive(config, store, { fail });
+      const raised: Alert[] = [];
+      const alerts = { raise: (a: Alert) => raised.push(a), clear: () => undefined };
+      const { pc, request } = fakeDrive(config, store, { fail, alerts });
+      const message =
+        'writing 42 Hz to S01-P1-vfd failed: unit 2: no answer in 500 ms (the drive may have taken it)';
       await expect(pc.setFrequency(request)).rejects.toMatchObject({
         code: 'WRITE_FAILED',
-        message:
-          'writing 42 Hz to S01-P1-vfd failed: unit 2: no answer in 500 ms (the drive may have taken it)',
+        message,
       });
+      // The duty staff hear of it through the one alert sink (issue 12).
+      expect(raised).toEqual([
+        { source: 'control:S01-P1', code: 'control-write-failed', severity: 'critical', message },
+      ]);
       expect((await store.lastChangeAt('S01-P1'))?.at).toBe(T0);
       await expect(pc.setFrequency(request)).rejects.toMatchObject({ code: 'TOO_FREQUENT' });
+    });
+
+    it('clears the write alert when the pump next takes its setpoint', async () => {
+      const cleared: string[] = [];
+      const alerts = {
+        raise: () => undefined,
+        clear: (s: string, c: string) => cleared.push(`${s} ${c}`),
+      };
+      const { pc, request } = fakeDrive(config, await tempStore(), { alerts });
+      await expect(pc.setFrequency(request)).resolves.toMatchObject({ result: 'confirmed' });
+      expect(cleared).toEqual(['control:S01-P1 control-write-failed']);
     });
 
     it('refuses api callers that are not dispatchers even without the route', async () => {
