@@ -144,8 +144,8 @@ function serviceComponent(app: HeatnetApp, log: Logger): Component {
       await app.start();
       const address = await app.listen();
       log.info(
-        { api: `${address}/api/substations`, docs: `${address}/docs` },
-        'heatnet is running',
+        { console: `${address}/`, api: `${address}/api/substations`, docs: `${address}/docs` },
+        'heatnet is running: open the console in a browser',
       );
     },
     stop: () => app.stop(),
