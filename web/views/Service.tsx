@@ -2,15 +2,21 @@ import { duration, lang, num, t, tWord, when } from '../i18n/index.ts';
 import { complaints, incidents, serverNow, tickets } from '../state.ts';
 import type { TicketView } from '../types.ts';
 
-function Unavailable() {
-  return <p class="muted">{t('svc.unavailable')}</p>;
+/**
+ * What a list shows before its rows: loading (undefined), not offered by this service
+ * (null), or empty; null when there are rows to draw.
+ */
+function listGate(list: readonly unknown[] | null | undefined) {
+  if (list === undefined) return <p>{t('common.loading')}</p>;
+  if (list === null) return <p class="muted">{t('svc.unavailable')}</p>;
+  if (list.length === 0) return <p class="muted">{t('svc.none')}</p>;
+  return null;
 }
 
 function Complaints() {
   const list = complaints.value;
-  if (list === undefined) return <p>{t('common.loading')}</p>;
-  if (list === null) return <Unavailable />;
-  if (list.length === 0) return <p class="muted">{t('svc.none')}</p>;
+  const gate = listGate(list);
+  if (gate || !list) return gate;
   return (
     <div class="scroll">
       <table>
@@ -40,8 +46,8 @@ function Complaints() {
                 <ul class="evidence">
                   {c.diagnosis.evidence.slice(0, 4).map((e, i) => (
                     <li key={`${e.what}${i}`}>
-                      {e.what} @ {e.where}: {e.value === null ? '—' : num(Number(e.value), 1)}{' '}
-                      {e.unit ?? ''}
+                      {e.where}: {e.value === null ? '—' : num(Number(e.value), 1)} {e.unit ?? ''} —{' '}
+                      {e.shows[lang.value]}
                     </li>
                   ))}
                 </ul>
@@ -57,9 +63,8 @@ function Complaints() {
 
 function Incidents() {
   const list = incidents.value;
-  if (list === undefined) return <p>{t('common.loading')}</p>;
-  if (list === null) return <Unavailable />;
-  if (list.length === 0) return <p class="muted">{t('svc.none')}</p>;
+  const gate = listGate(list);
+  if (gate || !list) return gate;
   return (
     <div class="scroll">
       <table>
@@ -106,7 +111,7 @@ function nextBreach(ticket: TicketView): { name: string; at: number } | null {
 function Tickets() {
   const list = tickets.value;
   if (list === undefined) return <p>{t('common.loading')}</p>;
-  if (list === null) return <Unavailable />;
+  if (list === null) return listGate(list);
   const now = serverNow();
   const open = list
     .filter((tk) => !FINAL.has(tk.state))
