@@ -3,6 +3,7 @@ import { newId } from '../complaints/ids.ts';
 import type { Incident, IncidentChange } from '../complaints/types.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventBus } from '../core/events.ts';
+import { nextTurn } from '../core/slices.ts';
 import type { HeatnetEvents } from '../events.ts';
 import { FINAL_TICKET_STATES } from '../service/ticket-rules.ts';
 import type { TicketState } from '../service/ticket-words.ts';
@@ -19,6 +20,8 @@ export const SYSTEM_ACTOR = 'heatnet';
  * line, and say so in the history.
  */
 export class CrewTickets {
+  private turn: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly deps: {
       config: Config;
@@ -27,7 +30,26 @@ export class CrewTickets {
     },
   ) {}
 
-  async opened(incident: Incident, change: IncidentChange): Promise<void> {
+  /**
+   * One crew write at a time, with a turn of the event loop before each: a sweep that
+   * opens a hundred incidents at once must not queue a hundred transactions on the
+   * store's connection ahead of a resident's call (issue 10's intake latency).
+   */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.turn.then(nextTurn).then(work);
+    this.turn = next.catch(() => undefined);
+    return next;
+  }
+
+  opened(incident: Incident, change: IncidentChange): Promise<void> {
+    return this.inTurn(() => this.open(incident, change));
+  }
+
+  changed(incident: Incident, change: IncidentChange): Promise<void> {
+    return this.inTurn(() => this.follow(incident, change));
+  }
+
+  private async open(incident: Incident, change: IncidentChange): Promise<void> {
     const { config, db, bus } = this.deps;
     const at = change.at;
     const made = await db.write('crew-ticket', async (trx) => {
@@ -40,7 +62,7 @@ export class CrewTickets {
     if (made) bus.emit('ticket.changed', { ticket: made, change: firstChange(made) });
   }
 
-  async changed(incident: Incident, change: IncidentChange): Promise<void> {
+  private async follow(incident: Incident, change: IncidentChange): Promise<void> {
     const to: TicketState | null =
       change.to === 'closed' ? 'closed' : change.to === 'invalid' ? 'cancelled' : null;
     if (to === null) return;
