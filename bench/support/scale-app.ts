@@ -34,6 +34,9 @@ export function scaleConfig(o: ScaleAppOptions): Config {
     branches: 10,
   });
   raw.ingest.modbus.devices = [];
+  raw.ingest.modbus.listeners = [];
+  // The demo's teams answer for its branches, which the scale network does not have.
+  raw.alerts = { ...raw.alerts, teams: [], schedules: [] };
   raw.ingest.mqtt = { ...raw.ingest.mqtt, url: 'embedded', embeddedPort: 0 };
   raw.api = { ...raw.api, host: '127.0.0.1', port: 0 };
   raw.storage = { dataDir: join(o.dir, 'data') };
