@@ -106,6 +106,8 @@ describe.each(ENGINES)('alert outbox on %s', (engine: Engine) => {
     expect(log).toMatchObject([
       { notification: n.key, channel: 'ops-hook', result: 'sent', receipt: 'HTTP 200' },
     ]);
+    // Depths are counted on the dispatcher's next pass: wait for it, never for a fixed time.
+    await eventually(() => box.health().channels[0]!.queued === 0, { what: 'the queue counted' });
     expect(box.health().channels[0]).toMatchObject({
       id: 'ops-hook',
       state: 'ok',
@@ -158,6 +160,8 @@ describe.each(ENGINES)('alert outbox on %s', (engine: Engine) => {
       expect.stringMatching(/^alert channel ops-hook failing: \d+ failed attempts in a row/),
       'alert channel ops-hook gave up on 2 messages since it last delivered',
     ]);
+    // The depth is counted on the dispatcher's next pass, just after the row is marked.
+    await eventually(() => box.health().queued === 0, { what: 'the outbox counted empty' });
     const metrics = await createMetrics(
       { modbus: () => [], outbox: box.health },
       { processMetrics: false },
@@ -198,7 +202,7 @@ describe.each(ENGINES)('alert outbox on %s', (engine: Engine) => {
     });
     await new Promise((r) => setTimeout(r, 150));
     expect(keysOf(receiver).sort()).toEqual([sent.key, ...pending.map((p) => p.key)].sort());
-    expect(second.health().queued).toBe(0);
+    await eventually(() => second.health().queued === 0, { what: 'the queue counted empty' });
   });
 
   it('sends a message claimed by a crashed process again, marked in doubt', async () => {
@@ -260,6 +264,7 @@ describe.each(ENGINES)('alert outbox on %s', (engine: Engine) => {
     expect(await box.outbox.logFor(burst[11]!.alerts[0]!.id)).toMatchObject([
       { notification: batchKey, result: 'sent' },
     ]);
+    await eventually(() => box.health().channels[0]!.queued === 0, { what: 'the queue counted' });
     expect(box.health().channels[0]).toMatchObject({ sent: 3, merged: 10, queued: 0 });
   });
 
