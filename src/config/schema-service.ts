@@ -42,7 +42,7 @@ export const HistorySchema = Type.Object(
       // Every series is touched every few seconds: a flush writes one row per series and
       // bucket whatever its interval, so flushing once a minute writes each minute once.
       default: 60000,
-      description: 'How often the summed readings are written, in one transaction',
+      description: 'How often the summed readings are written (in transactions of 1,000 rows)',
     }),
   },
   { additionalProperties: false, default: {} },

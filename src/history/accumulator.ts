@@ -70,15 +70,20 @@ export class HistoryAccumulator {
     }
   }
 
-  /** Takes what was summed: the minute buckets, and the same samples by quarter. */
-  take(): { minutes: BucketDelta[]; quarters: BucketDelta[] } {
+  /**
+   * Takes what was summed, in parts of about `size` rows: the minute buckets, then the
+   * same samples by quarter. The parts are made as they are asked for, so a caller that
+   * writes one part per turn of the event loop never holds it for the whole flush
+   * (130,000 minute cells at 5,000 substations took ~140 ms in one go).
+   */
+  *take(size: number): Generator<{ kind: 'minute' | 'quarter'; rows: BucketDelta[] }> {
     const rows = this.cells;
     [this.cells, this.cellCount, this.lastRow] = [new Map(), 0, undefined];
-    const minutes: BucketDelta[] = [];
     const quarters = new Map<string, BucketDelta>();
-    for (const row of rows.values())
+    let part: BucketDelta[] = [];
+    for (const row of rows.values()) {
       for (const c of row.values()) {
-        minutes.push(c);
+        part.push(c);
         const bucketMs = c.bucketMs - (c.bucketMs % QUARTER_MS);
         const key = `${c.substation}\u0000${c.field}\u0000${bucketMs}`;
         const q = quarters.get(key);
@@ -87,6 +92,20 @@ export class HistoryAccumulator {
           q.samples += c.samples;
         } else quarters.set(key, { ...c, bucketMs });
       }
-    return { minutes, quarters: [...quarters.values()] };
+      if (part.length >= size) {
+        yield { kind: 'minute', rows: part };
+        part = [];
+      }
+    }
+    if (part.length > 0) yield { kind: 'minute', rows: part };
+    part = [];
+    for (const q of quarters.values()) {
+      part.push(q);
+      if (part.length === size) {
+        yield { kind: 'quarter', rows: part };
+        part = [];
+      }
+    }
+    if (part.length > 0) yield { kind: 'quarter', rows: part };
   }
 }

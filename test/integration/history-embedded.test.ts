@@ -121,6 +121,39 @@ describe.each(ENGINES)('embedded history on %s', { timeout: 60_000 }, (engine) =
     expect(outdoor.body.points).toEqual([[new Date(at(3)).toISOString(), -11]]);
   });
 
+  it('writes a large flush in parts, each sum once, and drops only from a failed part on', async () => {
+    const { app, id, get } = await started(engine);
+    const recorder = app.history.recorder!;
+    // 1,200 minutes of one field: 1,200 minute rows and 80 quarters, more than one part.
+    const day = (plus: number) =>
+      Array.from({ length: 1200 }, (_, k) => sub(id, k - 1140, (k % 7) + plus));
+    const means = (points: readonly (readonly [string, number])[]) => points.map(([, v]) => v);
+    await app.pipeline.accept(day(0));
+    await recorder.flush();
+    expect(recorder.stats).toMatchObject({ flushes: 1, rows: 1280, failures: 0 });
+    const all = `from=${new Date(at(-1140)).toISOString()}&to=${new Date(at(60)).toISOString()}`;
+    const minutes = await get(`field=primary_supply_temp_c&${all}&step=1m`);
+    expect(minutes.body.points).toHaveLength(1200);
+    expect(means(minutes.body.points)).toEqual(day(0).map((_, k) => k % 7));
+
+    // The next flush's second part fails: the first part stays committed, once.
+    const store = app.store;
+    const transaction = store.transaction.bind(store);
+    let calls = 0;
+    store.transaction = ((fn) => {
+      if (++calls === 2) return Promise.reject(new Error('disk full'));
+      return transaction(fn);
+    }) as typeof store.transaction;
+    await app.pipeline.accept(day(10));
+    await recorder.flush();
+    store.transaction = transaction;
+    expect(recorder.stats).toMatchObject({ flushes: 1, rows: 2280, failures: 1 });
+    const after = (await get(`field=primary_supply_temp_c&${all}&step=1m`)).body.points;
+    // The first part's 1,000 minutes hold both samples (v and v + 10: mean v + 5), the
+    // failed part's 200 only the first flush's.
+    expect(means(after)).toEqual(day(0).map((_, k) => (k % 7) + (k < 1000 ? 5 : 0)));
+  });
+
   it('answers from the quarters past the minutes’ retention, and prunes both', async () => {
     const { app, id, get, setClock } = await started(engine);
     await app.pipeline.accept([sub(id, 0, 60), sub(id, 14, 62)]);
