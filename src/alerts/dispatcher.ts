@@ -11,6 +11,7 @@ import { buildNotifications } from '../alerting/notify.ts';
 import { receiverOf, routesFor } from '../alerting/routing.ts';
 import { type Roster, recipientsOf } from '../alerting/teams.ts';
 import type { AlertsConfig } from '../config/schema.ts';
+import { turnTaker } from '../core/slices.ts';
 import type { Store } from '../store/store.ts';
 import { alertsByIds, deleteGroup, loadGroups, saveGroup } from './alert-db.ts';
 import type { AlertBook } from './book.ts';
@@ -87,8 +88,10 @@ export class Dispatcher {
       }
     }
     let sent = 0;
+    const turn = turnTaker();
     for (const group of [...this.groups.values()]) {
       sent += await this.dispatchGroup(group, members.get(group.key) ?? [], now);
+      await turn();
     }
     return sent;
   }

@@ -8,6 +8,9 @@
  */
 export type Steps<T> = Generator<void, T, void>;
 
+/** A background job's work between turns of the loop: what a request may wait behind. */
+export const BACKGROUND_SLICE_MS = 4;
+
 /** Runs every step now and returns the result. */
 export function runToEnd<T>(steps: Steps<T>): T {
   let step = steps.next();
@@ -53,4 +56,20 @@ export async function runInSlices<T>(steps: Steps<T>, options: SliceOptions): Pr
 /** Resolves on the event loop's next check phase, once the I/O that was ready has run. */
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * For loops of awaited store work. With the embedded SQLite every query resolves as a
+ * microtask, so such a loop never hands the event loop back on its own: 100 alert groups
+ * written in a row held it for a quarter of a second (issue 10). Call the returned
+ * function between iterations; it yields a turn once `sliceMs` of work has passed.
+ */
+export function turnTaker(sliceMs = BACKGROUND_SLICE_MS): () => Promise<void> | undefined {
+  let sliceStart = performance.now();
+  return () => {
+    if (performance.now() - sliceStart < sliceMs) return undefined;
+    return nextTurn().then(() => {
+      sliceStart = performance.now();
+    });
+  };
 }

@@ -6,7 +6,13 @@ import { noAlerts } from '../../src/core/alerts.ts';
 import { EventBus } from '../../src/core/events.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
-import { runInSlices, runToEnd, SlicesAbandoned, type Steps } from '../../src/core/slices.ts';
+import {
+  runInSlices,
+  runToEnd,
+  SlicesAbandoned,
+  type Steps,
+  turnTaker,
+} from '../../src/core/slices.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import type { HeatnetEvents } from '../../src/events.ts';
 import { EngineHarness, HOUR, steadyDemoConfig } from '../support/balance-harness.ts';
@@ -20,6 +26,31 @@ function* counting(n: number, log: string[]): Steps<number> {
   }
   return n;
 }
+
+describe('turnTaker', () => {
+  it('lets queued work run inside a loop of awaited calls once a slice is used', async () => {
+    const log: string[] = [];
+    const turn = turnTaker(0);
+    setImmediate(() => log.push('other work'));
+    for (let i = 0; i < 3; i++) {
+      await Promise.resolve(); // what an embedded-store query resolves with: a microtask
+      log.push(`step ${i}`);
+      await turn();
+    }
+    expect(log.indexOf('other work')).toBe(1);
+  });
+
+  it('does not yield while the slice lasts', async () => {
+    const log: string[] = [];
+    const turn = turnTaker(60_000);
+    setImmediate(() => log.push('other work'));
+    for (let i = 0; i < 3; i++) {
+      log.push(`step ${i}`);
+      await turn();
+    }
+    expect(log).toEqual(['step 0', 'step 1', 'step 2']);
+  });
+});
 
 describe('runInSlices', () => {
   it('runs the same steps as runToEnd and hands the loop back between slices', async () => {
