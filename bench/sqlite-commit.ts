@@ -1,9 +1,12 @@
 /**
- * What one durable commit costs the event loop on this machine's disk (issue 10's intake
- * tail): the store's SQLite (WAL) with synchronous=FULL, as heatnet runs it, against
- * NORMAL (no fsync per commit; an experiment, not an option heatnet offers). better-sqlite3
- * commits synchronously, so the fsync is time the event loop is held.
- *   npx tsx bench/sqlite-commit.ts [--commits 300]
+ * What a durable commit costs on this machine's disk (issue 10's intake tail), the store's
+ * SQLite (WAL) as heatnet runs it — synchronous=NORMAL with the log fsynced off the event
+ * loop before the write resolves, shared by the commits that finish meanwhile — against
+ * synchronous=FULL, as it ran before (better-sqlite3 commits synchronously, so FULL's
+ * fsync is time the event loop is held). For each: the commits one after another (their
+ * latency and the longest time the loop was held meanwhile, from a 1 ms ticker), then
+ * `--concurrent` commits at once (wall time, and the fsyncs that covered them).
+ *   npx tsx bench/sqlite-commit.ts [--commits 300] [--concurrent 50]
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,26 +16,74 @@ import { sql } from 'kysely';
 import { Store } from '../src/store/store.ts';
 import { summary } from './support/intake-timing.ts';
 
-const { values } = parseArgs({ options: { commits: { type: 'string', default: '300' } } });
+const { values } = parseArgs({
+  options: {
+    commits: { type: 'string', default: '300' },
+    concurrent: { type: 'string', default: '50' },
+  },
+});
 
-async function commits(mode: 'FULL' | 'NORMAL') {
+type Mode = 'NORMAL + log fsync off the loop (heatnet)' | 'FULL (before)';
+
+/** The longest gaps between a 1 ms ticker's ticks while `work` runs: the loop held. */
+async function loopGaps<T>(work: () => Promise<T>) {
+  const gaps: number[] = [];
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    gaps.push(now - last);
+    last = now;
+  }, 1);
+  const result = await work();
+  clearInterval(ticker);
+  return { result, gaps: summary(gaps) };
+}
+
+async function commits(mode: Mode) {
   const path = join(mkdtempSync(join(tmpdir(), 'heatnet-bench-commit-')), 'store.sqlite');
   const store = new Store({ engine: 'sqlite', path });
   await store.start();
-  await sql.raw(`PRAGMA synchronous = ${mode}`).execute(store.db);
+  if (mode === 'FULL (before)') await sql.raw('PRAGMA synchronous = FULL').execute(store.db);
   await sql`CREATE TABLE bench_commit (id INTEGER PRIMARY KEY, body TEXT)`.execute(store.db);
-  const ms: number[] = [];
-  for (let i = 0; i < Number(values.commits); i++) {
-    const t = performance.now();
-    await store.transaction((trx) =>
+  const one = () =>
+    store.transaction((trx) =>
       sql`INSERT INTO bench_commit (body) VALUES (${'x'.repeat(500)})`.execute(trx),
     );
-    ms.push(performance.now() - t);
-  }
+  const sequential = await loopGaps(async () => {
+    const ms: number[] = [];
+    for (let i = 0; i < Number(values.commits); i++) {
+      const t = performance.now();
+      await one();
+      ms.push(performance.now() - t);
+    }
+    return summary(ms);
+  });
+  const before = store.walSyncs!;
+  const t = performance.now();
+  const burst = await loopGaps(() =>
+    Promise.all(Array.from({ length: Number(values.concurrent) }, one)),
+  );
+  const after = store.walSyncs!;
   await store.stop();
-  return { mode, ...summary(ms) };
+  return {
+    mode,
+    commitMs: sequential.result,
+    loopHeldMs: sequential.gaps,
+    concurrent: {
+      commits: Number(values.concurrent),
+      wallMs: Math.round((performance.now() - t) * 10) / 10,
+      loopHeldMaxMs: burst.gaps.max,
+      logFsyncs: after.syncs - before.syncs,
+    },
+  };
 }
 
 const rows = [];
-for (const mode of ['FULL', 'NORMAL', 'FULL', 'NORMAL'] as const) rows.push(await commits(mode));
-console.log(JSON.stringify({ date: new Date().toISOString(), rows }));
+for (const mode of [
+  'NORMAL + log fsync off the loop (heatnet)',
+  'FULL (before)',
+  'NORMAL + log fsync off the loop (heatnet)',
+  'FULL (before)',
+] as const)
+  rows.push(await commits(mode));
+console.log(JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));

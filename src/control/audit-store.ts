@@ -14,9 +14,9 @@ import type { AuditEntry, AuditResult, ControlSource, EffectVerdict } from './ty
 /**
  * The control audit log (issue 5): one row in the relational store per attempt to
  * change a pump, refused ones included. It is a safety record: every call resolves
- * only once its row is committed, and the store makes a commit durable (SQLite WAL
- * with synchronous=FULL, PostgreSQL synchronous_commit). A store that cannot write
- * rejects with AUDIT_FAILED (see AuditDb).
+ * only once its row is committed, and the store makes a commit durable before it
+ * resolves (SQLite: the WAL fsynced; PostgreSQL: synchronous_commit). A store that
+ * cannot write rejects with AUDIT_FAILED (see AuditDb).
  */
 
 export interface AuditStoreOptions {

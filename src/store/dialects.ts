@@ -1,16 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import {
-  type Dialect,
-  type DialectAdapter,
-  PostgresDialect,
-  SqliteAdapter,
-  SqliteDialect,
-} from 'kysely';
+import { type Dialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../core/logger.ts';
 import type { StoreTarget } from './engine.ts';
+import { DurableSqliteDialect } from './sqlite-dialect.ts';
 
 /**
  * The drivers, in the one place allowed to import them (DESIGN §3: only the store
@@ -20,45 +13,9 @@ import type { StoreTarget } from './engine.ts';
 /** PostgreSQL's int8 (BIGINT, bigserial): epoch ms and ids, all well inside 2^53. */
 const INT8_OID = 20;
 
-/**
- * SQLite runs DDL inside transactions perfectly well; Kysely's adapter just says it
- * does not, which would let a migration that fails half-way leave half a schema.
- */
-class TransactionalSqliteAdapter extends SqliteAdapter {
-  override get supportsTransactionalDdl(): boolean {
-    return true;
-  }
-}
-
-class TransactionalSqliteDialect extends SqliteDialect {
-  override createAdapter(): DialectAdapter {
-    return new TransactionalSqliteAdapter();
-  }
-}
-
-/**
- * WAL with synchronous=FULL: a committed row survives a power cut (the control audit
- * is a safety record). The busy timeout lets a second process on the same file (a
- * tool, a test) wait its turn instead of failing at once.
- */
-function openSqlite(path: string): SqliteDatabase.Database {
-  mkdirSync(dirname(path), { recursive: true });
-  const db = new SqliteDatabase(path);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-  return db;
-}
-
 export function createDialect(target: StoreTarget, log?: Logger): Dialect {
   if (target.engine === 'sqlite') {
-    return new TransactionalSqliteDialect({ database: async () => openSqlite(target.path) });
+    return new DurableSqliteDialect(target.path);
   }
   const pool = new pg.Pool({
     connectionString: target.url,

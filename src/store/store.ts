@@ -1,4 +1,4 @@
-import { Kysely, Migrator, type Transaction } from 'kysely';
+import { type Dialect, Kysely, Migrator, type Transaction } from 'kysely';
 import { HeatnetError } from '../core/errors.ts';
 import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
@@ -6,6 +6,7 @@ import { createDialect } from './dialects.ts';
 import { describeTarget, type Engine, type StoreTarget } from './engine.ts';
 import { CodeMigrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
+import { DurableSqliteDialect } from './sqlite-dialect.ts';
 
 export type StoreDb = Kysely<Database>;
 export type StoreTransaction = Transaction<Database>;
@@ -14,11 +15,13 @@ export type StoreTransaction = Transaction<Database>;
  * The relational store (DESIGN §3): everything that is not a time series. One Kysely
  * instance over SQLite (embedded, the default) or PostgreSQL (several instances); the
  * schema is brought up to date by the migrations in code at every start. Commits are
- * durable on both engines (SQLite WAL + synchronous=FULL, PostgreSQL synchronous_commit).
+ * durable on both engines before they resolve (SQLite: WAL with a group fsync of the log
+ * off the event loop, see sqlite-dialect.ts; PostgreSQL: synchronous_commit).
  */
 export class Store implements Component {
   readonly name = 'store';
   private kysely: StoreDb | undefined;
+  private dialect: Dialect | undefined;
 
   constructor(
     readonly target: StoreTarget,
@@ -31,7 +34,8 @@ export class Store implements Component {
 
   async start(): Promise<void> {
     if (this.kysely) return;
-    const db = new Kysely<Database>({ dialect: createDialect(this.target, this.log) });
+    this.dialect = createDialect(this.target, this.log);
+    const db = new Kysely<Database>({ dialect: this.dialect });
     try {
       await this.migrate(db);
     } catch (err) {
@@ -58,6 +62,11 @@ export class Store implements Component {
       throw new HeatnetError('INTERNAL', `the store (${this.target.engine}) is not open`);
     }
     return this.kysely;
+  }
+
+  /** SQLite's group commits so far (fsyncs and the writes they covered); null on PostgreSQL. */
+  get walSyncs(): { syncs: number; requests: number } | null {
+    return this.dialect instanceof DurableSqliteDialect ? { ...this.dialect.wal.stats } : null;
   }
 
   /** Runs `fn` in one transaction: all of it is committed, or none of it. */

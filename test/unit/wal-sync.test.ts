@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { WalSync } from '../../src/store/wal-sync.ts';
+
+/**
+ * The store's group commit (issue 10): a write resolves only after an fsync that started
+ * after it asked, and writes that ask while one runs share the next.
+ */
+
+function controlledFsync() {
+  const calls: { done: () => void; fail: (e: Error) => void }[] = [];
+  const fsync = () =>
+    new Promise<void>((resolve, reject) => calls.push({ done: resolve, fail: reject }));
+  return { fsync, calls };
+}
+
+const settled = async (p: Promise<unknown>) => {
+  let state = 'pending';
+  p.then(
+    () => (state = 'resolved'),
+    () => (state = 'rejected'),
+  );
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  return state;
+};
+
+describe('WalSync', () => {
+  it('waits for an fsync that started after the request, shared by those that came meanwhile', async () => {
+    const { fsync, calls } = controlledFsync();
+    const wal = new WalSync('/x-wal', fsync);
+    const first = wal.sync();
+    expect(calls).toHaveLength(1);
+    // These commits finished while the first fsync ran: it may not cover them.
+    const second = wal.sync();
+    const third = wal.sync();
+    expect(calls).toHaveLength(1);
+    calls[0]!.done();
+    expect(await settled(first)).toBe('resolved');
+    expect(await settled(second)).toBe('pending');
+    expect(calls).toHaveLength(2);
+    calls[1]!.done();
+    expect(await settled(second)).toBe('resolved');
+    expect(await settled(third)).toBe('resolved');
+    expect(wal.stats).toEqual({ syncs: 2, requests: 3 });
+    // Idle again: the next request starts its own fsync at once.
+    void wal.sync();
+    expect(calls).toHaveLength(3);
+  });
+
+  it('rejects the writes an fsync failed for, and the next fsync still runs', async () => {
+    const { fsync, calls } = controlledFsync();
+    const wal = new WalSync('/x-wal', fsync);
+    const first = wal.sync();
+    const second = wal.sync();
+    calls[0]!.fail(new Error('EIO'));
+    await expect(first).rejects.toThrow('EIO');
+    expect(calls).toHaveLength(2);
+    calls[1]!.done();
+    await expect(second).resolves.toBeUndefined();
+  });
+});
