@@ -27,7 +27,7 @@ class TransactionalSqliteAdapter extends SqliteAdapter {
  * timeout lets a second process on the same file (a tool, a test) wait its turn instead
  * of failing at once.
  */
-function openSqlite(path: string): SqliteDatabase.Database {
+function openSqlite(path: string, onWrite: () => void): SqliteDatabase.Database {
   mkdirSync(dirname(path), { recursive: true });
   const db = new SqliteDatabase(path);
   try {
@@ -39,7 +39,7 @@ function openSqlite(path: string): SqliteDatabase.Database {
     db.close();
     throw err;
   }
-  keepStatements(db);
+  keepStatements(db, onWrite);
   return db;
 }
 
@@ -51,18 +51,37 @@ const STATEMENTS_KEPT = 500;
  * intake profile, more for a 1,000-row insert). The statements are kept by SQL text,
  * least recently used dropped past STATEMENTS_KEPT. Sharing one is safe because Kysely
  * runs each to completion (`all`/`run`) before the next query; heatnet never streams.
+ * `onWrite` is told of every statement run that may change the file (DDL included).
  */
-function keepStatements(db: SqliteDatabase.Database): void {
+function keepStatements(db: SqliteDatabase.Database, onWrite: () => void): void {
   const kept = new Map<string, SqliteDatabase.Statement>();
   const prepare = db.prepare.bind(db);
   db.prepare = ((source: string) => {
     let stmt = kept.get(source);
     if (stmt) kept.delete(source);
-    else stmt = prepare(source);
+    else stmt = writes(prepare(source), onWrite);
     kept.set(source, stmt);
     if (kept.size > STATEMENTS_KEPT) kept.delete(kept.keys().next().value!);
     return stmt;
   }) as typeof db.prepare;
+}
+
+/**
+ * The statement, telling `onWrite` whenever it runs if it may change the file. SQLite's
+ * own judgement (`readonly`): DDL and INSERT … RETURNING (a "reader") write; BEGIN and
+ * COMMIT do not by themselves.
+ */
+function writes(stmt: SqliteDatabase.Statement, onWrite: () => void) {
+  if (stmt.readonly) return stmt;
+  const methods = stmt as unknown as Record<'run' | 'all' | 'get', (...p: unknown[]) => unknown>;
+  for (const name of ['run', 'all', 'get'] as const) {
+    const original = methods[name].bind(stmt);
+    methods[name] = (...params) => {
+      onWrite();
+      return original(...params);
+    };
+  }
+  return stmt;
 }
 
 /**
@@ -76,36 +95,33 @@ function keepStatements(db: SqliteDatabase.Database): void {
  * with FULL (the control audit is a safety record, a complaint's 201 a promise).
  * Commits that finish while an fsync runs share the next one.
  */
-class DurableSqliteDriver extends SqliteDriver {
-  private readonly opened: { changes?: SqliteDatabase.Statement };
-  private changesSynced = 0;
+export class DurableSqliteDriver extends SqliteDriver {
+  /**
+   * Called once the connection is released, before the fsync is awaited: set by a
+   * transaction whose caller orders its own writes by commit, not by durability.
+   */
+  onReleased: (() => void) | undefined;
+  /** A statement that may change the file ran since the connection was acquired. */
+  private readonly written = { since: false };
 
   constructor(
     path: string,
     private readonly wal: WalSync,
   ) {
-    const opened: { changes?: SqliteDatabase.Statement } = {};
-    super({
-      database: async () => {
-        const db = openSqlite(path);
-        opened.changes = db.prepare('select total_changes()').pluck();
-        return db;
-      },
-    });
-    this.opened = opened;
+    const written = { since: false };
+    super({ database: async () => openSqlite(path, () => (written.since = true)) });
+    this.written = written;
   }
 
   override async releaseConnection(): Promise<void> {
-    // Read before the connection is free, while no other statement can run on it.
-    const changes = this.totalChanges();
+    // Taken before the connection is free, while no other statement can run on it.
+    const wrote = this.written.since;
+    this.written.since = false;
     await super.releaseConnection();
-    if (changes === this.changesSynced) return;
-    this.changesSynced = changes;
-    await this.wal.sync();
-  }
-
-  private totalChanges(): number {
-    return (this.opened.changes?.get() as number | undefined) ?? 0;
+    const released = this.onReleased;
+    this.onReleased = undefined;
+    released?.();
+    if (wrote) await this.wal.sync();
   }
 }
 
@@ -113,13 +129,16 @@ class DurableSqliteDriver extends SqliteDriver {
 export class DurableSqliteDialect implements Dialect {
   /** The store's group commits (for health and the benchmark). */
   readonly wal: WalSync;
+  /** The driver, once Kysely has asked for it. */
+  driver: DurableSqliteDriver | undefined;
 
   constructor(private readonly path: string) {
     this.wal = new WalSync(`${path}-wal`);
   }
 
   createDriver(): SqliteDriver {
-    return new DurableSqliteDriver(this.path, this.wal);
+    this.driver = new DurableSqliteDriver(this.path, this.wal);
+    return this.driver;
   }
 
   createQueryCompiler(): SqliteQueryCompiler {

@@ -69,9 +69,21 @@ export class Store implements Component {
     return this.dialect instanceof DurableSqliteDialect ? { ...this.dialect.wal.stats } : null;
   }
 
-  /** Runs `fn` in one transaction: all of it is committed, or none of it. */
-  transaction<T>(fn: (trx: StoreTransaction) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(fn);
+  /**
+   * Runs `fn` in one transaction: all of it is committed, or none of it; resolves once
+   * the commit is durable. `onSettled` is called as soon as the transaction has ended
+   * (committed or rolled back), before SQLite's log is fsynced: a caller that runs its
+   * transactions one after another starts the next then, instead of after the disk.
+   */
+  transaction<T>(fn: (trx: StoreTransaction) => Promise<T>, onSettled?: () => void): Promise<T> {
+    const driver = this.dialect instanceof DurableSqliteDialect ? this.dialect.driver : undefined;
+    if (!onSettled) return this.db.transaction().execute(fn);
+    if (!driver) return this.db.transaction().execute(fn).finally(onSettled);
+    return this.db.transaction().execute((trx) => {
+      // Inside the transaction the connection is ours: no other release can take this.
+      driver.onReleased = onSettled;
+      return fn(trx);
+    });
   }
 
   /** Applies pending migrations (all in one transaction, both engines); a no-op when current. */

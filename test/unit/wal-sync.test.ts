@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { Store } from '../../src/store/store.ts';
 import { WalSync } from '../../src/store/wal-sync.ts';
 
 /**
@@ -56,5 +61,26 @@ describe('WalSync', () => {
     expect(calls).toHaveLength(2);
     calls[1]!.done();
     await expect(second).resolves.toBeUndefined();
+  });
+});
+
+describe('Store.transaction on SQLite', () => {
+  it('says the transaction ended before its log is fsynced, and resolves after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heatnet-wal-'));
+    const store = new Store({ engine: 'sqlite', path: join(dir, 'store.sqlite') });
+    await store.start();
+    try {
+      const before = store.walSyncs!.syncs;
+      const seen: string[] = [];
+      await store.transaction(
+        (trx) => sql`CREATE TABLE t (x INTEGER)`.execute(trx),
+        () => seen.push(`ended after ${store.walSyncs!.syncs - before} fsyncs`),
+      );
+      seen.push(`resolved after ${store.walSyncs!.syncs - before} fsyncs`);
+      expect(seen).toEqual(['ended after 0 fsyncs', 'resolved after 1 fsyncs']);
+    } finally {
+      await store.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
