@@ -12,7 +12,13 @@ export function HeatingCurve(props: {
   balance: Map<string, StationBalance>;
 }) {
   const f = FRAME;
-  const x = linear(-25, 15, f.left, f.width - f.right, 8);
+  // The site's curve spans its design outdoor temperature to the indoor one; today's
+  // outdoor temperature is kept in view even on a day colder than the design day.
+  const [left, right] = extent([
+    ...props.curve.map((p) => p.outdoorC),
+    ...(props.outdoorC === null ? [] : [props.outdoorC]),
+  ]);
+  const x = linear(left, right, f.left, f.width - f.right, 8);
   const pts = props.stations.flatMap((s) => {
     const v = s.readings['secondary_supply_temp_c']?.value;
     return typeof v === 'number' && props.outdoorC !== null ? [{ id: s.id, c: v }] : [];
