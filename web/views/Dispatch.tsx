@@ -3,50 +3,48 @@ import { ApiError, api } from '../api.ts';
 import { num, t, tWord, when } from '../i18n/index.ts';
 import { audit, auto, me, refresh } from '../state.ts';
 import type { AuditEntryView, AutoStatusView } from '../types.ts';
+import { DataTable } from './DataTable.tsx';
 
 /** The control audit as a table, newest first: who, what, read-back, result, why. */
 export function AuditTable(props: { rows: AuditEntryView[] }) {
   if (props.rows.length === 0) return <p class="muted">{t('log.empty')}</p>;
   return (
-    <div class="scroll">
-      <table class="log" data-testid="audit">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">{t('log.at')}</th>
-            <th scope="col">{t('log.actor')}</th>
-            <th scope="col">{t('log.pump')}</th>
-            <th scope="col">{t('log.change')}</th>
-            <th scope="col">{t('log.readBack')}</th>
-            <th scope="col">{t('log.result')}</th>
-            <th scope="col">{t('log.reason')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((e) => (
-            <tr key={e.id} data-audit={e.id} data-result={e.result}>
-              <td>{e.id}</td>
-              <td>{when(e.at, true)}</td>
-              <td>
-                {e.actor}
-                {e.role ? ` (${e.role})` : ''}
-              </td>
-              <td>{e.pump}</td>
-              <td>
-                {num(e.beforeHz)} → {num(e.requestedHz)} Hz
-              </td>
-              <td>{e.readBackHz === null ? '—' : `${num(e.readBackHz)} Hz`}</td>
-              <td class={`result-${e.result}`}>
-                {tWord('result', e.result)}
-                {e.code ? ` (${e.code})` : ''}
-                {e.series ? ` ×${e.series.attempts}` : ''}
-              </td>
-              <td>{e.error ?? e.reason ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      class="log"
+      testId="audit"
+      heads={[
+        '#',
+        t('log.at'),
+        t('log.actor'),
+        t('log.pump'),
+        t('log.change'),
+        t('log.readBack'),
+        t('log.result'),
+        t('log.reason'),
+      ]}
+    >
+      {props.rows.map((e) => (
+        <tr key={e.id} data-audit={e.id} data-result={e.result}>
+          <td>{e.id}</td>
+          <td>{when(e.at, true)}</td>
+          <td>
+            {e.actor}
+            {e.role ? ` (${e.role})` : ''}
+          </td>
+          <td>{e.pump}</td>
+          <td>
+            {num(e.beforeHz)} → {num(e.requestedHz)} Hz
+          </td>
+          <td>{e.readBackHz === null ? '—' : `${num(e.readBackHz)} Hz`}</td>
+          <td class={`result-${e.result}`}>
+            {tWord('result', e.result)}
+            {e.code ? ` (${e.code})` : ''}
+            {e.series ? ` ×${e.series.attempts}` : ''}
+          </td>
+          <td>{e.error ?? e.reason ?? '—'}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -1,6 +1,7 @@
 import { duration, lang, num, t, tWord, when } from '../i18n/index.ts';
 import { complaints, incidents, serverNow, tickets } from '../state.ts';
 import type { TicketView } from '../types.ts';
+import { DataTable } from './DataTable.tsx';
 
 /**
  * What a list shows before its rows: loading (undefined), not offered by this service
@@ -18,46 +19,41 @@ function Complaints() {
   const gate = listGate(list);
   if (gate || !list) return gate;
   return (
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('col.received')}</th>
-            <th scope="col">{t('col.household')}</th>
-            <th scope="col">{t('col.category')}</th>
-            <th scope="col">{t('col.diagnosis')}</th>
-            <th scope="col">{t('col.evidence')}</th>
-            <th scope="col">{t('col.ticket')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((c) => (
-            <tr key={c.id}>
-              <td>{when(c.receivedAt, true)}</td>
-              <th scope="row">{c.household}</th>
-              <td>{tWord('category', c.category)}</td>
-              <td>
-                {c.diagnosis.summary
-                  ? c.diagnosis.summary[lang.value]
-                  : `${c.diagnosis.level} · ${c.diagnosis.cause}`}{' '}
-                <span class="note">{num(c.diagnosis.confidence * 100, 0)} %</span>
-              </td>
-              <td>
-                <ul class="evidence">
-                  {c.diagnosis.evidence.slice(0, 4).map((e, i) => (
-                    <li key={`${e.what}${i}`}>
-                      {e.where}: {e.value === null ? '—' : num(Number(e.value), 1)} {e.unit ?? ''} —{' '}
-                      {e.shows[lang.value]}
-                    </li>
-                  ))}
-                </ul>
-              </td>
-              <td>{c.ticket ? `${c.ticket.id} · ${tWord('ticket', c.ticket.state)}` : '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      heads={[
+        t('col.received'),
+        t('col.household'),
+        t('col.category'),
+        t('col.diagnosis'),
+        t('col.evidence'),
+        t('col.ticket'),
+      ]}
+    >
+      {list.map((c) => (
+        <tr key={c.id}>
+          <td>{when(c.receivedAt, true)}</td>
+          <th scope="row">{c.household}</th>
+          <td>{tWord('category', c.category)}</td>
+          <td>
+            {c.diagnosis.summary
+              ? c.diagnosis.summary[lang.value]
+              : `${c.diagnosis.level} · ${c.diagnosis.cause}`}{' '}
+            <span class="note">{num(c.diagnosis.confidence * 100, 0)} %</span>
+          </td>
+          <td>
+            <ul class="evidence">
+              {c.diagnosis.evidence.slice(0, 4).map((e, i) => (
+                <li key={`${e.what}${i}`}>
+                  {e.where}: {e.value === null ? '—' : num(Number(e.value), 1)} {e.unit ?? ''} —{' '}
+                  {e.shows[lang.value]}
+                </li>
+              ))}
+            </ul>
+          </td>
+          <td>{c.ticket ? `${c.ticket.id} · ${tWord('ticket', c.ticket.state)}` : '—'}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -66,32 +62,27 @@ function Incidents() {
   const gate = listGate(list);
   if (gate || !list) return gate;
   return (
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('col.place')}</th>
-            <th scope="col">{t('col.diagnosis')}</th>
-            <th scope="col">{t('col.households')}</th>
-            <th scope="col">{t('col.complaintsN')}</th>
-            <th scope="col">{t('col.state')}</th>
-            <th scope="col">{t('col.eta')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((i) => (
-            <tr key={i.id}>
-              <th scope="row">{i.place}</th>
-              <td>{i.summary[lang.value]}</td>
-              <td>{i.affectedHouseholds}</td>
-              <td>{i.complaints}</td>
-              <td>{tWord('incident', i.state)}</td>
-              <td>{when(i.etaAt, true)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      heads={[
+        t('col.place'),
+        t('col.diagnosis'),
+        t('col.households'),
+        t('col.complaintsN'),
+        t('col.state'),
+        t('col.eta'),
+      ]}
+    >
+      {list.map((i) => (
+        <tr key={i.id}>
+          <th scope="row">{i.place}</th>
+          <td>{i.summary[lang.value]}</td>
+          <td>{i.affectedHouseholds}</td>
+          <td>{i.complaints}</td>
+          <td>{tWord('incident', i.state)}</td>
+          <td>{when(i.etaAt, true)}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -122,41 +113,37 @@ function Tickets() {
     );
   if (open.length === 0) return <p class="muted">{t('svc.none')}</p>;
   return (
-    <div class="scroll">
-      <table data-testid="tickets">
-        <thead>
-          <tr>
-            <th scope="col">{t('col.ticket')}</th>
-            <th scope="col">{t('col.state')}</th>
-            <th scope="col">{t('col.household')}</th>
-            <th scope="col">{t('col.clock')}</th>
-            <th scope="col">{t('col.due')}</th>
-            <th scope="col">{t('col.team')}</th>
-            <th scope="col">{t('col.assignee')}</th>
+    <DataTable
+      heads={[
+        t('col.ticket'),
+        t('col.state'),
+        t('col.household'),
+        t('col.clock'),
+        t('col.due'),
+        t('col.team'),
+        t('col.assignee'),
+      ]}
+      testId="tickets"
+    >
+      {open.map(({ tk, next }) => {
+        const left = next ? next.at - now : null;
+        return (
+          <tr key={tk.id} class={left !== null && left < 0 ? 'overdue' : ''}>
+            <th scope="row">{tk.id}</th>
+            <td>{tWord('ticket', tk.state)}</td>
+            <td>{tk.household ?? tk.substation ?? '—'}</td>
+            <td class="clock">
+              {next && left !== null
+                ? `${tWord('clock', next.name)}: ${left < 0 ? t('sla.overdue', { d: duration(-left) }) : t('sla.left', { d: duration(left) })}`
+                : '—'}
+            </td>
+            <td>{when(tk.dueAt, true)}</td>
+            <td>{tk.team ?? '—'}</td>
+            <td>{tk.assignee ?? '—'}</td>
           </tr>
-        </thead>
-        <tbody>
-          {open.map(({ tk, next }) => {
-            const left = next ? next.at - now : null;
-            return (
-              <tr key={tk.id} class={left !== null && left < 0 ? 'overdue' : ''}>
-                <th scope="row">{tk.id}</th>
-                <td>{tWord('ticket', tk.state)}</td>
-                <td>{tk.household ?? tk.substation ?? '—'}</td>
-                <td class="clock">
-                  {next && left !== null
-                    ? `${tWord('clock', next.name)}: ${left < 0 ? t('sla.overdue', { d: duration(-left) }) : t('sla.left', { d: duration(left) })}`
-                    : '—'}
-                </td>
-                <td>{when(tk.dueAt, true)}</td>
-                <td>{tk.team ?? '—'}</td>
-                <td>{tk.assignee ?? '—'}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </DataTable>
   );
 }
 

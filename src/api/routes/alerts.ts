@@ -77,44 +77,21 @@ function actions(api: Api, { alerts }: AlertRoutesOptions) {
     body,
     response: { 200: AlertDetailSchema, ...errors(400, 401, 403, 404, 409, 503) },
   });
-  api.post(
-    '/api/alerts/:id/ack',
-    { config: WRITE, schema: schema('Acknowledge a firing alert: its escalation stops', AckBody) },
-    async (request) => {
-      const note = request.body.note;
-      const a = await alerts.act(
-        request.params.id,
-        'ack',
-        request.principal!.name,
-        note ? { note } : {},
-      );
-      return alertDetailView(a);
-    },
-  );
-  api.post(
-    '/api/alerts/:id/assign',
-    { config: WRITE, schema: schema('Give an open alert to someone', AssignBody) },
-    async (request) => {
-      const { assignee, note } = request.body;
-      const a = await alerts.act(request.params.id, 'assign', request.principal!.name, {
-        assignee,
-        ...(note ? { note } : {}),
-      });
-      return alertDetailView(a);
-    },
-  );
-  api.post(
-    '/api/alerts/:id/resolve',
-    { config: WRITE, schema: schema('Resolve an open alert by hand', AckBody) },
-    async (request) => {
-      const note = request.body.note;
-      const a = await alerts.act(
-        request.params.id,
-        'resolve',
-        request.principal!.name,
-        note ? { note } : {},
-      );
-      return alertDetailView(a);
-    },
-  );
+  const moves = [
+    ['ack', 'Acknowledge a firing alert: its escalation stops', AckBody],
+    ['assign', 'Give an open alert to someone', AssignBody],
+    ['resolve', 'Resolve an open alert by hand', AckBody],
+  ] as const;
+  for (const [action, summary, body] of moves) {
+    api.post(
+      `/api/alerts/:id/${action}`,
+      { config: WRITE, schema: schema(summary, body) },
+      async (request) => {
+        const { note, assignee } = request.body as { note?: string; assignee?: string };
+        const extra = { ...(assignee ? { assignee } : {}), ...(note ? { note } : {}) };
+        const a = await alerts.act(request.params.id, action, request.principal!.name, extra);
+        return alertDetailView(a);
+      },
+    );
+  }
 }
