@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import mqtt, {
   type DoneCallback,
   type IClientOptions,
@@ -6,6 +7,7 @@ import mqtt, {
   type ISubscriptionGrant,
   type ISubscriptionMap,
   type MqttClient,
+  type StreamBuilder,
 } from 'mqtt';
 import type { MqttConfig } from '../../config/schema.ts';
 import type { Component } from '../../core/lifecycle.ts';
@@ -15,8 +17,10 @@ import type { Topology } from '../../domain/topology.ts';
 import { type AckSocket, AckWriter } from './ack-writer.ts';
 import { backoffDelay } from './backoff.ts';
 import { type Accept as DeliveryAccept, DeliverySession, type DeliveryStats } from './delivery.ts';
+import type { PublishView } from './publish-frames.ts';
 import { MessageRouter, type SubscriptionHealth } from './router.ts';
 import { type StaleHooks, StaleWatchdog } from './watchdog.ts';
+import { type PublishBatches, WireSplice } from './wire-splice.ts';
 
 /**
  * Where readings go (the ingest pipeline): resolves once they are durable, and tells
@@ -92,6 +96,8 @@ export class MqttIngestor implements Component {
   };
   private reconnectAttempt = 0;
   private stopping = false;
+  /** One message's readings on the way into the batch (reused: no array per message). */
+  private readonly scratch: Reading[] = [];
 
   constructor(
     private readonly config: MqttConfig,
@@ -118,6 +124,7 @@ export class MqttIngestor implements Component {
     }
     this.client = client;
     this.session = this.newSession(client);
+    this.spliceStreams(client);
     client.handleMessage = this.onPublish;
     // Before MQTT.js's own 'close' listener, which arms the reconnect timer with this period.
     client.prependListener('close', () => this.onClose(client));
@@ -202,6 +209,41 @@ export class MqttIngestor implements Component {
     }
   };
 
+  /**
+   * PUBLISHes read off the socket by WireSplice (the usual path): routed as they are
+   * parsed, handed to the pipeline together once the read is done.
+   */
+  private readonly batches: PublishBatches = {
+    publish: (view, from) => {
+      // Stopping: leave it unacknowledged for our next session rather than half-handle it.
+      if (this.stopping) return;
+      if (view.dup) this.status.redelivered++;
+      const readings = this.scratch;
+      readings.length = 0;
+      this.routeInto(readings, view);
+      if (view.qos === 1) {
+        this.acks.bind(from);
+        this.session.add(readings, view.messageId);
+      } else this.session.add(readings);
+    },
+    endOfRead: () => this.session.flush(),
+  };
+
+  /**
+   * Puts a WireSplice between MQTT.js and each TCP or TLS socket it opens (WebSocket
+   * streams keep MQTT.js's own path). MQTT.js has no option for it; its stream builder
+   * is the one seam, and a client built with `mqtt.connect` keeps it in a field.
+   */
+  private spliceStreams(client: MqttClient): void {
+    const internals = client as unknown as { streamBuilder: StreamBuilder };
+    const build = internals.streamBuilder;
+    const v5 = this.config.protocolVersion === 5;
+    internals.streamBuilder = (c, opts) => {
+      const stream = build(c, opts);
+      return stream instanceof Socket ? new WireSplice(stream, v5, this.batches) : stream;
+    };
+  }
+
   private readonly refused = (reading: Reading, reason: string) =>
     this.router.refused(reading, reason);
 
@@ -214,6 +256,16 @@ export class MqttIngestor implements Component {
     } catch (err) {
       this.log.error({ err, topic: packet.topic }, 'MQTT message handling failed');
       return [];
+    }
+  }
+
+  /** As `route`, for a frame WireSplice read; what it added before a failure is dropped. */
+  private routeInto(out: Reading[], view: PublishView): void {
+    try {
+      this.router.routeInto(out, view.topic, view.payload, this.now());
+    } catch (err) {
+      out.length = 0;
+      this.log.error({ err, topic: view.topic }, 'MQTT message handling failed');
     }
   }
 

@@ -52,8 +52,14 @@ const KIND_OF_REFUSAL: Record<string, PayloadRejection> = {
  */
 export class MessageRouter {
   private readonly subs: ActiveSubscription[];
-  /** Which subscription made a reading, until the pipeline has judged it. */
-  private readonly origin = new WeakMap<Reading, SubscriptionHealth>();
+  /**
+   * Which subscription a reading's tags belong to: each (topic, subscription) has its own
+   * frozen tags object, so this is set once per topic, not once per reading (a WeakMap
+   * entry per reading was a garbage collector's cost in a burst, issue 14).
+   */
+  private readonly origin = new WeakMap<object, SubscriptionHealth>();
+  /** Readings already counted as refused: a retried batch must not count them twice. */
+  private readonly counted = new WeakSet<Reading>();
   /**
    * topic → the subscriptions it matches, with its tags. Sensors repeat their topic, so a
    * message costs one lookup instead of a split, a match and an enrichment per
@@ -99,6 +105,13 @@ export class MessageRouter {
 
   route(topic: string, payload: Buffer, now: number): Reading[] {
     const readings: Reading[] = [];
+    this.routeInto(readings, topic, payload, now);
+    return readings;
+  }
+
+  /** As `route`, adding the readings to `out` (a batch); how many it added. */
+  routeInto(out: Reading[], topic: string, payload: Buffer, now: number): number {
+    let added = 0;
     for (const { sub, tags } of this.matchesOf(topic)) {
       const h = sub.health;
       h.lastMessageAt = now;
@@ -121,10 +134,10 @@ export class MessageRouter {
         fields: result.fields,
         time: result.time ?? now,
       };
-      this.origin.set(reading, h);
-      readings.push(reading);
+      out.push(reading);
+      added++;
     }
-    return readings;
+    return added;
   }
 
   /**
@@ -132,9 +145,9 @@ export class MessageRouter {
    * its message counts as malformed after all, once, however often it is retried.
    */
   refused(reading: Reading, reason: string): void {
-    const h = this.origin.get(reading);
-    if (!h) return;
-    this.origin.delete(reading);
+    const h = this.origin.get(reading.tags);
+    if (!h || this.counted.has(reading)) return;
+    this.counted.add(reading);
     h.messages--;
     h.malformed++;
     h.rejected[KIND_OF_REFUSAL[reason] ?? 'payload']++;
@@ -151,7 +164,10 @@ export class MessageRouter {
     for (const sub of this.subs) {
       const matched = sub.template.match(topic);
       // Frozen: shared by every reading of the topic, and the key of storage's line prefix.
-      if (matched) found.push({ sub, tags: Object.freeze(this.enrich(sub, matched)) });
+      if (!matched) continue;
+      const tags = Object.freeze(this.enrich(sub, matched));
+      this.origin.set(tags, sub.health);
+      found.push({ sub, tags });
     }
     if (this.matches.size >= TOPIC_CACHE_MAX) this.matches.clear();
     this.matches.set(topic, found);
