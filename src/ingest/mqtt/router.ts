@@ -3,6 +3,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { Topology } from '../../domain/topology.ts';
 import { mapPayload, noRejections, type PayloadRejection } from './payload.ts';
+import { type FlatPlan, flatPlan } from './payload-flat.ts';
 import { type FieldRule, fieldRules } from './plausible.ts';
 import { compileTopicTemplate, type TopicTemplate } from './topic-template.ts';
 
@@ -25,6 +26,8 @@ interface ActiveSubscription {
   template: TopicTemplate;
   /** The fields with their ranges and sentinels, resolved once. */
   rules: FieldRule[];
+  /** Reads the usual flat payload without JSON.parse (undefined for nested paths). */
+  plan: FlatPlan | undefined;
   health: SubscriptionHealth;
 }
 
@@ -90,7 +93,10 @@ export class MessageRouter {
         lastError: null,
         stale: false,
       };
-      return { config, template, rules: fieldRules(config), health };
+      const rules = fieldRules(config);
+      const paths = rules.map((r) => r.path);
+      const plan = flatPlan(config.time ? [...paths, config.time] : paths);
+      return { config, template, rules, plan, health };
     });
   }
 
@@ -116,7 +122,7 @@ export class MessageRouter {
       const h = sub.health;
       h.lastMessageAt = now;
       this.seen(h);
-      const result = mapPayload(sub.config, payload, sub.rules);
+      const result = mapPayload(sub.config, payload, sub.rules, sub.plan);
       if (!result.ok) {
         h.malformed++;
         h.rejected[result.kind]++;
