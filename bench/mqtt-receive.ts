@@ -1,0 +1,101 @@
+/**
+ * Issue 14, the receive side alone: the CPU heatnet spends from the socket's bytes to the
+ * ingest pipeline's `accept`, without a broker, a publisher or storage (their noise
+ * drowns this half on a shared machine). The burst's PUBLISH frames (demo households,
+ * `{"temp_c":…,"ts":…}`, QoS 1, MQTT 5) are cut into 64 KiB socket reads and fed to the
+ * ingestor's WireSplice; `accept` resolves at once, as a writer's shared batch promise.
+ *   npx tsx bench/mqtt-receive.ts [--messages 300000] [--rounds 5] [--v 5]
+ */
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { parseArgs } from 'node:util';
+import { parseConfig } from '../src/config/load.ts';
+import { silentLogger } from '../src/core/logger.ts';
+import { Topology } from '../src/domain/topology.ts';
+import { MqttIngestor } from '../src/ingest/mqtt/ingestor.ts';
+import { type PublishBatches, WireSplice } from '../src/ingest/mqtt/wire-splice.ts';
+import { BENCH_TOKENS } from './mqtt-burst-systems.ts';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '300000' },
+    rounds: { type: 'string', default: '5' },
+    v: { type: 'string', default: '5' },
+  },
+});
+const messages = Number(values.messages);
+const v5 = values.v === '5';
+
+const loaded = parseConfig(readFileSync('config/demo.yaml', 'utf8'), { ...BENCH_TOKENS }, 'demo');
+if (!loaded.ok) throw new Error('config/demo.yaml does not load');
+const topology = new Topology(loaded.config.network);
+const topics: string[] = [];
+for (const s of topology.substations)
+  for (const b of s.buildings)
+    for (const h of b.households) topics.push(`heatnet/room/${s.id}/${b.id}/${h.id}`);
+
+/** One QoS 1 PUBLISH frame, as mosquitto sends it. */
+function frame(topic: string, payload: string, id: number): Buffer {
+  const t = Buffer.from(topic);
+  const p = Buffer.from(payload);
+  const length = 2 + t.length + 2 + (v5 ? 1 : 0) + p.length;
+  const head = length < 128 ? [0x32, length] : [0x32, (length & 0x7f) | 0x80, length >> 7];
+  const id2 = [id >> 8, id & 0xff];
+  return Buffer.concat([
+    Buffer.from(head),
+    Buffer.from([t.length >> 8, t.length & 0xff]),
+    t,
+    Buffer.from(v5 ? [...id2, 0] : id2),
+    p,
+  ]);
+}
+
+const weekAgoS = Math.floor(Date.now() / 1000) - 7 * 86_400;
+const frames: Buffer[] = [];
+for (let i = 0; i < messages; i++) {
+  const temp = (17 + (i % 50) / 10).toFixed(1);
+  const payload = `{"temp_c":${temp},"ts":${weekAgoS + i}}`;
+  frames.push(frame(topics[i % topics.length]!, payload, (i % 65_535) + 1));
+}
+const wire = Buffer.concat(frames);
+const reads: Buffer[] = [];
+for (let at = 0; at < wire.length; at += 65_536) reads.push(wire.subarray(at, at + 65_536));
+
+const done = Promise.resolve();
+let accepted = 0;
+const mqttConfig = { ...loaded.config.ingest.mqtt, protocolVersion: v5 ? 5 : 4 } as const;
+for (let round = 0; round < Number(values.rounds); round++) {
+  const ingestor = new MqttIngestor(
+    mqttConfig,
+    () => 'mqtt://unused',
+    topology,
+    (readings) => {
+      accepted += readings.length;
+      return done;
+    },
+    silentLogger(),
+  );
+  const batches = (ingestor as unknown as { batches: PublishBatches }).batches;
+  const socket = new EventEmitter() as unknown as Socket;
+  new WireSplice(socket, v5, batches);
+  accepted = 0;
+  const before = process.cpuUsage();
+  for (const chunk of reads) {
+    socket.emit('data', chunk);
+    // A turn of the loop between reads, as on a socket: batches settle, garbage is young.
+    await new Promise((r) => setImmediate(r));
+  }
+  const used = process.cpuUsage(before);
+  const us = (used.user + used.system) / messages;
+  console.log(
+    JSON.stringify({
+      round,
+      messages,
+      accepted,
+      reads: reads.length,
+      cpuUsPerMessage: +us.toFixed(3),
+    }),
+  );
+  await ingestor.stop();
+}
