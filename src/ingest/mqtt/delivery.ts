@@ -106,20 +106,34 @@ export class DeliverySession {
    * with the batch at `flush`. A message with nothing to store is acknowledged in turn.
    */
   add(readings: readonly Reading[], messageId?: number): void {
+    const out = this.batch.readings;
+    for (const r of readings) out.push(r);
+    this.added(readings.length, messageId);
+  }
+
+  /**
+   * The readings the caller just pushed to `batchReadings()` (the last `count` of it)
+   * are one message's: as `add`, without an array per message.
+   */
+  added(count: number, messageId?: number): void {
     const b = this.batch;
     if (messageId !== undefined) b.seqs.push(this.order.push(messageId));
-    if (readings.length === 0) return;
+    if (count === 0) return;
     if (messageId === undefined) {
       // QoS 0 in the batch: from here on the QoS 1 readings (kept for a retry) differ.
-      b.durable ??= b.readings.slice();
-      b.qos0 += readings.length;
-      for (const r of readings) b.readings.push(r);
+      b.durable ??= b.readings.slice(0, b.readings.length - count);
+      b.qos0 += count;
       return;
     }
-    for (const r of readings) {
-      b.readings.push(r);
-      b.durable?.push(r);
-    }
+    const durable = b.durable;
+    if (durable)
+      for (let i = b.readings.length - count; i < b.readings.length; i++)
+        durable.push(b.readings[i]!);
+  }
+
+  /** The batch's readings, for a router to push a message's readings onto (see `added`). */
+  batchReadings(): Reading[] {
+    return this.batch.readings;
   }
 
   /** Hands the batch built by `add` to `accept`, in one call. */

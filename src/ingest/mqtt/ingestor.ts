@@ -96,8 +96,6 @@ export class MqttIngestor implements Component {
   };
   private reconnectAttempt = 0;
   private stopping = false;
-  /** One message's readings on the way into the batch (reused: no array per message). */
-  private readonly scratch: Reading[] = [];
 
   constructor(
     private readonly config: MqttConfig,
@@ -218,13 +216,12 @@ export class MqttIngestor implements Component {
       // Stopping: leave it unacknowledged for our next session rather than half-handle it.
       if (this.stopping) return;
       if (view.dup) this.status.redelivered++;
-      const readings = this.scratch;
-      readings.length = 0;
-      this.routeInto(readings, view);
+      const session = this.session;
+      const count = this.routeInto(session.batchReadings(), view);
       if (view.qos === 1) {
         this.acks.bind(from);
-        this.session.add(readings, view.messageId);
-      } else this.session.add(readings);
+        session.added(count, view.messageId);
+      } else session.added(count);
     },
     endOfRead: () => this.session.flush(),
   };
@@ -259,13 +256,18 @@ export class MqttIngestor implements Component {
     }
   }
 
-  /** As `route`, for a frame WireSplice read; what it added before a failure is dropped. */
-  private routeInto(out: Reading[], view: PublishView): void {
+  /**
+   * As `route`, onto the batch `out`: how many readings it added. What a failing message
+   * added before it failed is taken back off.
+   */
+  private routeInto(out: Reading[], view: PublishView): number {
+    const before = out.length;
     try {
-      this.router.routeInto(out, view.topic, view.payload, this.now());
+      return this.router.routeInto(out, view.topic, view.payload, this.now());
     } catch (err) {
-      out.length = 0;
+      out.length = before;
       this.log.error({ err, topic: view.topic }, 'MQTT message handling failed');
+      return 0;
     }
   }
 
