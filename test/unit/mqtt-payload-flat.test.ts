@@ -134,3 +134,29 @@ describe('readFlat against JSON.parse (property)', () => {
     );
   });
 });
+
+describe('readFlat within a socket read', () => {
+  it('reads only its own bytes, whatever lies around them', () => {
+    fc.assert(
+      fc.property(fc.json(), fc.string(), fc.string(), (text, before, after) => {
+        const payload = Buffer.from(text);
+        const data = Buffer.concat([Buffer.from(before), payload, Buffer.from(after)]);
+        const start = Buffer.byteLength(before);
+        const alone = plan();
+        const inside = plan();
+        const ok = readFlat(payload, alone);
+        expect(readFlat(data, inside, start, start + payload.length)).toBe(ok);
+        if (ok) {
+          expect([...inside.seen]).toEqual([...alone.seen]);
+          expect([...inside.values]).toEqual([...alone.values]);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    // A number that would run on into the next frame's bytes stops at the payload's end.
+    const data = Buffer.from('{"temp_c":21}5');
+    const p = plan();
+    expect(readFlat(data, p, 0, data.length - 1)).toBe(true);
+    expect(p.values[0]).toBe(21);
+  });
+});

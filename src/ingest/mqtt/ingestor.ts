@@ -263,7 +263,7 @@ export class MqttIngestor implements Component {
   private routeInto(out: Reading[], view: PublishView): number {
     const before = out.length;
     try {
-      return this.router.routeInto(out, view.topic, view.payload, this.now());
+      return this.router.routeView(out, view, this.now());
     } catch (err) {
       out.length = before;
       this.log.error({ err, topic: view.topic }, 'MQTT message handling failed');

@@ -29,42 +29,50 @@ export function flatPlan(paths: readonly string[]): FlatPlan | undefined {
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
+/** The byte at `i` if it lies before `end` (the payload may be a part of a socket read). */
+const byteAt = (buf: Buffer, i: number, end: number) => (i < end ? buf[i]! : -1);
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
-function skipSpace(buf: Buffer, at: number): number {
+function skipSpace(buf: Buffer, at: number, end: number): number {
   let i = at;
-  for (let c = buf[i]; c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; c = buf[++i]);
+  for (let c = byteAt(buf, i, end); c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; ) {
+    c = byteAt(buf, ++i, end);
+  }
   return i;
 }
 
-/** Fills `plan.values`/`plan.seen` from a flat object of numbers; false if it is not one. */
-export function readFlat(buf: Buffer, plan: FlatPlan): boolean {
+/**
+ * Fills `plan.values`/`plan.seen` from a flat object of numbers in `buf[start, end)`;
+ * false if it is not one.
+ */
+export function readFlat(buf: Buffer, plan: FlatPlan, start = 0, end = buf.length): boolean {
   plan.seen.fill(0);
-  let i = skipSpace(buf, 0);
-  if (buf[i] !== 0x7b) return false;
-  i = skipSpace(buf, i + 1);
-  if (buf[i] === 0x7d) return skipSpace(buf, i + 1) === buf.length;
+  let i = skipSpace(buf, start, end);
+  if (byteAt(buf, i, end) !== 0x7b) return false;
+  i = skipSpace(buf, i + 1, end);
+  if (byteAt(buf, i, end) === 0x7d) return skipSpace(buf, i + 1, end) === end;
   for (;;) {
-    if (buf[i] !== QUOTE) return false;
+    if (byteAt(buf, i, end) !== QUOTE) return false;
     const keyStart = i + 1;
     let keyEnd = keyStart;
-    for (let c = buf[keyEnd]; c !== QUOTE; c = buf[++keyEnd]) {
+    for (let c = byteAt(buf, keyEnd, end); c !== QUOTE; c = byteAt(buf, ++keyEnd, end)) {
       // An escape, a raw control character or the end: JSON.parse shall judge.
-      if (c === undefined || c === BACKSLASH || c < 0x20) return false;
+      if (c < 0x20 || c === BACKSLASH) return false;
     }
-    i = skipSpace(buf, keyEnd + 1);
-    if (buf[i] !== 0x3a) return false;
-    i = readNumber(buf, skipSpace(buf, i + 1));
+    i = skipSpace(buf, keyEnd + 1, end);
+    if (byteAt(buf, i, end) !== 0x3a) return false;
+    i = readNumber(buf, skipSpace(buf, i + 1, end), end);
     if (i < 0) return false;
     const k = keyIndex(buf, keyStart, keyEnd, plan.keys);
     if (k >= 0) {
       plan.values[k] = readNumber.value;
       plan.seen[k] = 1;
     }
-    i = skipSpace(buf, i);
-    if (buf[i] === 0x7d) return skipSpace(buf, i + 1) === buf.length;
-    if (buf[i] !== 0x2c) return false;
-    i = skipSpace(buf, i + 1);
+    i = skipSpace(buf, i, end);
+    const c = byteAt(buf, i, end);
+    if (c === 0x7d) return skipSpace(buf, i + 1, end) === end;
+    if (c !== 0x2c) return false;
+    i = skipSpace(buf, i + 1, end);
   }
 }
 
@@ -84,27 +92,35 @@ function keyIndex(buf: Buffer, start: number, end: number, keys: readonly Buffer
  * A JSON number (RFC 8259 §6) at `at`: the offset after it, its value in
  * `readNumber.value` (no object per number); -1 if there is none.
  */
-function readNumber(buf: Buffer, at: number): number {
+function readNumber(buf: Buffer, at: number, end: number): number {
   let i = at;
-  const negative = buf[i] === 0x2d;
+  const negative = byteAt(buf, i, end) === 0x2d;
   if (negative) i++;
   let mantissa = 0;
   let digits = 0;
+  let c = byteAt(buf, i, end);
   // No leading zeros in JSON: after a 0 only a fraction or an exponent may follow.
-  if (buf[i] === 0x30) i++;
-  else if (!isDigit(buf[i])) return -1;
-  else for (; isDigit(buf[i]); i++, digits++) mantissa = mantissa * 10 + buf[i]! - 0x30;
-  let scale = 0;
-  if (buf[i] === 0x2e) {
-    if (!isDigit(buf[++i])) return -1;
-    for (; isDigit(buf[i]); i++, digits++, scale--) mantissa = mantissa * 10 + buf[i]! - 0x30;
+  if (c === 0x30) c = byteAt(buf, ++i, end);
+  else if (!isDigit(c)) return -1;
+  else {
+    for (; isDigit(c); c = byteAt(buf, ++i, end), digits++) mantissa = mantissa * 10 + c - 0x30;
   }
-  if (buf[i] === 0x65 || buf[i] === 0x45) {
-    const minus = buf[++i] === 0x2d;
-    if (minus || buf[i] === 0x2b) i++;
-    if (!isDigit(buf[i])) return -1;
+  let scale = 0;
+  if (c === 0x2e) {
+    c = byteAt(buf, ++i, end);
+    if (!isDigit(c)) return -1;
+    for (; isDigit(c); c = byteAt(buf, ++i, end), digits++, scale--) {
+      mantissa = mantissa * 10 + c - 0x30;
+    }
+  }
+  if (c === 0x65 || c === 0x45) {
+    c = byteAt(buf, ++i, end);
+    const minus = c === 0x2d;
+    if (minus || c === 0x2b) c = byteAt(buf, ++i, end);
+    if (!isDigit(c)) return -1;
     let exponent = 0;
-    for (; isDigit(buf[i]); i++) exponent = Math.min(exponent * 10 + buf[i]! - 0x30, 1e6);
+    for (; isDigit(c); c = byteAt(buf, ++i, end))
+      exponent = Math.min(exponent * 10 + c - 0x30, 1e6);
     scale += minus ? -exponent : exponent;
   }
   if (digits <= 15 && scale >= -22 && scale <= 22) {

@@ -120,6 +120,28 @@ export function mapPayload(
   plan?: FlatPlan,
 ): PayloadResult {
   if (plan && readFlat(payload, plan)) return mapFlat(sub, rules, plan);
+  return mapParsed(sub, payload, rules);
+}
+
+/** As mapPayload, for a payload at `[start, end)` of a socket read (no Buffer made for it). */
+export function mapPayloadAt(
+  sub: MqttSubscription,
+  data: Buffer,
+  start: number,
+  end: number,
+  rules: readonly FieldRule[],
+  plan: FlatPlan | undefined,
+): PayloadResult {
+  if (plan && readFlat(data, plan, start, end)) return mapFlat(sub, rules, plan);
+  return mapParsed(sub, data.subarray(start, end), rules);
+}
+
+/** mapPayload through JSON.parse: any payload. */
+function mapParsed(
+  sub: MqttSubscription,
+  payload: Buffer,
+  rules: readonly FieldRule[],
+): PayloadResult {
   let doc: unknown;
   try {
     doc = JSON.parse(payload.toString('utf8'));

@@ -14,15 +14,35 @@
  * Wire format: MQTT 3.1.1 §2.2 (fixed header, remaining length), §3.3 (PUBLISH);
  * MQTT 5 §2.2.2, §3.3.2.3 (PUBLISH properties), §3.3.2.3.4 (topic alias).
  */
-export interface PublishView {
-  topic: string;
-  /** A view of the socket's bytes: read it during the call, never keep it. */
-  payload: Buffer;
-  qos: 0 | 1;
+/**
+ * One PUBLISH, as positions in the socket read it came in (no copy of anything): valid
+ * only during the `publish` call that hands it over; the reader reuses it.
+ */
+export class PublishView {
+  /** The socket read (or the reassembled bytes) the frame lies in. */
+  data: Buffer = Buffer.alloc(0);
+  /** Where the topic's UTF-8 bytes lie in `data`, unless it came by an alias. */
+  topicStart = 0;
+  topicEnd = 0;
+  /** The topic an MQTT 5 topic alias stood for (then there are no topic bytes). */
+  aliasTopic: string | undefined;
+  payloadStart = 0;
+  payloadEnd = 0;
+  qos: 0 | 1 = 0;
   /** The packet identifier (QoS 1); 0 for QoS 0. */
-  messageId: number;
-  dup: boolean;
-  retain: boolean;
+  messageId = 0;
+  dup = false;
+  retain = false;
+
+  /** The topic as a string (decoded on each call: the hot path keys on the bytes). */
+  get topic(): string {
+    return this.aliasTopic ?? this.data.toString('utf8', this.topicStart, this.topicEnd);
+  }
+
+  /** The payload as a view of `data`: read it during the call, never keep it. */
+  get payload(): Buffer {
+    return this.data.subarray(this.payloadStart, this.payloadEnd);
+  }
 }
 
 export interface FrameSink {
@@ -66,14 +86,7 @@ export class PublishReader {
   private passThrough = false;
   /** MQTT 5 topic aliases the broker set on this connection (§3.3.2.3.4). */
   private readonly aliases = new Map<number, string>();
-  private readonly view: PublishView = {
-    topic: '',
-    payload: Buffer.alloc(0),
-    qos: 0,
-    messageId: 0,
-    dup: false,
-    retain: false,
-  };
+  private readonly view = new PublishView();
 
   constructor(
     private readonly v5: boolean,
@@ -135,7 +148,7 @@ export class PublishReader {
     view.messageId = view.qos === 1 ? buf.readUInt16BE(topicEnd) : 0;
     // §2.3.1: a QoS 1 PUBLISH carries a non-zero packet identifier.
     if (view.qos === 1 && view.messageId === 0) return false;
-    let topic = buf.toString('utf8', at + 2, topicEnd);
+    view.aliasTopic = undefined;
     if (this.v5) {
       const props = varint(buf, pos, end);
       const propsEnd = props + varint.value;
@@ -143,14 +156,19 @@ export class PublishReader {
       const alias = this.properties(buf, props, propsEnd);
       if (alias === null) return false;
       pos = propsEnd;
-      if (alias > 0) {
-        if (topic.length > 0) this.aliases.set(alias, topic);
-        else topic = this.aliases.get(alias) ?? '';
+      if (alias > 0 && topicEnd > at + 2) {
+        this.aliases.set(alias, buf.toString('utf8', at + 2, topicEnd));
+      } else if (alias > 0) {
+        view.aliasTopic = this.aliases.get(alias);
+        if (view.aliasTopic === undefined) return false;
       }
     }
-    if (topic.length === 0) return false;
-    view.topic = topic;
-    view.payload = buf.subarray(pos, end);
+    if (topicEnd === at + 2 && view.aliasTopic === undefined) return false;
+    view.data = buf;
+    view.topicStart = at + 2;
+    view.topicEnd = topicEnd;
+    view.payloadStart = pos;
+    view.payloadEnd = end;
     view.dup = (first & 8) !== 0;
     view.retain = (first & 1) !== 0;
     this.sink.publish(view);

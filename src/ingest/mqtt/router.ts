@@ -2,9 +2,17 @@ import type { MqttSubscription } from '../../config/schema.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { Topology } from '../../domain/topology.ts';
-import { mapPayload, noRejections, type PayloadRejection } from './payload.ts';
+import {
+  mapPayload,
+  mapPayloadAt,
+  noRejections,
+  type PayloadRejection,
+  type PayloadResult,
+} from './payload.ts';
 import { type FlatPlan, flatPlan } from './payload-flat.ts';
 import { type FieldRule, fieldRules } from './plausible.ts';
+import type { PublishView } from './publish-frames.ts';
+import { TopicBytesMap } from './topic-bytes.ts';
 import { compileTopicTemplate, type TopicTemplate } from './topic-template.ts';
 
 export interface SubscriptionHealth {
@@ -35,6 +43,11 @@ interface ActiveSubscription {
 interface Match {
   sub: ActiveSubscription;
   tags: Readonly<Record<string, string>>;
+}
+
+interface TopicMatches {
+  readonly topic: string;
+  readonly matches: readonly Match[];
 }
 
 /** Topics remembered; beyond it the memory is dropped and rebuilt. */
@@ -70,6 +83,8 @@ export class MessageRouter {
    * their caches on (issue 14).
    */
   private readonly matches = new Map<string, readonly Match[]>();
+  /** The same, keyed by the topic's bytes in a socket read (WireSplice's frames). */
+  private readonly byBytes = new TopicBytesMap<TopicMatches>(TOPIC_CACHE_MAX);
 
   constructor(
     subscriptions: readonly MqttSubscription[],
@@ -119,31 +134,70 @@ export class MessageRouter {
   routeInto(out: Reading[], topic: string, payload: Buffer, now: number): number {
     let added = 0;
     for (const { sub, tags } of this.matchesOf(topic)) {
-      const h = sub.health;
-      h.lastMessageAt = now;
-      this.seen(h);
       const result = mapPayload(sub.config, payload, sub.rules, sub.plan);
-      if (!result.ok) {
-        h.malformed++;
-        h.rejected[result.kind]++;
-        // Logged once per subscription and reason change; counts live in health.
-        if (h.lastError !== result.reason) {
-          this.log.warn({ topic, reason: result.reason }, 'malformed MQTT payload');
-        }
-        h.lastError = result.reason;
-        continue;
-      }
-      h.messages++;
-      const reading: Reading = {
-        measurement: sub.config.measurement,
-        tags,
-        fields: result.fields,
-        time: result.time ?? now,
-      };
-      out.push(reading);
-      added++;
+      added += this.take(out, sub, tags, result, topic, now);
     }
     return added;
+  }
+
+  /** As `routeInto`, for a frame read off the socket: topic and payload stay bytes. */
+  routeView(out: Reading[], view: PublishView, now: number): number {
+    const { topic, matches } = this.topicOf(view);
+    let added = 0;
+    for (const { sub, tags } of matches) {
+      const { config, rules, plan } = sub;
+      const result = mapPayloadAt(
+        config,
+        view.data,
+        view.payloadStart,
+        view.payloadEnd,
+        rules,
+        plan,
+      );
+      added += this.take(out, sub, tags, result, topic, now);
+    }
+    return added;
+  }
+
+  /** One subscription's result: a reading onto `out` (1), or counted as malformed (0). */
+  private take(
+    out: Reading[],
+    sub: ActiveSubscription,
+    tags: Readonly<Record<string, string>>,
+    result: PayloadResult,
+    topic: string,
+    now: number,
+  ): number {
+    const h = sub.health;
+    h.lastMessageAt = now;
+    this.seen(h);
+    if (!result.ok) {
+      h.malformed++;
+      h.rejected[result.kind]++;
+      // Logged once per subscription and reason change; counts live in health.
+      if (h.lastError !== result.reason) {
+        this.log.warn({ topic, reason: result.reason }, 'malformed MQTT payload');
+      }
+      h.lastError = result.reason;
+      return 0;
+    }
+    h.messages++;
+    const { measurement } = sub.config;
+    out.push({ measurement, tags, fields: result.fields, time: result.time ?? now });
+    return 1;
+  }
+
+  private topicOf(view: PublishView): TopicMatches {
+    if (view.aliasTopic !== undefined) {
+      return { topic: view.aliasTopic, matches: this.matchesOf(view.aliasTopic) };
+    }
+    const { data, topicStart, topicEnd } = view;
+    const known = this.byBytes.get(data, topicStart, topicEnd);
+    if (known) return known;
+    const topic = view.topic;
+    const found = { topic, matches: this.matchesOf(topic) };
+    this.byBytes.set(data, topicStart, topicEnd, found);
+    return found;
   }
 
   /**
