@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -116,5 +116,21 @@ describe('WireSplice', () => {
     await closed;
     expect(splice.destroyed).toBe(true);
     server.close();
+  });
+
+  it('drops the connection instead of throwing when handling a read fails', async () => {
+    const socket = new EventEmitter() as unknown as Socket;
+    (socket as unknown as { destroy(): void }).destroy = () => undefined;
+    const splice = new WireSplice(socket, false, {
+      publish: () => {
+        throw new Error('bug');
+      },
+      endOfRead: () => undefined,
+    });
+    const failed = once(splice, 'error');
+    socket.emit('data', Buffer.from('30060003612f6278', 'hex'));
+    const [err] = await failed;
+    expect((err as Error).message).toBe('bug');
+    expect(splice.destroyed).toBe(true);
   });
 });

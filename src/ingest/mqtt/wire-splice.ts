@@ -31,8 +31,14 @@ export class WireSplice extends Duplex implements FrameSink {
     super({ allowHalfOpen: false });
     this.reader = new PublishReader(v5, this);
     wire.on('data', (chunk: Buffer) => {
-      this.reader.read(chunk);
-      this.batches.endOfRead(this);
+      try {
+        this.reader.read(chunk);
+        this.batches.endOfRead(this);
+      } catch (err) {
+        // Never expected; but a throw here would end the process. Dropping the connection
+        // instead leaves what was not acknowledged with the broker, to redeliver.
+        this.destroy(err instanceof Error ? err : new Error(String(err)));
+      }
     });
     wire.on('end', () => this.push(null));
     wire.on('error', (err) => this.destroy(err));
