@@ -4,12 +4,16 @@
  * drowns this half on a shared machine). The burst's PUBLISH frames (demo households,
  * `{"temp_c":…,"ts":…}`, QoS 1, MQTT 5) are cut into 64 KiB socket reads and fed to the
  * ingestor's WireSplice; `accept` resolves at once, as a writer's shared batch promise.
- *   npx tsx bench/mqtt-receive.ts [--messages 300000] [--rounds 5] [--v 5]
+ * `--path mqttjs` feeds the same reads through MQTT.js's parser and `handleMessage` (the
+ * path before the splice, still taken over WebSockets), for comparison.
+ *   npx tsx bench/mqtt-receive.ts [--messages 300000] [--rounds 5] [--v 5] [--path splice|mqttjs]
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
 import { parseConfig } from '../src/config/load.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { Topology } from '../src/domain/topology.ts';
@@ -22,6 +26,7 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '300000' },
     rounds: { type: 'string', default: '5' },
     v: { type: 'string', default: '5' },
+    path: { type: 'string', default: 'splice' },
   },
 });
 const messages = Number(values.messages);
@@ -66,6 +71,30 @@ const done = Promise.resolve();
 let accepted = 0;
 const perRound: number[] = [];
 const mqttConfig = { ...loaded.config.ingest.mqtt, protocolVersion: v5 ? 5 : 4 } as const;
+/** Reads go to the ingestor's WireSplice, as over TCP. */
+function viaSplice(ingestor: MqttIngestor): (chunk: Buffer) => void {
+  const batches = (ingestor as unknown as { batches: PublishBatches }).batches;
+  const socket = new EventEmitter() as unknown as Socket;
+  new WireSplice(socket, v5, batches);
+  return (chunk) => socket.emit('data', chunk);
+}
+
+/** Reads go to an MQTT.js client whose handleMessage is the ingestor's, as before. */
+function viaMqttJs(ingestor: MqttIngestor): (chunk: Buffer) => void {
+  const stream = new Duplex({ read() {}, write: (_c, _e, cb) => cb() });
+  const client = new mqtt.MqttClient(() => stream, {
+    protocolVersion: v5 ? 5 : 4,
+    manualConnect: true,
+    keepalive: 0,
+    reconnectPeriod: 0,
+    log: () => {},
+  });
+  client.handleMessage = ingestor.onPublish;
+  client.connect();
+  stream.push(Buffer.from(v5 ? [0x20, 3, 0, 0, 0] : [0x20, 2, 0, 0])); // CONNACK
+  return (chunk) => stream.push(chunk);
+}
+
 for (let round = 0; round < Number(values.rounds); round++) {
   const ingestor = new MqttIngestor(
     mqttConfig,
@@ -77,16 +106,15 @@ for (let round = 0; round < Number(values.rounds); round++) {
     },
     silentLogger(),
   );
-  const batches = (ingestor as unknown as { batches: PublishBatches }).batches;
-  const socket = new EventEmitter() as unknown as Socket;
-  new WireSplice(socket, v5, batches);
+  const feed = values.path === 'mqttjs' ? viaMqttJs(ingestor) : viaSplice(ingestor);
   accepted = 0;
   const before = process.cpuUsage();
   for (const chunk of reads) {
-    socket.emit('data', chunk);
+    feed(chunk);
     // A turn of the loop between reads, as on a socket: batches settle, garbage is young.
     await new Promise((r) => setImmediate(r));
   }
+  while (accepted < messages) await new Promise((r) => setImmediate(r));
   const used = process.cpuUsage(before);
   const us = (used.user + used.system) / messages;
   if (round > 0) perRound.push(us); // the first round fills the topic cache and warms up

@@ -1,4 +1,3 @@
-import { Socket } from 'node:net';
 import mqtt, {
   type DoneCallback,
   type IClientOptions,
@@ -7,7 +6,6 @@ import mqtt, {
   type ISubscriptionGrant,
   type ISubscriptionMap,
   type MqttClient,
-  type StreamBuilder,
 } from 'mqtt';
 import type { MqttConfig } from '../../config/schema.ts';
 import type { Component } from '../../core/lifecycle.ts';
@@ -20,7 +18,7 @@ import { type Accept as DeliveryAccept, DeliverySession, type DeliveryStats } fr
 import type { PublishView } from './publish-frames.ts';
 import { MessageRouter, type SubscriptionHealth } from './router.ts';
 import { type StaleHooks, StaleWatchdog } from './watchdog.ts';
-import { type PublishBatches, WireSplice } from './wire-splice.ts';
+import { type PublishBatches, spliceStreams } from './wire-splice.ts';
 
 /**
  * Where readings go (the ingest pipeline): resolves once they are durable, and tells
@@ -72,6 +70,12 @@ const ACK_LATER = new Error('PUBACK sent by heatnet once the readings are durabl
  * messages published while heatnet is away are waiting when it returns. A QoS 1 message
  * is acknowledged only once `accept` says its readings are durable (see DeliverySession).
  *
+ * Over TCP and TLS the PUBLISHes never reach MQTT.js: a WireSplice reads them off the
+ * socket and hands each read's messages to the pipeline as one batch (issue 14); MQTT.js
+ * keeps the connection, CONNACK, SUBSCRIBE, keepalive and our own publishes. Over
+ * WebSockets, for QoS 2 or after a frame the splice does not understand, MQTT.js parses
+ * and calls `onPublish`, one message at a time, as before.
+ *
  * MQTT.js acknowledges from `handleMessage`'s callback, but that callback also releases
  * its packet pump: holding it until a write completes would process one message per
  * write and starve keepalive (MQTT.js #2026). So the callback is released at once with
@@ -122,7 +126,7 @@ export class MqttIngestor implements Component {
     }
     this.client = client;
     this.session = this.newSession(client);
-    this.spliceStreams(client);
+    spliceStreams(client, this.config.protocolVersion === 5, this.batches);
     client.handleMessage = this.onPublish;
     // Before MQTT.js's own 'close' listener, which arms the reconnect timer with this period.
     client.prependListener('close', () => this.onClose(client));
@@ -225,21 +229,6 @@ export class MqttIngestor implements Component {
     },
     endOfRead: () => this.session.flush(),
   };
-
-  /**
-   * Puts a WireSplice between MQTT.js and each TCP or TLS socket it opens (WebSocket
-   * streams keep MQTT.js's own path). MQTT.js has no option for it; its stream builder
-   * is the one seam, and a client built with `mqtt.connect` keeps it in a field.
-   */
-  private spliceStreams(client: MqttClient): void {
-    const internals = client as unknown as { streamBuilder: StreamBuilder };
-    const build = internals.streamBuilder;
-    const v5 = this.config.protocolVersion === 5;
-    internals.streamBuilder = (c, opts) => {
-      const stream = build(c, opts);
-      return stream instanceof Socket ? new WireSplice(stream, v5, this.batches) : stream;
-    };
-  }
 
   private readonly refused = (reading: Reading, reason: string) =>
     this.router.refused(reading, reason);

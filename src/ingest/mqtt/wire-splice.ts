@@ -1,5 +1,6 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
+import type { MqttClient, StreamBuilder } from 'mqtt';
 import { type FrameSink, PublishReader, type PublishView } from './publish-frames.ts';
 
 /** Told of the PUBLISHes of one socket read: each as it is parsed, then the end of the read. */
@@ -73,4 +74,19 @@ export class WireSplice extends Duplex implements FrameSink {
     this.wire.destroy();
     done(err);
   }
+}
+
+/**
+ * Puts a WireSplice between MQTT.js and each TCP or TLS socket it opens (WebSocket
+ * streams keep MQTT.js's own path). MQTT.js has no option for it; its stream builder
+ * is the one seam, and a client built with `mqtt.connect` keeps it in a field. Call
+ * before the client connects (`manualConnect`).
+ */
+export function spliceStreams(client: MqttClient, v5: boolean, batches: PublishBatches): void {
+  const internals = client as unknown as { streamBuilder: StreamBuilder };
+  const build = internals.streamBuilder;
+  internals.streamBuilder = (c, opts) => {
+    const stream = build(c, opts);
+    return stream instanceof Socket ? new WireSplice(stream, v5, batches) : stream;
+  };
 }
