@@ -17,7 +17,7 @@ describe('TopicBytesMap', () => {
             return [data, start, start + Buffer.byteLength(topic)] as const;
           };
           for (const [topic, value] of entries) {
-            if (bytes.get(...at(topic)) === undefined) bytes.set(...at(topic), value);
+            if (bytes.get(...at(topic)) === undefined) bytes.set(...at(topic), topic, value);
             if (!strings.has(topic)) strings.set(topic, value);
           }
           for (const [topic] of entries) expect(bytes.get(...at(topic))).toBe(strings.get(topic));
@@ -30,11 +30,17 @@ describe('TopicBytesMap', () => {
   it('keeps colliding topics apart and starts over past its bound', () => {
     // 'costarring' and 'liquid' collide in 32-bit FNV-1a; the 30-bit key keeps them together.
     const map = new TopicBytesMap<string>(3);
-    for (const t of ['costarring', 'liquid']) map.set(Buffer.from(t), 0, t.length, t);
+    for (const t of ['costarring', 'liquid']) map.set(Buffer.from(t), 0, t.length, t, t);
     expect(map.get(Buffer.from('costarring'), 0, 10)).toBe('costarring');
     expect(map.get(Buffer.from('liquid'), 0, 6)).toBe('liquid');
-    map.set(Buffer.from('c'), 0, 1, 'c');
-    map.set(Buffer.from('d'), 0, 1, 'd'); // the fourth: the map starts over with it
+    // A topic that is not ASCII is compared byte by byte (its bytes are not its characters).
+    const other = new TopicBytesMap<string>(10);
+    const utf8 = Buffer.from('xx/é/топик/xx');
+    other.set(utf8, 3, utf8.length - 3, 'é/топик', 'found');
+    expect(other.get(Buffer.from('é/топик'), 0, Buffer.byteLength('é/топик'))).toBe('found');
+    expect(other.get(Buffer.from('é/топиk'), 0, Buffer.byteLength('é/топиk'))).toBeUndefined();
+    map.set(Buffer.from('c'), 0, 1, 'c', 'c');
+    map.set(Buffer.from('d'), 0, 1, 'd', 'd'); // the fourth: the map starts over with it
     expect(map.get(Buffer.from('liquid'), 0, 6)).toBeUndefined();
     expect(map.get(Buffer.from('d'), 0, 1)).toBe('d');
   });

@@ -196,7 +196,7 @@ export class MessageRouter {
     if (known) return known;
     const topic = view.topic;
     const found = { topic, matches: this.matchesOf(topic) };
-    this.byBytes.set(data, topicStart, topicEnd, found);
+    this.byBytes.set(data, topicStart, topicEnd, topic, found);
     return found;
   }
 
