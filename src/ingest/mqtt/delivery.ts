@@ -59,8 +59,9 @@ interface Batch {
 const emptyBatch = (): Batch => ({ readings: [], durable: undefined, qos0: 0, seqs: [] });
 
 /**
- * The QoS 1 deliveries of one connection. Each message's readings go to `accept`; its
- * PUBACK goes out only once they are durable, and always in the order the PUBLISHes came
+ * The QoS 1 deliveries of one connection. Each message's readings go to `accept` (one
+ * call per batch: the messages of one socket read, or a single message); its PUBACK goes
+ * out only once they are durable, and always in the order the PUBLISHes came
  * (MQTT 3.1.1 §4.6, MQTT 5 §4.6), so one slow write holds back the acks behind it.
  *
  * When `accept` rejects, the message stays unacknowledged. A broker never resends on the
