@@ -26,8 +26,8 @@ export class AckWriter {
   constructor(private readonly current: () => AckSocket | undefined) {}
 
   /** Binds to the connection a PUBLISH arrived on (the first one does it). */
-  bind(): void {
-    this.socket ??= this.current();
+  bind(socket?: AckSocket): void {
+    this.socket ??= socket ?? this.current();
   }
 
   send(messageId: number): void {

@@ -35,10 +35,10 @@ export interface DeliveryOptions {
  */
 interface Group {
   readonly promise: Promise<void> | undefined;
-  /** The QoS 1 readings, kept to retry them if the accept fails. */
-  readonly readings: Reading[];
-  /** Their messages' places in the ack queue. */
-  readonly seqs: number[];
+  /** The QoS 1 readings of each batch, kept to retry them if the accept fails. */
+  readonly readings: Reading[][];
+  /** Their messages' places in the ack queue, per batch. */
+  readonly seqs: number[][];
   /** QoS 0 readings in the group: lost if it fails (no redelivery). */
   qos0: number;
   calls: number;
@@ -46,9 +46,22 @@ interface Group {
   /** A retry of failed messages (its failure counts as a round for the backoff). */
   retry?: boolean;
 }
+/** Messages added since the last flush. */
+interface Batch {
+  /** Every reading, in arrival order: what `accept` gets. */
+  readings: Reading[];
+  /** The QoS 1 readings alone, once a QoS 0 one is among them. */
+  durable: Reading[] | undefined;
+  qos0: number;
+  seqs: number[];
+}
+
+const emptyBatch = (): Batch => ({ readings: [], durable: undefined, qos0: 0, seqs: [] });
+
 /**
- * The QoS 1 deliveries of one connection. Each message's readings go to `accept`; its
- * PUBACK goes out only once they are durable, and always in the order the PUBLISHes came
+ * The QoS 1 deliveries of one connection. Each message's readings go to `accept` (one
+ * call per batch: the messages of one socket read, or a single message); its PUBACK goes
+ * out only once they are durable, and always in the order the PUBLISHes came
  * (MQTT 3.1.1 §4.6, MQTT 5 §4.6), so one slow write holds back the acks behind it.
  *
  * When `accept` rejects, the message stays unacknowledged. A broker never resends on the
@@ -62,6 +75,7 @@ interface Group {
  */
 export class DeliverySession {
   private readonly order = new AckQueue();
+  private batch = emptyBatch();
   private retrying: Group[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   /** The group an accept returning the same promise joins. */
@@ -83,21 +97,64 @@ export class DeliverySession {
 
   /** `messageId` for QoS 1 (acknowledged once durable), undefined for QoS 0. */
   deliver(readings: Reading[], messageId?: number): void {
-    const seq = messageId === undefined ? -1 : this.order.push(messageId);
+    this.add(readings, messageId);
+    this.flush();
+  }
+
+  /**
+   * One message of a batch (issue 14: a socket read's messages go to `accept` in one
+   * call, not one call each): its place in the ack order is taken now, its readings go
+   * with the batch at `flush`. A message with nothing to store is acknowledged in turn.
+   */
+  add(readings: readonly Reading[], messageId?: number): void {
+    const out = this.batch.readings;
+    for (const r of readings) out.push(r);
+    this.added(readings.length, messageId);
+  }
+
+  /**
+   * The readings the caller just pushed to `batchReadings()` (the last `count` of it)
+   * are one message's: as `add`, without an array per message.
+   */
+  added(count: number, messageId?: number): void {
+    const b = this.batch;
+    if (messageId !== undefined) b.seqs.push(this.order.push(messageId));
+    if (count === 0) return;
+    if (messageId === undefined) {
+      // QoS 0 in the batch: from here on the QoS 1 readings (kept for a retry) differ.
+      b.durable ??= b.readings.slice(0, b.readings.length - count);
+      b.qos0 += count;
+      return;
+    }
+    const durable = b.durable;
+    if (durable)
+      for (let i = b.readings.length - count; i < b.readings.length; i++)
+        durable.push(b.readings[i]!);
+  }
+
+  /** The batch's readings, for a router to push a message's readings onto (see `added`). */
+  batchReadings(): Reading[] {
+    return this.batch.readings;
+  }
+
+  /** Hands the batch built by `add` to `accept`, in one call. */
+  flush(): void {
+    const { readings, seqs, qos0, durable } = this.batch;
+    if (seqs.length === 0 && readings.length === 0) return;
+    this.batch = emptyBatch();
     // Nothing to store (malformed, no matching subscription): acknowledge in turn, or the
     // broker would resend a bad payload forever.
     if (readings.length === 0) {
-      if (seq >= 0) this.settle([seq]);
+      this.settle(seqs);
       return;
     }
     const result = this.call(readings);
     const group = this.groupFor(result);
     group.calls++;
-    if (seq < 0) group.qos0 += readings.length;
-    else {
-      for (const r of readings) group.readings.push(r);
-      group.seqs.push(seq);
-    }
+    group.qos0 += qos0;
+    // Kept by reference, never appended to: `accept` may hold on to the array it got.
+    group.readings.push(durable ?? readings);
+    group.seqs.push(seqs);
     if (result === undefined) this.succeeded(group);
   }
 
@@ -154,7 +211,7 @@ export class DeliverySession {
       this.failures = 0;
     }
     this.rounds = 0;
-    this.settle(group.seqs);
+    for (const seqs of group.seqs) this.settle(seqs);
   }
 
   private failed(group: Group, err: unknown): void {
@@ -168,7 +225,7 @@ export class DeliverySession {
     }
     if (this.closed || this.draining) return; // the broker redelivers them next session
     if (group.retry) this.rounds++;
-    if (group.seqs.length > 0) this.retrying.push(group);
+    if (group.seqs.some((seqs) => seqs.length > 0)) this.retrying.push(group);
     if (this.retryTimer || this.retrying.length === 0) return;
     const { retryMinMs, retryMaxMs } = this.options;
     this.retryTimer = setTimeout(
@@ -184,13 +241,13 @@ export class DeliverySession {
 
   /** Failed messages again, together in one call. */
   private retry(batch: Group[]): void {
-    const readings = batch.length === 1 ? batch[0]!.readings : batch.flatMap((g) => g.readings);
-    const seqs = batch.length === 1 ? batch[0]!.seqs : batch.flatMap((g) => g.seqs);
+    const readings = batch.flatMap((g) => g.readings.flat());
+    const seqs = batch.flatMap((g) => g.seqs.flat());
     const group = this.track(this.call(readings));
     group.retry = true;
     group.calls = 1;
-    for (const r of readings) group.readings.push(r);
-    for (const seq of seqs) group.seqs.push(seq);
+    group.readings.push(readings);
+    group.seqs.push(seqs);
     if (group.promise === undefined) this.succeeded(group);
   }
 

@@ -15,8 +15,10 @@ import type { Topology } from '../../domain/topology.ts';
 import { type AckSocket, AckWriter } from './ack-writer.ts';
 import { backoffDelay } from './backoff.ts';
 import { type Accept as DeliveryAccept, DeliverySession, type DeliveryStats } from './delivery.ts';
+import type { PublishView } from './publish-frames.ts';
 import { MessageRouter, type SubscriptionHealth } from './router.ts';
 import { type StaleHooks, StaleWatchdog } from './watchdog.ts';
+import { type PublishBatches, spliceStreams } from './wire-splice.ts';
 
 /**
  * Where readings go (the ingest pipeline): resolves once they are durable, and tells
@@ -68,6 +70,12 @@ const ACK_LATER = new Error('PUBACK sent by heatnet once the readings are durabl
  * messages published while heatnet is away are waiting when it returns. A QoS 1 message
  * is acknowledged only once `accept` says its readings are durable (see DeliverySession).
  *
+ * Over TCP and TLS the PUBLISHes never reach MQTT.js: a WireSplice reads them off the
+ * socket and hands each read's messages to the pipeline as one batch (issue 14); MQTT.js
+ * keeps the connection, CONNACK, SUBSCRIBE, keepalive and our own publishes. Over
+ * WebSockets, for QoS 2 or after a frame the splice does not understand, MQTT.js parses
+ * and calls `onPublish`, one message at a time, as before.
+ *
  * MQTT.js acknowledges from `handleMessage`'s callback, but that callback also releases
  * its packet pump: holding it until a write completes would process one message per
  * write and starve keepalive (MQTT.js #2026). So the callback is released at once with
@@ -118,6 +126,7 @@ export class MqttIngestor implements Component {
     }
     this.client = client;
     this.session = this.newSession(client);
+    spliceStreams(client, this.config.protocolVersion === 5, this.batches);
     client.handleMessage = this.onPublish;
     // Before MQTT.js's own 'close' listener, which arms the reconnect timer with this period.
     client.prependListener('close', () => this.onClose(client));
@@ -202,6 +211,25 @@ export class MqttIngestor implements Component {
     }
   };
 
+  /**
+   * PUBLISHes read off the socket by WireSplice (the usual path): routed as they are
+   * parsed, handed to the pipeline together once the read is done.
+   */
+  private readonly batches: PublishBatches = {
+    publish: (view, from) => {
+      // Stopping: leave it unacknowledged for our next session rather than half-handle it.
+      if (this.stopping) return;
+      if (view.dup) this.status.redelivered++;
+      const session = this.session;
+      const count = this.routeInto(session.batchReadings(), view);
+      if (view.qos === 1) {
+        this.acks.bind(from);
+        session.added(count, view.messageId);
+      } else session.added(count);
+    },
+    endOfRead: () => this.session.flush(),
+  };
+
   private readonly refused = (reading: Reading, reason: string) =>
     this.router.refused(reading, reason);
 
@@ -214,6 +242,21 @@ export class MqttIngestor implements Component {
     } catch (err) {
       this.log.error({ err, topic: packet.topic }, 'MQTT message handling failed');
       return [];
+    }
+  }
+
+  /**
+   * As `route`, onto the batch `out`: how many readings it added. What a failing message
+   * added before it failed is taken back off.
+   */
+  private routeInto(out: Reading[], view: PublishView): number {
+    const before = out.length;
+    try {
+      return this.router.routeView(out, view, this.now());
+    } catch (err) {
+      out.length = before;
+      this.log.error({ err, topic: view.topic }, 'MQTT message handling failed');
+      return 0;
     }
   }
 

@@ -1,4 +1,5 @@
 import type { MqttSubscription } from '../../config/schema.ts';
+import { type FlatPlan, readFlat } from './payload-flat.ts';
 import { type FieldRule, fieldRules } from './plausible.ts';
 
 /** Why a message was refused, counted per subscription (health, metrics). */
@@ -115,6 +116,31 @@ export function mapPayload(
   sub: MqttSubscription,
   payload: Buffer,
   rules: readonly FieldRule[] = fieldRules(sub),
+  /** `flatPlan` of the rules' paths then the time's: the usual payload without JSON.parse. */
+  plan?: FlatPlan,
+): PayloadResult {
+  if (plan && readFlat(payload, plan)) return mapFlat(sub, rules, plan);
+  return mapParsed(sub, payload, rules);
+}
+
+/** As mapPayload, for a payload at `[start, end)` of a socket read (no Buffer made for it). */
+export function mapPayloadAt(
+  sub: MqttSubscription,
+  data: Buffer,
+  start: number,
+  end: number,
+  rules: readonly FieldRule[],
+  plan: FlatPlan | undefined,
+): PayloadResult {
+  if (plan && readFlat(data, plan, start, end)) return mapFlat(sub, rules, plan);
+  return mapParsed(sub, data.subarray(start, end), rules);
+}
+
+/** mapPayload through JSON.parse: any payload. */
+function mapParsed(
+  sub: MqttSubscription,
+  payload: Buffer,
+  rules: readonly FieldRule[],
 ): PayloadResult {
   let doc: unknown;
   try {
@@ -141,6 +167,37 @@ export function mapPayload(
   let time: number | undefined;
   if (sub.time) {
     time = parseTime(at(doc, sub.time));
+    if (time === undefined) {
+      const reason = `${sub.time}: missing, unreadable or implausible time`;
+      return { ok: false, kind: 'time', reason };
+    }
+  }
+  return { ok: true, fields, time };
+}
+
+/** mapPayload's rules over what readFlat read: the same checks, in the same order. */
+function mapFlat(
+  sub: MqttSubscription,
+  rules: readonly FieldRule[],
+  plan: FlatPlan,
+): PayloadResult {
+  const fields: Record<string, number> = {};
+  let found = 0;
+  for (let k = 0; k < rules.length; k++) {
+    if (plan.seen[k] === 0) continue;
+    const rule = rules[k]!;
+    const value = plausible(rule, plan.values[k]);
+    if (typeof value !== 'number') return { ok: false, ...value };
+    fields[rule.field] = value;
+    found++;
+  }
+  if (found === 0) {
+    return { ok: false, kind: 'payload', reason: 'none of the mapped fields present' };
+  }
+  let time: number | undefined;
+  if (sub.time) {
+    const t = rules.length;
+    time = parseTime(plan.seen[t] === 1 ? plan.values[t] : undefined);
     if (time === undefined) {
       const reason = `${sub.time}: missing, unreadable or implausible time`;
       return { ok: false, kind: 'time', reason };

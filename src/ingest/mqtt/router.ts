@@ -2,8 +2,17 @@ import type { MqttSubscription } from '../../config/schema.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { Topology } from '../../domain/topology.ts';
-import { mapPayload, noRejections, type PayloadRejection } from './payload.ts';
+import {
+  mapPayload,
+  mapPayloadAt,
+  noRejections,
+  type PayloadRejection,
+  type PayloadResult,
+} from './payload.ts';
+import { type FlatPlan, flatPlan } from './payload-flat.ts';
 import { type FieldRule, fieldRules } from './plausible.ts';
+import type { PublishView } from './publish-frames.ts';
+import { TopicBytesMap } from './topic-bytes.ts';
 import { compileTopicTemplate, type TopicTemplate } from './topic-template.ts';
 
 export interface SubscriptionHealth {
@@ -25,6 +34,8 @@ interface ActiveSubscription {
   template: TopicTemplate;
   /** The fields with their ranges and sentinels, resolved once. */
   rules: FieldRule[];
+  /** Reads the usual flat payload without JSON.parse (undefined for nested paths). */
+  plan: FlatPlan | undefined;
   health: SubscriptionHealth;
 }
 
@@ -52,8 +63,14 @@ const KIND_OF_REFUSAL: Record<string, PayloadRejection> = {
  */
 export class MessageRouter {
   private readonly subs: ActiveSubscription[];
-  /** Which subscription made a reading, until the pipeline has judged it. */
-  private readonly origin = new WeakMap<Reading, SubscriptionHealth>();
+  /**
+   * Which subscription a reading's tags belong to: each (topic, subscription) has its own
+   * frozen tags object, so this is set once per topic, not once per reading (a WeakMap
+   * entry per reading was a garbage collector's cost in a burst, issue 14).
+   */
+  private readonly origin = new WeakMap<object, SubscriptionHealth>();
+  /** Readings already counted as refused: a retried batch must not count them twice. */
+  private readonly counted = new WeakSet<Reading>();
   /**
    * topic → the subscriptions it matches, with its tags. Sensors repeat their topic, so a
    * message costs one lookup instead of a split, a match and an enrichment per
@@ -61,6 +78,13 @@ export class MessageRouter {
    * their caches on (issue 14).
    */
   private readonly matches = new Map<string, readonly Match[]>();
+  /**
+   * The same for frames read off the socket (WireSplice), keyed by the topic's bytes.
+   * Kept apart from `matches` so a topic costs one entry, not one in each (memory with
+   * 250,000 series, issue 14); a topic seen on both paths gets two tags objects, which
+   * only means two cache entries downstream.
+   */
+  private readonly byBytes = new TopicBytesMap<readonly Match[]>(TOPIC_CACHE_MAX);
 
   constructor(
     subscriptions: readonly MqttSubscription[],
@@ -84,7 +108,10 @@ export class MessageRouter {
         lastError: null,
         stale: false,
       };
-      return { config, template, rules: fieldRules(config), health };
+      const rules = fieldRules(config);
+      const paths = rules.map((r) => r.path);
+      const plan = flatPlan(config.time ? [...paths, config.time] : paths);
+      return { config, template, rules, plan, health };
     });
   }
 
@@ -99,32 +126,76 @@ export class MessageRouter {
 
   route(topic: string, payload: Buffer, now: number): Reading[] {
     const readings: Reading[] = [];
-    for (const { sub, tags } of this.matchesOf(topic)) {
-      const h = sub.health;
-      h.lastMessageAt = now;
-      this.seen(h);
-      const result = mapPayload(sub.config, payload, sub.rules);
-      if (!result.ok) {
-        h.malformed++;
-        h.rejected[result.kind]++;
-        // Logged once per subscription and reason change; counts live in health.
-        if (h.lastError !== result.reason) {
-          this.log.warn({ topic, reason: result.reason }, 'malformed MQTT payload');
-        }
-        h.lastError = result.reason;
-        continue;
-      }
-      h.messages++;
-      const reading: Reading = {
-        measurement: sub.config.measurement,
-        tags,
-        fields: result.fields,
-        time: result.time ?? now,
-      };
-      this.origin.set(reading, h);
-      readings.push(reading);
-    }
+    this.routeInto(readings, topic, payload, now);
     return readings;
+  }
+
+  /** As `route`, adding the readings to `out` (a batch); how many it added. */
+  routeInto(out: Reading[], topic: string, payload: Buffer, now: number): number {
+    let added = 0;
+    for (const { sub, tags } of this.matchesOf(topic)) {
+      const result = mapPayload(sub.config, payload, sub.rules, sub.plan);
+      added += this.take(out, sub, tags, result, topic, now);
+    }
+    return added;
+  }
+
+  /** As `routeInto`, for a frame read off the socket: topic and payload stay bytes. */
+  routeView(out: Reading[], view: PublishView, now: number): number {
+    let added = 0;
+    for (const { sub, tags } of this.matchesOfView(view)) {
+      const { config, rules, plan } = sub;
+      const result = mapPayloadAt(
+        config,
+        view.data,
+        view.payloadStart,
+        view.payloadEnd,
+        rules,
+        plan,
+      );
+      // The topic as a string only to log a malformed payload.
+      added += this.take(out, sub, tags, result, result.ok ? '' : view.topic, now);
+    }
+    return added;
+  }
+
+  /** One subscription's result: a reading onto `out` (1), or counted as malformed (0). */
+  private take(
+    out: Reading[],
+    sub: ActiveSubscription,
+    tags: Readonly<Record<string, string>>,
+    result: PayloadResult,
+    topic: string,
+    now: number,
+  ): number {
+    const h = sub.health;
+    h.lastMessageAt = now;
+    this.seen(h);
+    if (!result.ok) {
+      h.malformed++;
+      h.rejected[result.kind]++;
+      // Logged once per subscription and reason change; counts live in health.
+      if (h.lastError !== result.reason) {
+        this.log.warn({ topic, reason: result.reason }, 'malformed MQTT payload');
+      }
+      h.lastError = result.reason;
+      return 0;
+    }
+    h.messages++;
+    const { measurement } = sub.config;
+    out.push({ measurement, tags, fields: result.fields, time: result.time ?? now });
+    return 1;
+  }
+
+  private matchesOfView(view: PublishView): readonly Match[] {
+    if (view.aliasTopic !== undefined) return this.matchesOf(view.aliasTopic);
+    const { data, topicStart, topicEnd } = view;
+    const known = this.byBytes.get(data, topicStart, topicEnd);
+    if (known) return known;
+    const topic = view.topic;
+    const found = this.match(topic);
+    this.byBytes.set(data, topicStart, topicEnd, topic, found);
+    return found;
   }
 
   /**
@@ -132,9 +203,9 @@ export class MessageRouter {
    * its message counts as malformed after all, once, however often it is retried.
    */
   refused(reading: Reading, reason: string): void {
-    const h = this.origin.get(reading);
-    if (!h) return;
-    this.origin.delete(reading);
+    const h = this.origin.get(reading.tags);
+    if (!h || this.counted.has(reading)) return;
+    this.counted.add(reading);
     h.messages--;
     h.malformed++;
     h.rejected[KIND_OF_REFUSAL[reason] ?? 'payload']++;
@@ -147,14 +218,23 @@ export class MessageRouter {
   private matchesOf(topic: string): readonly Match[] {
     const cached = this.matches.get(topic);
     if (cached) return cached;
+    const found = this.match(topic);
+    if (this.matches.size >= TOPIC_CACHE_MAX) this.matches.clear();
+    this.matches.set(topic, found);
+    return found;
+  }
+
+  /** Every subscription `topic` matches, with its tags (enriched, frozen). */
+  private match(topic: string): Match[] {
     const found: Match[] = [];
     for (const sub of this.subs) {
       const matched = sub.template.match(topic);
+      if (!matched) continue;
       // Frozen: shared by every reading of the topic, and the key of storage's line prefix.
-      if (matched) found.push({ sub, tags: Object.freeze(this.enrich(sub, matched)) });
+      const tags = Object.freeze(this.enrich(sub, matched));
+      this.origin.set(tags, sub.health);
+      found.push({ sub, tags });
     }
-    if (this.matches.size >= TOPIC_CACHE_MAX) this.matches.clear();
-    this.matches.set(topic, found);
     return found;
   }
 
