@@ -10,14 +10,14 @@ import type { Reading } from '../core/reading.ts';
 const escapeMeasurement = (s: string) =>
   s.replace(/[\r\n]/g, ' ').replace(/[, \\]/g, (c) => `\\${c}`);
 const NEEDS_ESCAPE = /[,= \\\r\n]/;
-const escapeKey = (s: string) =>
+export const escapeKey = (s: string) =>
   NEEDS_ESCAPE.test(s) ? s.replace(/[\r\n]/g, ' ').replace(/[,= \\]/g, (c) => `\\${c}`) : s;
 
 /** InfluxDB integers are int64; a value beyond it cannot be stored as one. */
 const INT64_LIMIT = 2 ** 63;
 const escapeString = (s: string) => s.replace(/["\\]/g, (c) => `\\${c}`);
 
-function fieldValue(value: number | boolean | string, integer: boolean): string | undefined {
+export function fieldValue(value: number | boolean | string, integer: boolean): string | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
     if (integer) {
@@ -41,7 +41,7 @@ function fieldValue(value: number | boolean | string, integer: boolean): string 
  */
 const prefixes = new WeakMap<object, { measurement: string; prefix: string }>();
 
-function seriesPrefix(r: Reading): string {
+export function seriesPrefix(r: Reading): string {
   const cached = prefixes.get(r.tags);
   if (cached?.measurement === r.measurement) return cached.prefix;
   let prefix = escapeMeasurement(r.measurement);
