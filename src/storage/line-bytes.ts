@@ -1,5 +1,5 @@
 import type { Reading } from '../core/reading.ts';
-import { escapeKey, fieldValue, seriesPrefix } from './line-protocol.ts';
+import { escapeKey, fieldValue, prefixOf } from './line-protocol.ts';
 
 /**
  * Line protocol written straight into bytes, for the writer's buffer and the request body
@@ -28,7 +28,10 @@ export class Slab {
   }
 }
 
-/** Series prefixes as bytes, by (frozen) tags object: see seriesPrefix. */
+/**
+ * Series prefixes as bytes, by (frozen) tags object, as line-protocol.ts keeps them as text:
+ * the sort and the escaping once per series, not per reading.
+ */
 const prefixes = new WeakMap<object, { measurement: string; bytes: Buffer }>();
 /** Escaped field keys with their `=`, by key (fields are few and fixed per source). */
 const keys = new Map<string, Buffer>();
@@ -40,7 +43,7 @@ const COMMA = 0x2c;
 function prefixBytes(r: Reading): Buffer {
   const cached = prefixes.get(r.tags);
   if (cached?.measurement === r.measurement) return cached.bytes;
-  const bytes = Buffer.from(seriesPrefix(r));
+  const bytes = Buffer.from(prefixOf(r));
   if (Object.isFrozen(r.tags)) prefixes.set(r.tags, { measurement: r.measurement, bytes });
   return bytes;
 }

@@ -41,17 +41,23 @@ export function fieldValue(value: number | boolean | string, integer: boolean): 
  */
 const prefixes = new WeakMap<object, { measurement: string; prefix: string }>();
 
-export function seriesPrefix(r: Reading): string {
+function seriesPrefix(r: Reading): string {
   const cached = prefixes.get(r.tags);
   if (cached?.measurement === r.measurement) return cached.prefix;
+  const prefix = prefixOf(r);
+  // Frozen tags only: a caller could otherwise change the object behind the cache's back.
+  if (Object.isFrozen(r.tags)) prefixes.set(r.tags, { measurement: r.measurement, prefix });
+  return prefix;
+}
+
+/** Measurement and sorted, escaped tags, made afresh (callers cache it their own way). */
+export function prefixOf(r: Reading): string {
   let prefix = escapeMeasurement(r.measurement);
   for (const k of Object.keys(r.tags).sort()) {
     const v = r.tags[k];
     if (v === undefined || v === '') continue; // empty tag values are invalid in line protocol
     prefix += `,${escapeKey(k)}=${escapeKey(v)}`;
   }
-  // Frozen tags only: a caller could otherwise change the object behind the cache's back.
-  if (Object.isFrozen(r.tags)) prefixes.set(r.tags, { measurement: r.measurement, prefix });
   return prefix;
 }
 
