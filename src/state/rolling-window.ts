@@ -147,10 +147,12 @@ export class RollingWindow {
 
   /** Keeps the first `length` buckets; the arrays keep their capacity. */
   private truncate(length: number): void {
+    this.head = 0;
+    // Setting an array's length is a runtime call even when it does not change.
+    if (this.starts.length === length) return;
     this.starts.length = length;
     this.totals.length = length;
     this.counts.length = length;
     this.lasts.length = length;
-    this.head = 0;
   }
 }

@@ -32,8 +32,11 @@ export interface Piece {
   readonly ticket: Ticket | undefined;
 }
 
-/** Bytes per slab: a few hundred lines of a few fields each. */
-const SLAB_BYTES = 256 * 1024;
+/**
+ * Bytes per slab: about 12,000 one-field room lines, a few default batches (5,000 lines), so
+ * most batches are one view and only one in a few is copied together across two slabs.
+ */
+const SLAB_BYTES = 1024 * 1024;
 
 /** Lines taken out of the buffer together: sent, spooled or put back as one. */
 export class Taken {
