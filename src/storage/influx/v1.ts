@@ -71,7 +71,8 @@ export class InfluxV1Transport implements LineTransport {
         err.name = 'TimeoutError';
         req.destroy(err);
       });
-      req.once('error', (err) => reject(unreachable(`${this.target}: ${networkReason(err)}`)));
+      // `on`, not `once`: a second error event without a listener would crash the process.
+      req.on('error', (err) => reject(unreachable(`${this.target}: ${networkReason(err)}`)));
       req.end(payload);
     });
   }
@@ -84,6 +85,8 @@ export class InfluxV1Transport implements LineTransport {
   private async answered(res: IncomingMessage): Promise<void> {
     const status = res.statusCode ?? 0;
     if (status === 204 || status === 200) {
+      // The write is done; a connection dropped after the answer is the agent's business.
+      res.on('error', () => undefined);
       res.resume();
       return;
     }
