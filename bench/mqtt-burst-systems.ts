@@ -70,6 +70,7 @@ export interface Servers {
 export async function startHeatnet(s: Servers, db: string, nodeArgs: string[]): Promise<System> {
   const raw = parse(readFileSync('config/demo.yaml', 'utf8'));
   raw.ingest.modbus.devices = [];
+  raw.ingest.modbus.listeners = [];
   // A client id per run: its SUBSCRIBE in mosquitto's log is then this run's, not the last.
   const clientId = `heatnet-${db}`;
   raw.ingest.mqtt = { ...raw.ingest.mqtt, url: s.mqttUrl, clientId };

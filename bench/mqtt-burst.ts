@@ -8,6 +8,9 @@
  *   npx tsx bench/mqtt-burst.ts [--messages 300000] [--case backfill|current|both]
  *     [--systems heatnet,node-red] [--inflight 500] [--node-red-dir DIR] [--profile DIR]
  *     [--series 250000] [--rate 20000]   (memory runs: more room series, a steady rate)
+ *     [--poll-ms 500]   (how often InfluxDB is counted; a long run with many series wants
+ *     more: a count over millions of points is itself work for the machine; at 5 s or more
+ *     each count is printed with the RSS, a timeline of memory)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,12 +47,14 @@ const { values } = parseArgs({
     series: { type: 'string' },
     /** Messages per second the publisher keeps to (default: as fast as the broker takes). */
     rate: { type: 'string', default: '0' },
+    'poll-ms': { type: 'string', default: '500' },
   },
 });
 const messages = Number(values.messages);
 const cases = values.case === 'both' ? ['backfill', 'current'] : [values.case ?? 'backfill'];
 const systems = (values.systems ?? '').split(',');
 const IDLE_MS = 5000;
+const POLL_MS = Number(values['poll-ms']);
 /** A system that stores nothing new for this long has stalled: the run fails. */
 const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 120_000);
 
@@ -134,11 +139,16 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
   let count = 0;
   let progressAt = t0;
   while (count < messages) {
-    await sleep(500);
-    rss.max = Math.max(rss.max, rssMb(pid));
+    await sleep(POLL_MS);
+    const rssNow = rssMb(pid);
+    rss.max = Math.max(rss.max, rssNow);
     const now = await stored(env.influx, db);
     if (now > count) progressAt = performance.now();
     count = now;
+    if (POLL_MS >= 5000) {
+      const s = Math.round((performance.now() - t0) / 1000);
+      console.error(JSON.stringify({ s, stored: count, rssMb: rssNow }));
+    }
     if (performance.now() - progressAt > STALL_MS) break;
   }
   const wallS = (performance.now() - t0) / 1000;
@@ -175,7 +185,8 @@ interface Env {
 }
 
 const { file: topics, count: households } = writeTopics();
-const influx = await startInfluxd();
+// InfluxDB 1.x refuses a tag's 100,001st value by default: a run with more households lifts it.
+const influx = await startInfluxd({ maxValuesPerTag: households > 100_000 ? 0 : 100_000 });
 // The broker: queue without mosquitto's 1,000-message cap, 1,000 in flight, no persistence.
 const mosquitto = await startMosquitto({
   quiet: true,

@@ -1,12 +1,8 @@
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
-import {
-  aggregateOf,
-  type DayWindow,
-  dayWindow,
-  mergeAggregates,
-} from '../service/ledger-data-days.ts';
+import { type DayWindow, dayWindow } from '../service/ledger-data-days.ts';
 import type { Store } from '../store/store.ts';
+import { RoomDayRows } from './room-day-rows.ts';
 import { addRoomDays, markChanged, type RoomDayDelta } from './room-days-db.ts';
 
 export interface RoomDaysDeps {
@@ -16,30 +12,23 @@ export interface RoomDaysDeps {
   log: Logger;
 }
 
+/** Rows per flush transaction: a few milliseconds of the event loop each. */
+const ROWS_PER_TRANSACTION = 2_000;
+
 /**
  * Room temperatures per household and site day, from the readings stream (measurement
  * `room`): summed in memory and added to the store in batched upserts by `flush()` (on a
- * timer and at stop). 250,000 households reporting every 10 min cost one map entry each
- * between flushes and one upsert row each per flush. A reading of an older day (late, or
- * replayed from a spool) adds to that day and marks it changed, so the ledger recomputes it.
+ * timer and at stop). 250,000 households reporting every 10 min cost one map entry and one
+ * row of numbers each (room-day-rows.ts) and one upsert row each per flush. A reading of an
+ * older day (late, or replayed from a spool) adds to that day and marks it changed, so the
+ * ledger recomputes it.
  *
  * Restart: what was flushed is in the store and later samples add to it; samples received
  * since the last flush (at most one flush interval) are lost with the process.
  */
-/** A household's samples since the last flush, usually of one day (more with late readings). */
-interface Held {
-  /** The last sample's time: a redelivered reading must not count twice. */
-  lastAt: number;
-  days: RoomDayDelta[];
-}
-
-/** Rows per flush transaction: a few milliseconds of the event loop each. */
-const ROWS_PER_TRANSACTION = 2_000;
-
 export class RoomDays {
-  /** One entry per household, kept across flushes (it carries `lastAt`). */
-  private readonly held = new Map<string, Held>();
-  private waiting = 0;
+  /** One row per household, kept across flushes (it carries the last sample's time). */
+  private readonly rows = new RoomDayRows();
   private flushing: Promise<void> = Promise.resolve();
   private samplesSeen = 0;
   private window: DayWindow | undefined;
@@ -53,46 +42,19 @@ export class RoomDays {
       const household = r.tags['household'];
       const temp = r.fields['temp_c'];
       if (!household || typeof temp !== 'number' || !Number.isFinite(temp)) continue;
-      this.addSample(household, temp, r.time);
+      const day = this.dayOf(r.time);
+      if (this.rows.add(household, temp, r.time, day.startMs, day.day)) this.samplesSeen++;
     }
-  }
-
-  // This runs for every room reading (250,000 every 10 min): one map lookup, in place.
-  private addSample(household: string, tempC: number, atMs: number): void {
-    let h = this.held.get(household);
-    if (!h) {
-      h = { lastAt: Number.NaN, days: [] };
-      this.held.set(household, h);
-    } else if (h.lastAt === atMs) {
-      return;
-    }
-    h.lastAt = atMs;
-    this.samplesSeen++;
-    const day = this.dayOf(atMs);
-    let d: RoomDayDelta | undefined;
-    for (const x of h.days) if (x.day === day) d = x;
-    if (!d) {
-      const first = aggregateOf(tempC, atMs);
-      h.days.push({ day, household, ...first });
-      this.waiting++;
-      return;
-    }
-    d.sumC += tempC;
-    d.samples++;
-    if (tempC < d.minC) d.minC = tempC;
-    if (tempC > d.maxC) d.maxC = tempC;
-    if (atMs < d.firstMs) d.firstMs = atMs;
-    if (atMs > d.lastMs) d.lastMs = atMs;
   }
 
   /** The site day of an instant; Intl only when it falls outside the last day seen. */
-  private dayOf(atMs: number): string {
+  private dayOf(atMs: number): DayWindow {
     const w = this.window;
-    if (w && atMs >= w.startMs && atMs < w.endMs) return w.day;
+    if (w && atMs >= w.startMs && atMs < w.endMs) return w;
     const found = dayWindow(atMs, this.deps.timeZone);
     // Keep the newest day: late readings are the exception and must not evict it.
     if (!w || found.startMs > w.startMs) this.window = found;
-    return found.day;
+    return found;
   }
 
   /** Samples added since the start (a health figure). */
@@ -102,7 +64,7 @@ export class RoomDays {
 
   /** Households × days waiting for the next flush. */
   get backlog(): number {
-    return this.waiting;
+    return this.rows.size;
   }
 
   /**
@@ -119,20 +81,14 @@ export class RoomDays {
   }
 
   private async write(): Promise<void> {
-    if (this.waiting === 0) return;
-    const deltas: RoomDayDelta[] = [];
-    for (const h of this.held.values()) {
-      if (h.days.length === 0) continue;
-      for (const d of h.days) deltas.push(d);
-      h.days = [];
-    }
-    this.waiting = 0;
+    if (this.rows.size === 0) return;
+    const deltas = this.rows.takeAll();
     for (let i = 0; i < deltas.length; i += ROWS_PER_TRANSACTION) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       try {
         await this.writePart(deltas.slice(i, i + ROWS_PER_TRANSACTION));
       } catch (err) {
-        this.putBack(deltas.slice(i));
+        this.rows.putBack(deltas.slice(i));
         this.deps.log.warn(
           { err, rows: deltas.length - i },
           'room days not flushed; retrying later',
@@ -152,18 +108,5 @@ export class RoomDays {
         at,
       );
     });
-  }
-
-  private putBack(deltas: readonly RoomDayDelta[]): void {
-    for (const d of deltas) {
-      const h = this.held.get(d.household)!;
-      const i = h.days.findIndex((x) => x.day === d.day);
-      if (i < 0) {
-        h.days.push(d);
-        this.waiting++;
-      } else {
-        h.days[i] = { ...mergeAggregates(d, h.days[i]!), day: d.day, household: d.household };
-      }
-    }
   }
 }

@@ -50,7 +50,9 @@ export class LiveState {
     const key = seriesKey(r.measurement, r.tags);
     let s = this.series.get(key);
     if (!s) {
-      s = { measurement: r.measurement, tags: { ...r.tags }, fields: new Map(), updatedAt: 0 };
+      // A frozen tags object (one per MQTT topic) is shared, not copied: 250,000 room series.
+      const tags = Object.isFrozen(r.tags) ? r.tags : { ...r.tags };
+      s = { measurement: r.measurement, tags, fields: new Map(), updatedAt: 0 };
       this.series.set(key, s);
       for (const [tag, value] of Object.entries(r.tags)) {
         const idx = `${r.measurement}|${tag}=${value}`;

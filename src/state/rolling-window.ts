@@ -7,12 +7,12 @@
  * buckets; a bucket counts when it overlaps the asked interval.
  */
 export class RollingWindow {
-  private starts: number[] = [];
+  private readonly starts: number[] = [];
   /** Running totals up to and including each bucket (sum of values, number of samples). */
-  private totals: number[] = [];
-  private counts: number[] = [];
+  private readonly totals: number[] = [];
+  private readonly counts: number[] = [];
   /** Newest sample time in each bucket. */
-  private lasts: number[] = [];
+  private readonly lasts: number[] = [];
   private head = 0;
   private newest = Number.NEGATIVE_INFINITY;
 
@@ -35,10 +35,11 @@ export class RollingWindow {
       this.counts[n - 1]!++;
       if (time > this.lasts[n - 1]!) this.lasts[n - 1] = time;
     } else if (start > last) {
-      this.starts.push(start);
-      this.totals.push((n > 0 ? this.totals[n - 1]! : 0) + value);
-      this.counts.push((n > 0 ? this.counts[n - 1]! : 0) + 1);
-      this.lasts.push(time);
+      // A sample that leaves nothing kept behind it (a sensor silent for longer than the
+      // window, or a week-old backfill stepping through time) starts over in place: it
+      // costs what a fresh sample costs (issue 14).
+      if (last + this.bucketMs <= time - this.keepMs && n > 0) this.restart(start, time, value);
+      else this.append(start, time, value);
     } else {
       this.addLate(start, time, value);
     }
@@ -110,15 +111,48 @@ export class RollingWindow {
       this.head++;
     }
     // Compact once the dead prefix dominates, so the arrays do not grow forever; the
-    // totals are rebased on the dropped prefix so they stay small and exact.
+    // totals are rebased on the dropped prefix so they stay small and exact. In place: a
+    // stream of readings must not make garbage here.
     if (this.head > 16 && this.head * 2 > this.starts.length) {
-      const baseTotal = this.totals[this.head - 1]!;
-      const baseCount = this.counts[this.head - 1]!;
-      this.starts = this.starts.slice(this.head);
-      this.totals = this.totals.slice(this.head).map((t) => t - baseTotal);
-      this.counts = this.counts.slice(this.head).map((c) => c - baseCount);
-      this.lasts = this.lasts.slice(this.head);
-      this.head = 0;
+      const head = this.head;
+      const baseTotal = this.totals[head - 1]!;
+      const baseCount = this.counts[head - 1]!;
+      const live = this.starts.length - head;
+      for (let k = 0; k < live; k++) {
+        this.starts[k] = this.starts[k + head]!;
+        this.totals[k] = this.totals[k + head]! - baseTotal;
+        this.counts[k] = this.counts[k + head]! - baseCount;
+        this.lasts[k] = this.lasts[k + head]!;
+      }
+      this.truncate(live);
     }
+  }
+
+  private append(start: number, time: number, value: number): void {
+    const n = this.starts.length;
+    this.starts.push(start);
+    this.totals.push((n > 0 ? this.totals[n - 1]! : 0) + value);
+    this.counts.push((n > 0 ? this.counts[n - 1]! : 0) + 1);
+    this.lasts.push(time);
+  }
+
+  /** The sample as the only bucket, in the first slot (an empty array would give its store up). */
+  private restart(start: number, time: number, value: number): void {
+    this.starts[0] = start;
+    this.totals[0] = value;
+    this.counts[0] = 1;
+    this.lasts[0] = time;
+    this.truncate(1);
+  }
+
+  /** Keeps the first `length` buckets; the arrays keep their capacity. */
+  private truncate(length: number): void {
+    this.head = 0;
+    // Setting an array's length is a runtime call even when it does not change.
+    if (this.starts.length === length) return;
+    this.starts.length = length;
+    this.totals.length = length;
+    this.counts.length = length;
+    this.lasts.length = length;
   }
 }

@@ -1,4 +1,4 @@
-import { failureKind, type LineTransport } from './transport.ts';
+import { failureKind, type LineBatch, type LineTransport } from './transport.ts';
 
 export interface DeliveryReport {
   /** Requests made, splits included. */
@@ -28,7 +28,8 @@ function droppedCount(err: unknown): number | undefined {
 }
 
 /**
- * Writes `lines`, splitting around what the database will not take: a 413 halves the
+ * Writes `batch` (text, or lines the writer encoded: sent as bytes where the transport can),
+ * splitting around what the database will not take: a 413 halves the
  * request until it fits, a 400/422 halves it until the offending lines stand alone and
  * are dropped (within SPLIT_BUDGET; a batch InfluxDB 1.x says it dropped whole is dropped
  * at once). InfluxDB 1.x stores the good points of a "partial write" and still answers
@@ -39,18 +40,22 @@ function droppedCount(err: unknown): number | undefined {
  */
 export async function deliver(
   transport: LineTransport,
-  lines: readonly string[],
+  batch: readonly string[] | LineBatch,
   report: DeliveryReport = { requests: 0, written: 0, rejected: 0, firstRejected: undefined },
 ): Promise<DeliveryReport> {
-  if (lines.length === 0) return report;
+  const count = isBatch(batch) ? batch.count : batch.length;
+  if (count === 0) return report;
   report.requests++;
   try {
-    await transport.send(lines);
-    report.written += lines.length;
+    // Bytes as they are where the transport takes them; text only for the others.
+    if (isBatch(batch) && transport.sendBody) await transport.sendBody(batch.body());
+    else await transport.send(textOf(batch));
+    report.written += count;
     return report;
   } catch (err) {
     const kind = failureKind(err);
     if (kind === 'retry' || kind === 'auth') throw err;
+    const lines = textOf(batch);
     const hopeless =
       kind === 'invalid' && (droppedCount(err) === lines.length || report.requests >= SPLIT_BUDGET);
     if (lines.length === 1 || hopeless) {
@@ -64,4 +69,12 @@ export async function deliver(
     await deliver(transport, lines.slice(half), report);
     return report;
   }
+}
+
+function isBatch(batch: readonly string[] | LineBatch): batch is LineBatch {
+  return !Array.isArray(batch);
+}
+
+function textOf(batch: readonly string[] | LineBatch): readonly string[] {
+  return isBatch(batch) ? batch.lines : batch;
 }

@@ -1,3 +1,6 @@
+import type { Reading } from '../core/reading.ts';
+import { Slab, type SlabSink, writeLine, writeText } from './line-bytes.ts';
+
 /**
  * The writer's memory buffer: line-protocol lines in arrival order, with the promises of
  * `accept()` callers riding along. One promise ("ticket") serves every accept() call that
@@ -7,6 +10,10 @@
  * A ticket resolves once all its lines are settled (written to the database, spooled, or
  * refused by the database for good) and rejects as soon as any of its lines is dropped
  * for the memory bound: those callers must not acknowledge what was lost.
+ *
+ * Lines are kept as the bytes of a request body (line-bytes.ts), in slabs written one after
+ * the other; a batch taken out is a view of them, its text made only when asked for (the
+ * spool, a split around a refused line), so the usual batch goes out without a copy.
  */
 export interface Ticket {
   readonly promise: Promise<void>;
@@ -17,15 +24,61 @@ export interface Ticket {
   failed: boolean;
 }
 
+/** Lines `first` to `last` (exclusive) of a slab, with the ticket of their callers. */
 export interface Piece {
-  lines: string[];
-  ticket: Ticket | undefined;
+  readonly slab: Slab;
+  readonly first: number;
+  last: number;
+  readonly ticket: Ticket | undefined;
 }
 
+/**
+ * Bytes per slab: about 12,000 one-field room lines, a few default batches (5,000 lines), so
+ * most batches are one view and only one in a few is copied together across two slabs.
+ */
+const SLAB_BYTES = 1024 * 1024;
+
 /** Lines taken out of the buffer together: sent, spooled or put back as one. */
-export interface Taken {
-  readonly pieces: Piece[];
-  readonly lines: string[];
+export class Taken {
+  private text: string[] | undefined;
+
+  constructor(
+    readonly pieces: readonly Piece[],
+    readonly count: number,
+  ) {}
+
+  /** The lines as text (made on first use). */
+  get lines(): string[] {
+    if (this.text) return this.text;
+    const text: string[] = [];
+    for (const { slab, first, last } of this.pieces) {
+      for (let i = first; i < last; i++) {
+        text.push(slab.bytes.toString('utf8', slab.startOf(i), slab.ends[i]! - 1));
+      }
+    }
+    this.text = text;
+    return text;
+  }
+
+  /** The lines as one request body, a newline after each: a view when they lie together. */
+  body(): Buffer {
+    const parts: Buffer[] = [];
+    let slab: Slab | undefined;
+    let from = 0;
+    let to = 0;
+    for (const p of this.pieces) {
+      if (p.first === p.last) continue;
+      const start = p.slab.startOf(p.first);
+      if (p.slab === slab && start === to) {
+        to = p.slab.ends[p.last - 1]!;
+        continue;
+      }
+      if (slab) parts.push(slab.bytes.subarray(from, to));
+      [slab, from, to] = [p.slab, start, p.slab.ends[p.last - 1]!];
+    }
+    if (slab) parts.push(slab.bytes.subarray(from, to));
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
 }
 
 function newTicket(): Ticket {
@@ -38,28 +91,44 @@ function newTicket(): Ticket {
   return { promise, resolve, reject, parts: 1, failed: false };
 }
 
-export class LineBuffer {
-  private chunks: Piece[] = [];
+const count = (p: Piece) => p.last - p.first;
+
+export class LineBuffer implements SlabSink {
+  private readonly chunks: Piece[] = [];
   /** The ticket new accept() calls join while its chunk is the tail and not full. */
   private open: Ticket | undefined;
+  private slab: Slab | undefined;
   size = 0;
 
   constructor(private readonly ticketLines: number) {}
 
-  /** Adds lines; with `durable`, returns a promise settled when they are. */
-  push(lines: string[], durable: boolean): Promise<void> | undefined {
+  /** Adds lines of text; with `durable`, returns a promise settled when they are. */
+  push(lines: readonly string[], durable: boolean): Promise<void> | undefined {
+    let piece: Piece | undefined;
+    for (const line of lines) piece = this.place(writeText(line, this), piece, durable);
     this.size += lines.length;
-    const tail = this.chunks.at(-1);
-    const ticket = durable ? this.open : undefined;
-    const joins = durable ? ticket !== undefined : true;
-    if (joins && tail && tail.ticket === ticket && tail.lines.length < this.ticketLines) {
-      for (const line of lines) tail.lines.push(line);
-      return ticket?.promise;
+    return piece?.ticket?.promise;
+  }
+
+  /**
+   * Adds the lines of the readings that have a writable field; with `durable`, returns a
+   * promise settled when they are (undefined when there was no line).
+   */
+  pushReadings(readings: readonly Reading[], durable: boolean): Promise<void> | undefined {
+    let piece: Piece | undefined;
+    for (const r of readings) {
+      const slab = writeLine(r, this);
+      if (!slab) continue;
+      piece = this.place(slab, piece, durable);
+      this.size++;
     }
-    const piece: Piece = { lines, ticket: durable ? newTicket() : undefined };
-    this.open = piece.ticket;
-    this.chunks.push(piece);
-    return piece.ticket?.promise;
+    return piece?.ticket?.promise;
+  }
+
+  /** A slab with `bytes` of room: the current one, or a new one when it is full. */
+  slabFor(bytes: number): Slab {
+    if (!this.slab || this.slab.room < bytes) this.slab = new Slab(Math.max(SLAB_BYTES, bytes));
+    return this.slab;
   }
 
   /** Takes up to `max` lines from the front. */
@@ -69,17 +138,17 @@ export class LineBuffer {
     while (need > 0 && this.chunks.length > 0) {
       const piece = this.cut(need);
       pieces.push(piece);
-      need -= piece.lines.length;
+      need -= count(piece);
     }
     this.size -= max - need;
-    const lines = pieces.length === 1 ? pieces[0]!.lines : pieces.flatMap((p) => p.lines);
-    return { pieces, lines };
+    return new Taken(pieces, max - need);
   }
 
   /** Puts lines that could not be sent back in front, in their order. */
   putBack(taken: Taken): void {
-    this.chunks.unshift(...taken.pieces);
-    this.size += taken.lines.length;
+    // Copies: a piece in the buffer may grow or be cut, the taken batch must stay as it was.
+    this.chunks.unshift(...taken.pieces.map((p) => ({ ...p })));
+    this.size += taken.count;
   }
 
   /** The lines are durable (or refused for good): their callers may go on. */
@@ -102,17 +171,61 @@ export class LineBuffer {
     }
   }
 
+  /**
+   * The piece the line just written (the last of `slab`) belongs to: `current` (this push's
+   * piece so far) when it lies right after it, the tail when this push may join it, or a new
+   * one. A push's lines always share one ticket, across slabs too.
+   */
+  private place(slab: Slab, current: Piece | undefined, durable: boolean): Piece {
+    const line = slab.ends.length - 1;
+    const tail = this.chunks.at(-1);
+    if (current) {
+      if (current === tail && current.slab === slab && current.last === line) {
+        current.last++;
+        return current;
+      }
+      if (current.ticket) current.ticket.parts++;
+      return this.add({ slab, first: line, last: line + 1, ticket: current.ticket });
+    }
+    const ticket = durable ? this.open : undefined;
+    const joins = durable ? ticket !== undefined : true;
+    if (joins && tail && tail.ticket === ticket && count(tail) < this.ticketLines) {
+      if (tail.slab === slab && tail.last === line) {
+        tail.last++;
+        return tail;
+      }
+      if (ticket) ticket.parts++;
+      return this.add({ slab, first: line, last: line + 1, ticket });
+    }
+    const piece = this.add({
+      slab,
+      first: line,
+      last: line + 1,
+      ticket: durable ? newTicket() : undefined,
+    });
+    this.open = piece.ticket;
+    return piece;
+  }
+
+  private add(piece: Piece): Piece {
+    this.chunks.push(piece);
+    return piece;
+  }
+
   /** The first piece of at most `max` lines, split off the front chunk if it is longer. */
   private cut(max: number): Piece {
     const front = this.chunks[0]!;
     // A chunk that has started to leave is closed to new callers, so a ticket never
     // keeps growing behind the batches taken from it.
     if (front.ticket === this.open) this.open = undefined;
-    if (front.lines.length <= max) {
+    if (count(front) <= max) {
       this.chunks.shift();
       return front;
     }
     if (front.ticket) front.ticket.parts++;
-    return { lines: front.lines.splice(0, max), ticket: front.ticket };
+    const split = front.first + max;
+    // New objects for both parts: a piece handed out never changes under its batch.
+    this.chunks[0] = { ...front, first: split };
+    return { ...front, last: split };
   }
 }

@@ -10,14 +10,14 @@ import type { Reading } from '../core/reading.ts';
 const escapeMeasurement = (s: string) =>
   s.replace(/[\r\n]/g, ' ').replace(/[, \\]/g, (c) => `\\${c}`);
 const NEEDS_ESCAPE = /[,= \\\r\n]/;
-const escapeKey = (s: string) =>
+export const escapeKey = (s: string) =>
   NEEDS_ESCAPE.test(s) ? s.replace(/[\r\n]/g, ' ').replace(/[,= \\]/g, (c) => `\\${c}`) : s;
 
 /** InfluxDB integers are int64; a value beyond it cannot be stored as one. */
 const INT64_LIMIT = 2 ** 63;
 const escapeString = (s: string) => s.replace(/["\\]/g, (c) => `\\${c}`);
 
-function fieldValue(value: number | boolean | string, integer: boolean): string | undefined {
+export function fieldValue(value: number | boolean | string, integer: boolean): string | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
     if (integer) {
@@ -44,14 +44,20 @@ const prefixes = new WeakMap<object, { measurement: string; prefix: string }>();
 function seriesPrefix(r: Reading): string {
   const cached = prefixes.get(r.tags);
   if (cached?.measurement === r.measurement) return cached.prefix;
+  const prefix = prefixOf(r);
+  // Frozen tags only: a caller could otherwise change the object behind the cache's back.
+  if (Object.isFrozen(r.tags)) prefixes.set(r.tags, { measurement: r.measurement, prefix });
+  return prefix;
+}
+
+/** Measurement and sorted, escaped tags, made afresh (callers cache it their own way). */
+export function prefixOf(r: Reading): string {
   let prefix = escapeMeasurement(r.measurement);
   for (const k of Object.keys(r.tags).sort()) {
     const v = r.tags[k];
     if (v === undefined || v === '') continue; // empty tag values are invalid in line protocol
     prefix += `,${escapeKey(k)}=${escapeKey(v)}`;
   }
-  // Frozen tags only: a caller could otherwise change the object behind the cache's back.
-  if (Object.isFrozen(r.tags)) prefixes.set(r.tags, { measurement: r.measurement, prefix });
   return prefix;
 }
 

@@ -18,9 +18,18 @@ export class LocalLineStore implements LineTransport {
 
   async send(lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return;
+    await this.append(`${lines.join('\n')}\n`);
+  }
+
+  /** The writer's encoded lines, appended as they are (a newline after each already). */
+  async sendBody(body: Buffer): Promise<void> {
+    if (body.length > 0) await this.append(body);
+  }
+
+  private async append(data: string | Buffer): Promise<void> {
     this.ready ??= mkdir(this.dir, { recursive: true });
     await this.ready;
     const day = new Date().toISOString().slice(0, 10);
-    await appendFile(join(this.dir, `${day}.lp`), `${lines.join('\n')}\n`);
+    await appendFile(join(this.dir, `${day}.lp`), data);
   }
 }

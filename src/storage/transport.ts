@@ -6,7 +6,19 @@ export interface LineTransport {
   /** A human description for logs and health (no credentials). */
   readonly target: string;
   send(lines: readonly string[]): Promise<void>;
+  /**
+   * The same for lines already encoded as one body (a newline after each line), for a
+   * transport that can pass bytes on as they are: no text is made for them (issue 14).
+   */
+  sendBody?(body: Buffer): Promise<void>;
   close?(): Promise<void>;
+}
+
+/** Lines the writer hands on: their count, their text, and their bytes as one body. */
+export interface LineBatch {
+  readonly count: number;
+  readonly lines: readonly string[];
+  body(): Buffer;
 }
 
 /**

@@ -6,7 +6,6 @@ import { Alarms } from './alarms.ts';
 import { DatabaseStatus } from './db-status.ts';
 import { deliver } from './delivery.ts';
 import { LineBuffer, type Taken } from './line-buffer.ts';
-import { toLines } from './line-protocol.ts';
 import type { Spool, SpoolStats } from './spool.ts';
 import { SpoolLane } from './spool-lane.ts';
 import { failureKind, type LineTransport } from './transport.ts';
@@ -171,7 +170,7 @@ export class BatchingWriter implements Component {
       target: this.transport.target,
       state: this.db.state(),
       authFailed: this.db.authFailed,
-      backlogLines: inFlight.reduce((n, t) => n + (t?.lines.length ?? 0), this.buffer.size),
+      backlogLines: inFlight.reduce((n, t) => n + (t?.count ?? 0), this.buffer.size),
       ...this.db.stats,
       droppedLines: this.droppedLines,
       spool: this.disk?.stats() ?? null,
@@ -179,9 +178,9 @@ export class BatchingWriter implements Component {
   }
 
   private enqueue(readings: readonly Reading[], durable: boolean): Promise<void> | undefined {
-    const lines = toLines(readings);
-    if (lines.length === 0) return undefined;
-    const settled = this.buffer.push(lines, durable);
+    const before = this.buffer.size;
+    const settled = this.buffer.pushReadings(readings, durable);
+    if (this.buffer.size === before) return undefined;
     this.enforceBound();
     if (this.buffer.size >= this.spoolAt) this.divert(`buffer passed ${this.spoolAt} lines`);
     if (this.buffer.size >= this.options.batchSize) this.tick(false);
@@ -248,7 +247,7 @@ export class BatchingWriter implements Component {
 
   /** Sends the batches side by side; what failed goes back in front, in its order. */
   private async sendMemory(batches: Taken[]): Promise<boolean> {
-    const outcomes = await Promise.allSettled(batches.map((t) => deliver(this.transport, t.lines)));
+    const outcomes = await Promise.allSettled(batches.map((t) => deliver(this.transport, t)));
     this.memoryInFlight = undefined;
     const failed: Taken[] = [];
     let error: unknown;
@@ -312,15 +311,15 @@ export class BatchingWriter implements Component {
       await fallback.send(taken.lines);
       this.buffer.settle(taken);
       this.log.warn(
-        { lines: taken.lines.length, to: fallback.target },
+        { lines: taken.count, to: fallback.target },
         'database unreachable at shutdown: unsent lines stored (heatnet replay-spool)',
       );
     } catch (err) {
       // Put back only to drop: that rejects the promises of accept() callers.
       this.buffer.putBack(taken);
-      this.buffer.dropOldest(taken.lines.length, new Error('storage stopped before writing'));
-      this.droppedLines += taken.lines.length;
-      this.log.error({ err, lines: taken.lines.length }, 'lines lost at shutdown');
+      this.buffer.dropOldest(taken.count, new Error('storage stopped before writing'));
+      this.droppedLines += taken.count;
+      this.log.error({ err, lines: taken.count }, 'lines lost at shutdown');
     }
   }
 }

@@ -46,7 +46,12 @@ interface QueryResponse {
 
 // influxd ignores unknown keys silently, so every key below was checked against the output of
 // `influxd config` for 1.6.7. The goal: touch only dataDir and loopback, and stay quiet.
-function influxConfig(dataDir: string, httpPort: number, rpcPort: number): string {
+function influxConfig(
+  dataDir: string,
+  httpPort: number,
+  rpcPort: number,
+  maxValuesPerTag: number,
+): string {
   return `# Generated for a single test run.
 # Debian renamed upstream's reporting-disabled to reporting-enabled; set both spellings.
 reporting-enabled = false
@@ -62,6 +67,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   dir = "${join(dataDir, 'data')}"
   wal-dir = "${join(dataDir, 'wal')}"
   query-log-enabled = false
+  max-values-per-tag = ${maxValuesPerTag}
 
 [monitor]
   store-enabled = false
@@ -101,13 +107,20 @@ function quoteIdentifier(name: string): string {
   return `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-export async function startInfluxd(): Promise<InfluxdHandle> {
+/**
+ * @param options.maxValuesPerTag influxd's cap on distinct values of one tag (its default,
+ *   100,000; 0 for none): a run with 250,000 households needs it lifted.
+ */
+export async function startInfluxd(
+  options: { maxValuesPerTag?: number } = {},
+): Promise<InfluxdHandle> {
   const binary = findBinary('influxd', 'INFLUXD_BIN');
   const dataDir = await mkdtemp(join(tmpdir(), 'heatnet-influxd-'));
   const [port, rpcPort] = await freePorts(2);
   if (port === undefined || rpcPort === undefined) throw new Error('no free ports');
   const configFile = join(dataDir, 'influxdb.conf');
-  await writeFile(configFile, influxConfig(dataDir, port, rpcPort));
+  const maxValues = options.maxValuesPerTag ?? 100_000;
+  await writeFile(configFile, influxConfig(dataDir, port, rpcPort, maxValues));
   const url = `http://127.0.0.1:${port}`;
 
   const launch = async (): Promise<ManagedProcess> => {

@@ -122,10 +122,27 @@ describe('RollingWindow', () => {
           const actual = w.mean(from, to);
           if (expected === null) expect(actual).toBeNull();
           else expect(actual).toBeCloseTo(expected, 9);
+          const before = kept.filter((x) => bucket(x.time) <= to).map((x) => x.time);
+          expect(w.lastAt(to)).toBe(before.length === 0 ? null : Math.min(Math.max(...before), to));
         },
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('starts over in place when a sample leaves everything kept behind (a week-old backfill)', () => {
+    const w = new RollingWindow(10_000, 1000);
+    for (let i = 0; i < 50; i++) w.add(i * 3_600_000, i); // an hour apart, window 10 s
+    expect(w.buckets).toBe(1);
+    expect(w.mean(0, Number.MAX_SAFE_INTEGER)).toBe(49);
+    expect(w.lastAt(Number.MAX_SAFE_INTEGER)).toBe(49 * 3_600_000);
+    const internal = w as unknown as { starts: number[]; totals: number[] };
+    expect(internal.starts.length).toBe(1);
+    expect(internal.totals).toEqual([49]);
+    w.add(49 * 3_600_000 + 500, 51); // the same bucket again
+    w.add(49 * 3_600_000 + 2500, 2); // the next one
+    expect(w.buckets).toBe(2);
+    expect(w.mean(0, Number.MAX_SAFE_INTEGER)).toBe(34); // (49 + 51 + 2)/3
   });
 
   it('drops a late sample that is already older than the horizon', () => {

@@ -1,0 +1,163 @@
+import { mergeAggregates, type RoomDayAggregate } from '../service/ledger-data-days.ts';
+import type { RoomDayDelta } from './room-days-db.ts';
+
+// One household's row: its last sample's time and its current day's aggregate.
+const LAST_AT = 0;
+/** The start (epoch ms) of the site day the row's aggregate is for; NaN when it holds none. */
+const DAY = 1;
+const SUM = 2;
+const SAMPLES = 3;
+const MIN = 4;
+const MAX = 5;
+const FIRST = 6;
+const LAST = 7;
+/** Eight numbers: one cache line per household. */
+const STRIDE = 8;
+
+/**
+ * The room days gathered since the last flush, laid out for the readings stream (issue 14):
+ * each household has a row of numbers in one Float64Array, holding its current day, so a
+ * reading is one map lookup and one cache line, where objects per household, per day and per
+ * number (every double field is a box of its own) cost a cache miss each at 250,000 rooms.
+ * Aggregates of other days than a row's (a late reading, the day before a row moved on, one
+ * put back after a failed flush) wait in `others`, which is rare.
+ */
+export class RoomDayRows {
+  private readonly slots = new Map<string, number>();
+  private readonly households: string[] = [];
+  private rows = new Float64Array(STRIDE * 1024);
+  /** Site-day labels by their start. */
+  private readonly labels = new Map<number, string>();
+  /** `household NUL day` → aggregate, for the days not in the household's row. */
+  private readonly others = new Map<string, RoomDayDelta>();
+  /** Rows holding a day's aggregate. */
+  private held = 0;
+
+  /** Households × days waiting for the next flush. */
+  get size(): number {
+    return this.held + this.others.size;
+  }
+
+  /**
+   * Adds a sample of the site day starting at `dayStart` (labelled `day`); false when the
+   * household's last sample had the same time (a redelivered reading counts once).
+   */
+  add(household: string, tempC: number, atMs: number, dayStart: number, day: string): boolean {
+    const slot = this.slots.get(household) ?? this.slotFor(household);
+    const rows = this.rows;
+    const at = slot * STRIDE;
+    if (rows[at + LAST_AT] === atMs) return false;
+    rows[at + LAST_AT] = atMs;
+    const rowDay = rows[at + DAY]!;
+    if (rowDay === dayStart) {
+      rows[at + SUM]! += tempC;
+      rows[at + SAMPLES]!++;
+      if (tempC < rows[at + MIN]!) rows[at + MIN] = tempC;
+      if (tempC > rows[at + MAX]!) rows[at + MAX] = tempC;
+      if (atMs < rows[at + FIRST]!) rows[at + FIRST] = atMs;
+      if (atMs > rows[at + LAST]!) rows[at + LAST] = atMs;
+      return true;
+    }
+    if (!this.labels.has(dayStart)) this.labels.set(dayStart, day);
+    const sample = {
+      sumC: tempC,
+      samples: 1,
+      minC: tempC,
+      maxC: tempC,
+      firstMs: atMs,
+      lastMs: atMs,
+    };
+    // The row follows the newest day: in-order readings then stay on the fast path.
+    if (Number.isNaN(rowDay)) this.fill(at, dayStart, sample);
+    else if (dayStart > rowDay) {
+      this.addOther(this.deltaAt(slot));
+      this.held--;
+      this.fill(at, dayStart, sample);
+    } else this.addOther({ day, household, ...sample });
+    return true;
+  }
+
+  /** Every aggregate gathered, and starts over (households keep their last sample's time). */
+  takeAll(): RoomDayDelta[] {
+    const deltas: RoomDayDelta[] = [...this.others.values()];
+    this.others.clear();
+    for (let slot = 0; slot < this.households.length; slot++) {
+      const at = slot * STRIDE;
+      if (Number.isNaN(this.rows[at + DAY]!)) continue;
+      deltas.push(this.deltaAt(slot));
+      this.rows[at + DAY] = Number.NaN;
+    }
+    this.held = 0;
+    return deltas;
+  }
+
+  /** Merges aggregates back (a flush that failed), into the rows where their day is. */
+  putBack(deltas: readonly RoomDayDelta[]): void {
+    for (const d of deltas) {
+      const slot = this.slots.get(d.household) ?? this.slotFor(d.household);
+      const at = slot * STRIDE;
+      const dayStart = this.startOf(d.day);
+      const rowDay = this.rows[at + DAY]!;
+      if (dayStart !== undefined && rowDay === dayStart) {
+        this.fill(at, dayStart, mergeAggregates(d, this.deltaAt(slot)));
+        this.held--;
+      } else if (dayStart !== undefined && Number.isNaN(rowDay)) this.fill(at, dayStart, d);
+      else this.addOther(d);
+    }
+  }
+
+  private addOther(d: RoomDayDelta): void {
+    const key = `${d.household}\u0000${d.day}`;
+    const known = this.others.get(key);
+    this.others.set(
+      key,
+      known ? { ...mergeAggregates(known, d), day: d.day, household: d.household } : d,
+    );
+  }
+
+  private fill(at: number, dayStart: number, a: RoomDayAggregate): void {
+    const rows = this.rows;
+    rows[at + DAY] = dayStart;
+    rows[at + SUM] = a.sumC;
+    rows[at + SAMPLES] = a.samples;
+    rows[at + MIN] = a.minC;
+    rows[at + MAX] = a.maxC;
+    rows[at + FIRST] = a.firstMs;
+    rows[at + LAST] = a.lastMs;
+    this.held++;
+  }
+
+  private deltaAt(slot: number): RoomDayDelta {
+    const rows = this.rows;
+    const at = slot * STRIDE;
+    return {
+      day: this.labels.get(rows[at + DAY]!)!,
+      household: this.households[slot]!,
+      sumC: rows[at + SUM]!,
+      samples: rows[at + SAMPLES]!,
+      minC: rows[at + MIN]!,
+      maxC: rows[at + MAX]!,
+      firstMs: rows[at + FIRST]!,
+      lastMs: rows[at + LAST]!,
+    };
+  }
+
+  private startOf(day: string): number | undefined {
+    for (const [start, label] of this.labels) if (label === day) return start;
+    return undefined;
+  }
+
+  private slotFor(household: string): number {
+    const slot = this.households.length;
+    if ((slot + 1) * STRIDE > this.rows.length) {
+      const grown = new Float64Array(this.rows.length * 2);
+      grown.set(this.rows);
+      this.rows = grown;
+    }
+    this.households.push(household);
+    this.slots.set(household, slot);
+    this.rows[slot * STRIDE + LAST_AT] = Number.NaN;
+    this.rows[slot * STRIDE + DAY] = Number.NaN;
+    return slot;
+  }
+}

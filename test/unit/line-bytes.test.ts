@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Reading } from '../../src/core/reading.ts';
+import { LineBuffer } from '../../src/storage/line-buffer.ts';
+import { Slab, type SlabSink, writeLine } from '../../src/storage/line-bytes.ts';
+import { toLine } from '../../src/storage/line-protocol.ts';
+
+/**
+ * The writer encodes readings straight into bytes (issue 14): exactly the text line in
+ * UTF-8 with a newline, checked against golden bytes and against `toLine` for any reading.
+ */
+
+const T = 1_700_000_000_123;
+
+class OneSlab implements SlabSink {
+  readonly slab = new Slab(4096);
+  slabFor(bytes: number): Slab {
+    expect(bytes).toBeLessThanOrEqual(this.slab.room);
+    return this.slab;
+  }
+}
+
+function bytesOf(r: Reading): Buffer | undefined {
+  const sink = new OneSlab();
+  return writeLine(r, sink) ? sink.slab.bytes.subarray(0, sink.slab.used) : undefined;
+}
+
+describe('writeLine', () => {
+  it('writes golden bytes for a room reading, tags sorted, a newline at the end', () => {
+    const tags = Object.freeze({
+      substation: 'S01',
+      building: 'S01-B1',
+      household: 'H7',
+      zone: 'low',
+    });
+    const bytes = bytesOf({ measurement: 'room', tags, fields: { temp_c: 21.5 }, time: T });
+    expect(bytes?.toString('hex')).toBe(
+      Buffer.from(
+        'room,building=S01-B1,household=H7,substation=S01,zone=low temp_c=21.5 1700000000123\n',
+      ).toString('hex'),
+    );
+    // The same frozen tags again come from the cache, with the same bytes.
+    const again = bytesOf({ measurement: 'room', tags, fields: { temp_c: -3 }, time: 5 });
+    expect(again?.toString()).toBe(
+      'room,building=S01-B1,household=H7,substation=S01,zone=low temp_c=-3 5\n',
+    );
+  });
+
+  it('writes UTF-8 for names and strings, and escapes as the text line does', () => {
+    const r: Reading = {
+      measurement: '换热站 1',
+      tags: { 站: '北,区' },
+      fields: { 'a b': 'é"\\', n: 7 },
+      intFields: new Set(['n']),
+      time: T + 0.6,
+    };
+    const golden = Buffer.from([
+      ...Buffer.from('换热站\\ 1,站=北\\,区 a\\ b="é\\"\\\\",n=7i 1700000000124\n', 'utf8'),
+    ]);
+    expect(bytesOf(r)).toEqual(golden);
+  });
+
+  it('writes nothing when no field can be written', () => {
+    const sink = new OneSlab();
+    expect(
+      writeLine({ measurement: 'room', tags: {}, fields: { a: Number.NaN }, time: T }, sink),
+    ).toBeUndefined();
+    expect(sink.slab.used).toBe(0);
+    expect(sink.slab.ends).toEqual([]);
+  });
+
+  it('agrees with toLine for any reading (property)', () => {
+    const name = fc.string({ minLength: 1, maxLength: 8, unit: 'grapheme' });
+    const value = fc.oneof(
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.string({ unit: 'grapheme' }),
+    );
+    fc.assert(
+      fc.property(
+        name,
+        fc.dictionary(name, name, { maxKeys: 4 }),
+        fc.dictionary(name, value, { maxKeys: 4 }),
+        fc.oneof(fc.double(), fc.integer({ min: 0, max: 2 ** 53 }), fc.constant(T)),
+        (measurement, tags, fields, time) => {
+          const r: Reading = { measurement, tags, fields, time };
+          const line = toLine(r);
+          const bytes = bytesOf(r);
+          if (line === undefined) expect(bytes).toBeUndefined();
+          else expect(bytes?.toString('utf8')).toBe(`${line}\n`);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('LineBuffer bytes', () => {
+  const room = (i: number): Reading => ({
+    measurement: 'room',
+    tags: { household: `H${i}` },
+    fields: { temp_c: i },
+    time: i,
+  });
+
+  it('gives a batch as one body and as text, across slabs and pushes', () => {
+    const b = new LineBuffer(1000);
+    const readings = Array.from({ length: 20_000 }, (_, i) => room(i));
+    for (let i = 0; i < readings.length; i += 7)
+      b.pushReadings(readings.slice(i, i + 7), i % 2 === 0);
+    expect(b.size).toBe(20_000);
+    const taken = b.take(15_000);
+    const text = readings.slice(0, 15_000).map((r) => toLine(r)!);
+    expect(taken.count).toBe(15_000);
+    expect(taken.body().toString()).toBe(`${text.join('\n')}\n`);
+    expect(taken.lines).toEqual(text);
+    b.putBack(taken);
+    expect(b.take(20_000).lines).toEqual(readings.map((r) => toLine(r)!));
+  });
+
+  it('keeps a taken batch as it was while the buffer goes on', () => {
+    const b = new LineBuffer(1000);
+    b.push(['a', 'b', 'c'], true);
+    const taken = b.take(2);
+    b.putBack(taken);
+    b.take(1);
+    b.push(['d'], false);
+    expect(taken.lines).toEqual(['a', 'b']);
+    expect(taken.body().toString()).toBe('a\nb\n');
+  });
+});
