@@ -8,6 +8,8 @@
  *   npx tsx bench/mqtt-burst.ts [--messages 300000] [--case backfill|current|both]
  *     [--systems heatnet,node-red] [--inflight 500] [--node-red-dir DIR] [--profile DIR]
  *     [--series 250000] [--rate 20000]   (memory runs: more room series, a steady rate)
+ *     [--drain]   (each system's own top rate: it is paused (SIGSTOP) while the whole burst
+ *     queues for its session in mosquitto, then resumed; points/s counts from the resume)
  *     [--poll-ms 500]   (how often InfluxDB is counted; a long run with many series wants
  *     more: a count over millions of points is itself work for the machine; at 5 s or more
  *     each count is printed with the RSS, a timeline of memory)
@@ -48,6 +50,7 @@ const { values } = parseArgs({
     /** Messages per second the publisher keeps to (default: as fast as the broker takes). */
     rate: { type: 'string', default: '0' },
     'poll-ms': { type: 'string', default: '500' },
+    drain: { type: 'boolean', default: false },
   },
 });
 const messages = Number(values.messages);
@@ -133,9 +136,16 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
   await sleep(IDLE_MS);
   const idleCpuPct = +((100 * (cpuMicros(pid) - idle0)) / 1000 / IDLE_MS).toFixed(1);
   const rss = { ready: rssMb(pid), max: 0, end: 0 };
+  // Draining: the burst waits in the broker (its socket buffers, then the session's queue)
+  // while the system is paused; the clock starts when it is resumed.
+  if (values.drain) process.kill(pid, 'SIGSTOP');
+  const publisher = publish(env.servers.mqttUrl, env.topics, mode);
+  if (values.drain) {
+    await publisher;
+    process.kill(pid, 'SIGCONT');
+  }
   const cpu0 = cpuMicros(pid);
   const t0 = performance.now();
-  const publisher = publish(env.servers.mqttUrl, env.topics, mode);
   let count = 0;
   let progressAt = t0;
   while (count < messages) {
@@ -227,7 +237,7 @@ const ratios = cases.map((mode) => {
 });
 console.log(
   JSON.stringify(
-    { date: new Date().toISOString(), messages, households, results, ratios },
+    { date: new Date().toISOString(), messages, households, drain: values.drain, results, ratios },
     null,
     2,
   ),
