@@ -23,7 +23,7 @@ const { values } = parseArgs({
   },
 });
 
-type Mode = 'NORMAL + log fsync off the loop (heatnet)' | 'FULL (before)';
+type Mode = 'commit' | 'grouped';
 
 /** The longest gaps between a 1 ms ticker's ticks while `work` runs: the loop held. */
 async function loopGaps<T>(work: () => Promise<T>) {
@@ -41,9 +41,8 @@ async function loopGaps<T>(work: () => Promise<T>) {
 
 async function commits(mode: Mode) {
   const path = join(mkdtempSync(join(tmpdir(), 'heatnet-bench-commit-')), 'store.sqlite');
-  const store = new Store({ engine: 'sqlite', path });
+  const store = new Store({ engine: 'sqlite', path, fsync: mode });
   await store.start();
-  if (mode === 'FULL (before)') await sql.raw('PRAGMA synchronous = FULL').execute(store.db);
   await sql`CREATE TABLE bench_commit (id INTEGER PRIMARY KEY, body TEXT)`.execute(store.db);
   const one = () =>
     store.transaction((trx) =>
@@ -58,12 +57,12 @@ async function commits(mode: Mode) {
     }
     return summary(ms);
   });
-  const before = store.walSyncs!;
+  const before = store.walSyncs ?? { syncs: 0 };
   const t = performance.now();
   const burst = await loopGaps(() =>
     Promise.all(Array.from({ length: Number(values.concurrent) }, one)),
   );
-  const after = store.walSyncs!;
+  const after = store.walSyncs ?? { syncs: 0 };
   await store.stop();
   return {
     mode,
@@ -79,11 +78,7 @@ async function commits(mode: Mode) {
 }
 
 const rows = [];
-for (const mode of [
-  'NORMAL + log fsync off the loop (heatnet)',
-  'FULL (before)',
-  'NORMAL + log fsync off the loop (heatnet)',
-  'FULL (before)',
-] as const)
+for (const mode of ['commit', 'grouped', 'commit', 'grouped'] as const) {
   rows.push(await commits(mode));
+}
 console.log(JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));

@@ -23,6 +23,10 @@ export interface ScaleAppOptions {
   /** Data folder (temp). */
   dir: string;
   postgres?: string | undefined;
+  /** InfluxDB 1.x to store readings in (its URL, database created); else the local store. */
+  influx?: { url: string; db: string } | undefined;
+  /** store.sqliteFsync. */
+  sqliteFsync?: 'commit' | 'grouped';
 }
 
 /** The config: demo.yaml with the scale network, no devices, a store in `dir`. */
@@ -40,8 +44,12 @@ export function scaleConfig(o: ScaleAppOptions): Config {
   raw.ingest.mqtt = { ...raw.ingest.mqtt, url: 'embedded', embeddedPort: 0 };
   raw.api = { ...raw.api, host: '127.0.0.1', port: 0 };
   raw.storage = { dataDir: join(o.dir, 'data') };
+  // A network this size keeps its readings (and the console's trends) in InfluxDB; the
+  // embedded history recorder runs only without it.
+  if (o.influx) raw.storage.influx = { version: 1, url: o.influx.url, db: o.influx.db };
   raw.balance = { ...raw.balance, schedule: { intervalS: o.intervalS } };
   if (o.postgres) raw.store = { postgres: o.postgres };
+  else if (o.sqliteFsync) raw.store = { sqliteFsync: o.sqliteFsync };
   raw.simulation = { ...raw.simulation, groundTruth: { port: 0 }, complaints: {} };
   const result = parseConfig(stringify(raw), { ...TEST_TOKENS }, 'bench');
   if (!result.ok) throw new Error(result.issues.slice(0, 5).map(formatIssue).join('\n'));

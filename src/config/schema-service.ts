@@ -84,6 +84,11 @@ export const StoreSchema = Type.Object(
         description: 'PostgreSQL URL; use env:NAME, it usually carries a password',
       }),
     ),
+    sqliteFsync: Type.Union([Type.Literal('commit'), Type.Literal('grouped')], {
+      default: 'commit',
+      description:
+        'How SQLite makes a write durable: an fsync inside each commit (on the event loop), or one fsync of the log off the loop for the commits that finished meanwhile',
+    }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -15,10 +15,11 @@ export const DEFAULT_SQLITE_FILE = 'heatnet.sqlite';
 export function storeTarget(config: Config, baseDir: string): StoreTarget {
   const { store, storage } = config;
   if (store.postgres) return { engine: 'postgres', url: store.postgres };
+  const fsync = store.sqliteFsync;
   const path = store.sqlite
     ? resolve(baseDir, store.sqlite)
     : join(resolve(baseDir, storage.dataDir), DEFAULT_SQLITE_FILE);
-  return { engine: 'sqlite', path };
+  return { engine: 'sqlite', path, fsync };
 }
 
 /** The store, and its component for the root to start before anything that uses it. */

@@ -1,8 +1,18 @@
 /** The two engines the store speaks (DESIGN §3): SQLite embedded, PostgreSQL for several instances. */
 export type Engine = 'sqlite' | 'postgres';
 
+/**
+ * How SQLite makes a commit durable: `commit` fsyncs inside every commit (synchronous=FULL;
+ * the event loop waits on the disk), `grouped` fsyncs the log in libuv's thread pool,
+ * once for the commits that finished meanwhile (synchronous=NORMAL + WalSync). Either way a
+ * write resolves only once it is on stable storage.
+ */
+export type SqliteFsync = 'commit' | 'grouped';
+
 /** Where the store lives: a SQLite file, or a PostgreSQL server. */
-export type StoreTarget = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
+export type StoreTarget =
+  | { engine: 'sqlite'; path: string; fsync?: SqliteFsync }
+  | { engine: 'postgres'; url: string };
 
 /** The target without secrets, for logs (a PostgreSQL URL may carry a password). */
 export function describeTarget(target: StoreTarget): string {

@@ -10,6 +10,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import type { SqliteFsync } from './engine.ts';
 import { WalSync } from './wal-sync.ts';
 
 /**
@@ -23,16 +24,20 @@ class TransactionalSqliteAdapter extends SqliteAdapter {
 }
 
 /**
- * WAL with synchronous=NORMAL, made durable per write by DurableSqliteDriver. The busy
+ * WAL, made durable per commit (FULL) or per write by DurableSqliteDriver (grouped). The busy
  * timeout lets a second process on the same file (a tool, a test) wait its turn instead
  * of failing at once.
  */
-function openSqlite(path: string, onWrite: () => void): SqliteDatabase.Database {
+function openSqlite(
+  path: string,
+  fsync: SqliteFsync,
+  onWrite: () => void,
+): SqliteDatabase.Database {
   mkdirSync(dirname(path), { recursive: true });
   const db = new SqliteDatabase(path);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.pragma(fsync === 'commit' ? 'synchronous = FULL' : 'synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
   } catch (err) {
@@ -85,15 +90,16 @@ function writes(stmt: SqliteDatabase.Statement, onWrite: () => void) {
 }
 
 /**
- * Durable commits without an fsync on the event loop. better-sqlite3 commits
- * synchronously, so with `synchronous=FULL` every commit's fsync (p50 3–5 ms, p99 ~20 ms
- * on this kind of machine) held the main thread, and complaint intake waited behind the
- * fsyncs of every write before it (issue 10). Here SQLite runs with `synchronous=NORMAL`
- * (consistent through a power cut, but the last commits could be lost) and a connection
- * that changed rows fsyncs the `-wal` file in libuv's thread pool once it is released,
- * before the query or transaction resolves: what has resolved is on stable storage, as
- * with FULL (the control audit is a safety record, a complaint's 201 a promise).
- * Commits that finish while an fsync runs share the next one.
+ * Durable commits, two ways (store.sqliteFsync). `commit` (the default): SQLite's own
+ * synchronous=FULL, an fsync inside every commit — better-sqlite3 commits synchronously,
+ * so the event loop waits on the disk (p50 1–5 ms, p99 ~10–20 ms on this kind of machine).
+ * `grouped`: synchronous=NORMAL (consistent through a power cut, but the last commits could
+ * be lost) and a connection that ran a writing statement fsyncs the `-wal` file in libuv's
+ * thread pool once it is released, before the query or transaction resolves; commits that
+ * finish while an fsync runs share the next. Either way what has resolved is on stable
+ * storage (the control audit is a safety record, a complaint's 201 a promise). Grouped
+ * frees the loop, but an fsync that runs while other writes stream into the log takes
+ * longer: with the 5,000-station intake bench its tail was worse (BENCHMARKS.md, issue 10).
  */
 export class DurableSqliteDriver extends SqliteDriver {
   /**
@@ -106,10 +112,11 @@ export class DurableSqliteDriver extends SqliteDriver {
 
   constructor(
     path: string,
-    private readonly wal: WalSync,
+    private readonly wal: WalSync | null,
   ) {
     const written = { since: false };
-    super({ database: async () => openSqlite(path, () => (written.since = true)) });
+    const fsync = wal ? 'grouped' : 'commit';
+    super({ database: async () => openSqlite(path, fsync, () => (written.since = true)) });
     this.written = written;
   }
 
@@ -121,19 +128,22 @@ export class DurableSqliteDriver extends SqliteDriver {
     const released = this.onReleased;
     this.onReleased = undefined;
     released?.();
-    if (wrote) await this.wal.sync();
+    if (wrote) await this.wal?.sync();
   }
 }
 
 /** Kysely's SQLite dialect with the durable driver and transactional DDL. */
 export class DurableSqliteDialect implements Dialect {
-  /** The store's group commits (for health and the benchmark). */
-  readonly wal: WalSync;
+  /** The store's group commits (for health and the benchmark); null when each commit fsyncs. */
+  readonly wal: WalSync | null;
   /** The driver, once Kysely has asked for it. */
   driver: DurableSqliteDriver | undefined;
 
-  constructor(private readonly path: string) {
-    this.wal = new WalSync(`${path}-wal`);
+  constructor(
+    private readonly path: string,
+    fsync: SqliteFsync,
+  ) {
+    this.wal = fsync === 'grouped' ? new WalSync(`${path}-wal`) : null;
   }
 
   createDriver(): SqliteDriver {

@@ -15,8 +15,8 @@ export type StoreTransaction = Transaction<Database>;
  * The relational store (DESIGN §3): everything that is not a time series. One Kysely
  * instance over SQLite (embedded, the default) or PostgreSQL (several instances); the
  * schema is brought up to date by the migrations in code at every start. Commits are
- * durable on both engines before they resolve (SQLite: WAL with a group fsync of the log
- * off the event loop, see sqlite-dialect.ts; PostgreSQL: synchronous_commit).
+ * durable on both engines before they resolve (SQLite: WAL, an fsync per commit or a
+ * grouped one off the event loop, see sqlite-dialect.ts; PostgreSQL: synchronous_commit).
  */
 export class Store implements Component {
   readonly name = 'store';
@@ -66,7 +66,8 @@ export class Store implements Component {
 
   /** SQLite's group commits so far (fsyncs and the writes they covered); null on PostgreSQL. */
   get walSyncs(): { syncs: number; requests: number } | null {
-    return this.dialect instanceof DurableSqliteDialect ? { ...this.dialect.wal.stats } : null;
+    const wal = this.dialect instanceof DurableSqliteDialect ? this.dialect.wal : null;
+    return wal ? { ...wal.stats } : null;
   }
 
   /**

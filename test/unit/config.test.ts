@@ -135,15 +135,19 @@ describe('parseConfig: a valid config', () => {
   });
 
   it('keeps the relational store in SQLite in dataDir unless told otherwise', () => {
-    expect(config.store).toEqual({});
+    expect(config.store).toEqual({ sqliteFsync: 'commit' });
     expect(storeTarget(config, '/srv/heatnet')).toEqual({
       engine: 'sqlite',
       path: '/srv/heatnet/data/heatnet.sqlite',
+      fsync: 'commit',
     });
-    const file = configOf(parseConfig(`${BASE}store: { sqlite: state/h.sqlite }\n`, ENV));
+    const file = configOf(
+      parseConfig(`${BASE}store: { sqlite: state/h.sqlite, sqliteFsync: grouped }\n`, ENV),
+    );
     expect(storeTarget(file, '/srv/heatnet')).toEqual({
       engine: 'sqlite',
       path: '/srv/heatnet/state/h.sqlite',
+      fsync: 'grouped',
     });
   });
 

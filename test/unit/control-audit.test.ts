@@ -127,14 +127,13 @@ describe.each(ENGINES)('control audit on %s', (engine: Engine) => {
     openAudit(target ?? (await freshTarget(engine)));
 
   describe('audit store: durable record of every attempt', () => {
-    it('creates its schema on open, committing durably (SQLite: WAL fsynced per write)', async () => {
+    it('creates its schema on open, committing durably (SQLite: WAL, synchronous=FULL)', async () => {
       const store = await tempStore();
       if (engine === 'sqlite') {
         const pragma = async (name: string) =>
           Object.values((await sql.raw(`PRAGMA ${name}`).execute(store.store.db)).rows[0] ?? {})[0];
         expect(await pragma('journal_mode')).toBe('wal');
-        // NORMAL, and the store fsyncs the log itself before a write resolves.
-        expect(await pragma('synchronous')).toBe(1);
+        expect(await pragma('synchronous')).toBe(2); // FULL: store.sqliteFsync's default, commit
       } else {
         const { rows } = await sql<{
           synchronous_commit: string;
@@ -142,11 +141,18 @@ describe.each(ENGINES)('control audit on %s', (engine: Engine) => {
         expect(rows[0]?.synchronous_commit).toBe('on');
       }
       expect(await store.list()).toEqual([]);
-      if (engine === 'sqlite') {
-        const before = store.store.walSyncs!.syncs;
-        await store.begin(attempt());
-        expect(store.store.walSyncs!.syncs).toBeGreaterThan(before);
-      }
+    });
+
+    it('with grouped fsyncs (SQLite): NORMAL, and the log fsynced before a write resolves', async () => {
+      if (engine !== 'sqlite') return;
+      const target = (await freshTarget(engine)) as StoreTarget & { engine: 'sqlite' };
+      const store = await tempStore({ ...target, fsync: 'grouped' });
+      const pragma = async (name: string) =>
+        Object.values((await sql.raw(`PRAGMA ${name}`).execute(store.store.db)).rows[0] ?? {})[0];
+      expect(await pragma('synchronous')).toBe(1);
+      const before = store.store.walSyncs!.syncs;
+      await store.begin(attempt());
+      expect(store.store.walSyncs!.syncs).toBeGreaterThan(before);
     });
 
     it('records a pending attempt, then its outcome', async () => {

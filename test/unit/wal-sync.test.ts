@@ -64,10 +64,11 @@ describe('WalSync', () => {
   });
 });
 
-describe('Store.transaction on SQLite', () => {
+describe('Store.transaction on SQLite with grouped fsyncs', () => {
   it('says the transaction ended before its log is fsynced, and resolves after', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'heatnet-wal-'));
-    const store = new Store({ engine: 'sqlite', path: join(dir, 'store.sqlite') });
+    const path = join(dir, 'store.sqlite');
+    const store = new Store({ engine: 'sqlite', path, fsync: 'grouped' });
     await store.start();
     try {
       const before = store.walSyncs!.syncs;
