@@ -28,6 +28,23 @@ function droppedCount(err: unknown): number | undefined {
 }
 
 /**
+ * InfluxDB 1.x refuses points that would pass one of its limits (`max-values-per-tag`,
+ * 100,000 by default: heatnet's `household` tag passes it at 100,000 households; and
+ * `max-series-per-database`) as a partial write: everything else is stored, and the
+ * refused points would be refused again however the batch is split. So the batch is
+ * settled at once, and the reason says which setting to raise.
+ */
+const DATABASE_LIMIT = /(max-values-per-tag|max-series-per-database) limit exceeded/;
+
+function limitHint(err: unknown): string | undefined {
+  const limit = err instanceof Error ? DATABASE_LIMIT.exec(err.message)?.[1] : undefined;
+  return (
+    limit &&
+    `InfluxDB's ${limit} limit refuses new series: raise ${limit} (0 = no limit) in influxdb.conf [data]`
+  );
+}
+
+/**
  * Writes `batch` (text, or lines the writer encoded: sent as bytes where the transport can),
  * splitting around what the database will not take: a 413 halves the
  * request until it fits, a 400/422 halves it until the offending lines stand alone and
@@ -56,6 +73,8 @@ export async function deliver(
     const kind = failureKind(err);
     if (kind === 'retry' || kind === 'auth') throw err;
     const lines = textOf(batch);
+    const hint = kind === 'invalid' ? limitHint(err) : undefined;
+    if (hint) return settleAtLimit(report, lines, err, hint);
     const hopeless =
       kind === 'invalid' && (droppedCount(err) === lines.length || report.requests >= SPLIT_BUDGET);
     if (lines.length === 1 || hopeless) {
@@ -69,6 +88,23 @@ export async function deliver(
     await deliver(transport, lines.slice(half), report);
     return report;
   }
+}
+
+/** A batch the database stored but for the points past its limit (which, it does not say). */
+function settleAtLimit(
+  report: DeliveryReport,
+  lines: readonly string[],
+  err: unknown,
+  hint: string,
+): DeliveryReport {
+  const dropped = Math.min(droppedCount(err) ?? lines.length, lines.length);
+  report.written += lines.length - dropped;
+  report.rejected += dropped;
+  // Which points were refused is not said: a person replaying gets the whole batch (the
+  // stored points are overwritten with themselves, as they carry their timestamps).
+  report.refusedLines?.push(...lines);
+  report.firstRejected ??= { line: lines[0] ?? '', reason: `${hint} (${(err as Error).message})` };
+  return report;
 }
 
 function isBatch(batch: readonly string[] | LineBatch): batch is LineBatch {

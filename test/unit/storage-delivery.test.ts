@@ -74,6 +74,22 @@ describe('deliver: 413', () => {
   });
 });
 
+describe('deliver: a database limit', () => {
+  it('settles a batch InfluxDB refused in part for its max-values-per-tag at once, naming the setting', async () => {
+    const db = new FakeDb(noJudge, (l) => l.startsWith('m v=9'));
+    db.send = async (batch) => {
+      db.requests++;
+      db.stored.push(...batch.filter((l) => !l.startsWith('m v=9')));
+      const message = `HTTP 400: {"error":"partial write: max-values-per-tag limit exceeded (100000/100000): measurement=\\"room\\" tag=\\"household\\" value=\\"H100001\\" dropped=111"}`;
+      throw rejected(message, 400);
+    };
+    const report = await deliver(db, lines(1000));
+    expect(db.requests).toBe(1);
+    expect(report).toMatchObject({ written: 889, rejected: 111 });
+    expect(report.firstRejected?.reason).toMatch(/raise max-values-per-tag \(0 = no limit\)/);
+  });
+});
+
 describe('deliver: 400/422', () => {
   it('drops exactly the bad lines, keeps the order of the rest, names the first bad one', async () => {
     await fc.assert(
