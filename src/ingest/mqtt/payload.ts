@@ -161,18 +161,7 @@ function mapParsed(
     fields[rule.field] = value;
     found++;
   }
-  if (found === 0) {
-    return { ok: false, kind: 'payload', reason: 'none of the mapped fields present' };
-  }
-  let time: number | undefined;
-  if (sub.time) {
-    time = parseTime(at(doc, sub.time));
-    if (time === undefined) {
-      const reason = `${sub.time}: missing, unreadable or implausible time`;
-      return { ok: false, kind: 'time', reason };
-    }
-  }
-  return { ok: true, fields, time };
+  return finish(sub, fields, found, sub.time ? at(doc, sub.time) : undefined);
 }
 
 /** mapPayload's rules over what readFlat read: the same checks, in the same order. */
@@ -191,13 +180,23 @@ function mapFlat(
     fields[rule.field] = value;
     found++;
   }
+  const t = rules.length;
+  return finish(sub, fields, found, plan.seen[t] === 1 ? plan.values[t] : undefined);
+}
+
+/** What both ways end with: at least one field, and the time when the subscription has one. */
+function finish(
+  sub: MqttSubscription,
+  fields: Record<string, number>,
+  found: number,
+  rawTime: unknown,
+): PayloadResult {
   if (found === 0) {
     return { ok: false, kind: 'payload', reason: 'none of the mapped fields present' };
   }
   let time: number | undefined;
   if (sub.time) {
-    const t = rules.length;
-    time = parseTime(plan.seen[t] === 1 ? plan.values[t] : undefined);
+    time = parseTime(rawTime);
     if (time === undefined) {
       const reason = `${sub.time}: missing, unreadable or implausible time`;
       return { ok: false, kind: 'time', reason };
