@@ -131,6 +131,7 @@ describe('guarded pump control over real Modbus TCP', () => {
     expect(relational.target).toEqual({
       engine: 'sqlite',
       path: join(config.storage.dataDir, 'heatnet.sqlite'),
+      fsync: 'commit',
     });
     // The API's own base (strict body validation, the one error shape, access).
     http = createHttp({ api: config.api, log });
