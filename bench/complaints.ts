@@ -3,12 +3,15 @@
  * on 5,000 substations / 250,000 households with live data flowing and balance
  * evaluations (with the desk's proactive sweep) running on their schedule.
  *   npx tsx bench/complaints.ts [--substations 5000] [--rate 50] [--seconds 60] [--interval 15]
- *     [--feed-ms 1000] [--postgres URL] [--sqlite-fsync commit|grouped] [--influx]
+ *     [--feed-ms 1000] [--postgres URL] [--sqlite-fsync commit|grouped] [--influx] [--mosquitto]
  *
  * `--influx` stores the readings in a real InfluxDB 1.x started for the run, as a network
  * this size is set up; without it they go to the local line-protocol store and the
  * embedded history recorder writes the console's trends into the relational store too
  * (~130,000 rows a minute at 5,000 substations, sharing SQLite's log with the calls).
+ * `--mosquitto` runs the MQTT broker as its own process (a real mosquitto), as a network
+ * this size would; without it the embedded broker shares heatnet's event loop, and the
+ * 5,000 retained balance messages of every evaluation pass through it.
  *
  * The real HeatnetApp with its real store (SQLite in a temp data folder, or PostgreSQL)
  * and its HTTP API on loopback; readings enter through its ingest pipeline every second
@@ -27,6 +30,7 @@ import type { HeatnetApp } from '../src/app.ts';
 import type { Household } from '../src/domain/topology.ts';
 import { TEST_TOKENS } from '../test/support/config.ts';
 import { startInfluxd } from '../test/support/influxd.ts';
+import { startMosquitto } from '../test/support/mosquitto.ts';
 import { cpuSecondsOf, sleep } from './measure.ts';
 import {
   type JobTimes,
@@ -52,6 +56,7 @@ const { values } = parseArgs({
     // store.sqliteFsync: an fsync inside each commit (default) or grouped off the loop.
     'sqlite-fsync': { type: 'string', default: 'commit' },
     influx: { type: 'boolean', default: false },
+    mosquitto: { type: 'boolean', default: false },
   },
 });
 const RATE = Number(values.rate);
@@ -171,12 +176,14 @@ async function main(): Promise<void> {
   // store; the live readings below go through the whole pipeline, storage included.
   const influxd = values.influx ? await startInfluxd() : undefined;
   if (influxd) await influxd.createDatabase('heatnet');
+  const mosquitto = values.mosquitto ? await startMosquitto({ quiet: true }) : undefined;
   const { app, readings } = scaleApp({
     substations: Number(values.substations),
     intervalS: Number(values.interval),
     dir,
     postgres: values.postgres,
     influx: influxd && { url: influxd.url, db: 'heatnet' },
+    mqttUrl: mosquitto?.url,
     sqliteFsync: values['sqlite-fsync'] === 'grouped' ? 'grouped' : 'commit',
   });
   const timing = timeJobs(app);
@@ -227,6 +234,7 @@ async function main(): Promise<void> {
         date: new Date().toISOString(),
         feedMs: Number(values['feed-ms']),
         readingsTo: influxd ? 'InfluxDB 1.x' : 'local store (+ embedded history)',
+        broker: mosquitto ? 'mosquitto' : 'embedded',
         store: values.postgres ? 'postgres' : `sqlite (fsync: ${values['sqlite-fsync']})`,
         walSyncs: app.store.walSyncs,
         substations: app.topology.substations.length,
@@ -259,6 +267,7 @@ async function main(): Promise<void> {
   );
   await app.stop();
   await influxd?.destroy();
+  await mosquitto?.destroy();
   process.exit(0);
 }
 

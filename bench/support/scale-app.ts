@@ -1,6 +1,6 @@
 /**
  * The benches' service at scale: config/demo.yaml with the scale network (one building
- * per substation, every 50th cold), no devices, an embedded broker, a store in a temp
+ * per substation, every 50th cold), no devices, an embedded broker (or one of its own), a store in a temp
  * folder (or PostgreSQL), and 75 minutes of history held in state and windows — as a
  * running service holds it, not pushed through storage.
  */
@@ -25,6 +25,8 @@ export interface ScaleAppOptions {
   postgres?: string | undefined;
   /** InfluxDB 1.x to store readings in (its URL, database created); else the local store. */
   influx?: { url: string; db: string } | undefined;
+  /** An MQTT broker of its own (mqtt://…) instead of the embedded one. */
+  mqttUrl?: string | undefined;
   /** store.sqliteFsync. */
   sqliteFsync?: 'commit' | 'grouped';
 }
@@ -41,7 +43,9 @@ export function scaleConfig(o: ScaleAppOptions): Config {
   raw.ingest.modbus.listeners = [];
   // The demo's teams answer for its branches, which the scale network does not have.
   raw.alerts = { ...raw.alerts, teams: [], schedules: [] };
-  raw.ingest.mqtt = { ...raw.ingest.mqtt, url: 'embedded', embeddedPort: 0 };
+  raw.ingest.mqtt = o.mqttUrl
+    ? { ...raw.ingest.mqtt, url: o.mqttUrl }
+    : { ...raw.ingest.mqtt, url: 'embedded', embeddedPort: 0 };
   raw.api = { ...raw.api, host: '127.0.0.1', port: 0 };
   raw.storage = { dataDir: join(o.dir, 'data') };
   // A network this size keeps its readings (and the console's trends) in InfluxDB; the

@@ -5,8 +5,17 @@
  * `sliceMs` of work, so a request that arrives meanwhile waits one slice, not the whole
  * job (issue 10: a 5,000-station evaluation held the loop ~0.9 s and complaint intake
  * with it). Both ways run the same steps in the same order and return the same value.
+ * What a step yields means nothing to either, except END_TURN to the sliced run.
  */
-export type Steps<T> = Generator<void, T, void>;
+export type Steps<T> = Generator<unknown, T, void>;
+
+/**
+ * Yielded by a step whose work goes on outside it: a message handed to a socket is
+ * processed later by the broker (the embedded one on this same loop) and its ack by the
+ * client. Run in slices, the loop is handed back at once, so that work is done a little
+ * at a time instead of piling up behind a whole slice of sends (issue 10).
+ */
+export const END_TURN = Symbol('end of turn');
 
 /** A background job's work between turns of the loop: what a request may wait behind. */
 export const BACKGROUND_SLICE_MS = 4;
@@ -43,7 +52,7 @@ export async function runInSlices<T>(steps: Steps<T>, options: SliceOptions): Pr
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
-    if (performance.now() - sliceStart < options.sliceMs) continue;
+    if (step.value !== END_TURN && performance.now() - sliceStart < options.sliceMs) continue;
     await nextTurn();
     if (options.abandoned?.()) {
       steps.return(undefined as T);

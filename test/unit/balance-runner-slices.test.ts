@@ -7,6 +7,7 @@ import { EventBus } from '../../src/core/events.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import {
+  END_TURN,
   runInSlices,
   runToEnd,
   SlicesAbandoned,
@@ -70,6 +71,24 @@ describe('runInSlices', () => {
     const run = runInSlices(counting(3, log), { sliceMs: 60_000 });
     expect(log).toHaveLength(3); // all steps ran synchronously, before the first await
     expect(await run).toBe(3);
+  });
+
+  it('hands the loop back after a step that ends its turn, however long the slice', async () => {
+    const log: string[] = [];
+    function* sends(): Steps<number> {
+      log.push('send 1');
+      yield END_TURN;
+      log.push('send 2');
+      yield;
+      log.push('send 3');
+      return 3;
+    }
+    setImmediate(() => log.push('other work')); // queued before the run's own turn
+    const run = runInSlices(sends(), { sliceMs: 60_000 });
+    expect(log).toEqual(['send 1']);
+    expect(await run).toBe(3);
+    expect(log).toEqual(['send 1', 'other work', 'send 2', 'send 3']);
+    expect(runToEnd(sends())).toBe(3);
   });
 
   it('gives up between slices once abandoned, running no further step', async () => {
