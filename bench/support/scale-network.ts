@@ -66,12 +66,20 @@ function noiseOf(seed: number): () => number {
 export class ScaleReadings {
   private readonly noise = noiseOf(42);
   private readonly index = new Map<string, number>();
+  /** Frozen tags shared per series, as the adapters give them (a Modbus device, a topic). */
+  private readonly tagsBySeries = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(
     private readonly config: Config,
     topology: Topology,
   ) {
     for (const [i, s] of topology.substations.entries()) this.index.set(s.id, i);
+  }
+
+  private tags(key: string, make: () => Record<string, string>): Readonly<Record<string, string>> {
+    let tags = this.tagsBySeries.get(key);
+    if (!tags) this.tagsBySeries.set(key, (tags = Object.freeze(make())));
+    return tags;
   }
 
   private cold(s: Substation): boolean {
@@ -101,7 +109,7 @@ export class ScaleReadings {
     const out: Reading[] = [
       {
         measurement: 'substation',
-        tags: { substation: s.id, source: s.source },
+        tags: this.tags(`plc ${s.id}`, () => ({ substation: s.id, source: s.source })),
         fields: {
           primary_supply_temp_c: ref.primarySupplyC + n(),
           primary_return_temp_c: ref.primaryReturnC + n(),
@@ -124,7 +132,7 @@ export class ScaleReadings {
   private pump(s: Substation, time: number, cold: boolean): Reading {
     return {
       measurement: 'pump',
-      tags: { substation: s.id, pump: `${s.id}-P1` },
+      tags: this.tags(`pump ${s.id}`, () => ({ substation: s.id, pump: `${s.id}-P1` })),
       fields: {
         frequency_hz: cold ? 0 : 40,
         frequency_setpoint_hz: 40,
@@ -139,7 +147,7 @@ export class ScaleReadings {
     const x = this.ratio(s);
     return {
       measurement: 'building',
-      tags: { substation: s.id, building: b.id },
+      tags: this.tags(`meter ${b.id}`, () => ({ substation: s.id, building: b.id })),
       fields: {
         supply_temp_c: 55 + (x - 1) * 8 + this.noise(),
         return_temp_c: 42 + (x - 1) * 6 + this.noise(),
@@ -155,7 +163,12 @@ export class ScaleReadings {
     const base = this.cold(s) ? 15 : 20 + (this.ratio(s) - 1) * 4;
     return b.households.map((h) => ({
       measurement: 'room',
-      tags: { substation: s.id, building: b.id, zone: h.zone, household: h.id },
+      tags: this.tags(`room ${h.id}`, () => ({
+        substation: s.id,
+        building: b.id,
+        zone: h.zone,
+        household: h.id,
+      })),
       fields: { temp_c: Math.round((base + this.noise() * 2) * 10) / 10 },
       time,
     }));

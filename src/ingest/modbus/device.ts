@@ -77,7 +77,7 @@ interface PollRun {
  */
 export class ModbusDevice {
   readonly measurement: string;
-  readonly tags: Record<string, string>;
+  readonly tags: Readonly<Record<string, string>>;
   readonly intFields: ReadonlySet<string>;
   readonly plan: ReadPlan;
 
@@ -89,10 +89,13 @@ export class ModbusDevice {
     private readonly retry: RetryOptions = NO_RETRIES,
   ) {
     this.measurement = config.kind;
-    this.tags =
+    // One frozen tags object per device, shared by all its readings: live state and the
+    // line encoder then find the series by it instead of building its key every poll.
+    this.tags = Object.freeze<Record<string, string>>(
       config.kind === 'pump'
         ? { substation: config.substation, pump: config.pump ?? config.id }
-        : { substation: config.substation, source };
+        : { substation: config.substation, source },
+    );
     this.plan = new ReadPlan(requests);
     const ints = new Set<string>();
     for (const r of requests) {
