@@ -8,6 +8,8 @@
  *   npx tsx bench/mqtt-burst.ts [--messages 300000] [--case backfill|current|both]
  *     [--systems heatnet,node-red] [--inflight 500] [--node-red-dir DIR] [--profile DIR]
  *     [--series 250000] [--rate 20000]   (memory runs: more room series, a steady rate)
+ *     [--shape FILE]   (counts inside heatnet per second: reads, accepts, writes, async
+ *     resources; slows heatnet, so its CPU figures do not count)
  *     [--drain]   (each system's own top rate: it is paused (SIGSTOP) while the whole burst
  *     queues for its session in mosquitto, then resumed; points/s counts from the resume)
  *     [--poll-ms 500]   (how often InfluxDB is counted; a long run with many series wants
@@ -51,6 +53,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '0' },
     'poll-ms': { type: 'string', default: '500' },
     drain: { type: 'boolean', default: false },
+    /** Counts inside heatnet (bench/support/burst-shape.ts) to FILE.heatnet-CASE.jsonl. */
+    shape: { type: 'string' },
   },
 });
 const messages = Number(values.messages);
@@ -114,6 +118,10 @@ function publish(url: string, topics: string, mode: string): Promise<unknown> {
 async function start(name: string, servers: Servers, db: string): Promise<System> {
   if (name === 'heatnet') {
     const prof = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
+    if (values.shape) {
+      process.env.HEATNET_SHAPE_FILE = `${values.shape}.${db}.jsonl`;
+      prof.push('--import', 'tsx', '--import', './bench/support/burst-shape.ts');
+    }
     return startHeatnet(servers, db, prof);
   }
   return startNodeRed(servers, db, values['node-red-dir']!);

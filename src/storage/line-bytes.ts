@@ -89,14 +89,11 @@ export function writeLine(r: Reading, sink: SlabSink): Slab | undefined {
   let at = slab.used + prefix.length;
   let separator = SPACE;
   for (const k in r.fields) {
-    const encoded = fieldValue(r.fields[k]!, r.intFields?.has(k) ?? false);
-    if (encoded === undefined) continue;
-    buf[at++] = separator;
+    const end = writeField(buf, at + 1, keyBytes(k), r.fields[k]!, r.intFields?.has(k) ?? false);
+    if (end < 0) continue;
+    buf[at] = separator;
     separator = COMMA;
-    const key = keyBytes(k);
-    buf.set(key, at);
-    at += key.length;
-    at += buf.write(encoded, at);
+    at = end;
   }
   if (separator === SPACE) return undefined;
   buf[at++] = SPACE;
@@ -105,6 +102,62 @@ export function writeLine(r: Reading, sink: SlabSink): Slab | undefined {
   slab.used = at;
   slab.ends.push(at);
   return slab;
+}
+
+/** `key=value` at `at`; where it ends, or -1 (nothing kept) when the value cannot be written. */
+function writeField(
+  buf: Buffer,
+  at: number,
+  key: Buffer,
+  value: number | boolean | string,
+  integer: boolean,
+): number {
+  buf.set(key, at);
+  const from = at + key.length;
+  if (typeof value === 'number' && !integer) {
+    const end = writeDecimal(buf, from, value);
+    if (end >= 0) return end;
+  }
+  const encoded = fieldValue(value, integer);
+  return encoded === undefined ? -1 : from + buf.write(encoded, from);
+}
+
+/** Decimal places tried by writeDecimal: sensors send a few; others take String(). */
+const MAX_PLACES = 6;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+
+/**
+ * A number as `String(v)` spells it, written in place (issue 14: a string per reading for
+ * its temperature), for a value below 1e9 in size with at most six decimal places; -1 for
+ * any other (the caller falls back to the string). With as few places as give back `v`
+ * exactly, the digits are the shortest that round-trip, which is what String() writes;
+ * below 1e9 one ulp is under half of 10^-6, so at each place count only one candidate
+ * can round-trip and it is the one Math.round finds.
+ */
+export function writeDecimal(buf: Buffer, at: number, v: number): number {
+  const size = Math.abs(v);
+  if (!(size < 1e9)) return -1; // also NaN and the infinities
+  let scale = 1;
+  for (let places = 0; places <= MAX_PLACES; places++, scale *= 10) {
+    const m = Math.round(size * scale);
+    if (m / scale !== size) continue;
+    if (v < 0) buf[at++] = MINUS; // -0 is not below 0: String(-0) is "0" too
+    const fraction = m % scale;
+    at = writeTime(buf, at, (m - fraction) / scale);
+    if (places === 0) return at;
+    buf[at] = DOT;
+    const end = at + 1 + places;
+    let rest = fraction;
+    for (let i = end - 1; i > at; i--) {
+      const next = Math.floor(rest / 10);
+      buf[i] = ZERO + (rest - next * 10);
+      rest = next;
+    }
+    return end;
+  }
+  return -1;
 }
 
 /** Decimal digits of a timestamp, without making a string of it. */

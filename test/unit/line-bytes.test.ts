@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/core/reading.ts';
 import { LineBuffer } from '../../src/storage/line-buffer.ts';
-import { Slab, type SlabSink, writeLine } from '../../src/storage/line-bytes.ts';
+import { Slab, type SlabSink, writeDecimal, writeLine } from '../../src/storage/line-bytes.ts';
 import { toLine } from '../../src/storage/line-protocol.ts';
 
 /**
@@ -95,6 +95,45 @@ describe('writeLine', () => {
     );
   });
 });
+
+describe('writeDecimal', () => {
+  const spelled = (v: number): string | undefined => {
+    const buf = Buffer.alloc(64);
+    const end = writeDecimal(buf, 0, v);
+    return end < 0 ? undefined : buf.toString('latin1', 0, end);
+  };
+
+  it('spells numbers as String() does (golden)', () => {
+    const cases = [0, -0, 1, -1, 21.5, -3.25, 0.1, 0.000001, 123456789.5, 999999999, 17.000004];
+    for (const v of cases) expect(spelled(v)).toBe(String(v));
+    expect(spelled(0.1 + 0.2)).toBeUndefined(); // 0.30000000000000004: String() takes it
+    expect(spelled(1e9)).toBeUndefined();
+    expect(spelled(1e-7)).toBeUndefined();
+    expect(spelled(Number.NaN)).toBeUndefined();
+    expect(spelled(Number.POSITIVE_INFINITY)).toBeUndefined();
+  });
+
+  it('writes String(v) or leaves the number to it, for any double (property)', () => {
+    // Sensor-like values (a few decimals of an integer) and any double at all.
+    const decimal = fc
+      .tuple(fc.integer({ min: -(10 ** 15), max: 10 ** 15 }), fc.integer({ min: 0, max: 8 }))
+      .map(([m, places]) => m / 10 ** places);
+    fc.assert(
+      fc.property(fc.oneof(decimal, fc.double()), (v) => {
+        const out = spelled(v);
+        if (out !== undefined) expect(out).toBe(String(v));
+        else expect(Math.abs(v) >= 1e9 || !Number.isFinite(v) || !shortDecimal(v)).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
+
+/** At most six decimal places in String(v), in fixed notation. */
+function shortDecimal(v: number): boolean {
+  const text = String(v);
+  return !text.includes('e') && (text.split('.')[1]?.length ?? 0) <= 6;
+}
 
 describe('LineBuffer bytes', () => {
   const room = (i: number): Reading => ({
