@@ -77,8 +77,10 @@ export class ScaleReadings {
   }
 
   private tags(key: string, make: () => Record<string, string>): Readonly<Record<string, string>> {
-    let tags = this.tagsBySeries.get(key);
-    if (!tags) this.tagsBySeries.set(key, (tags = Object.freeze(make())));
+    const known = this.tagsBySeries.get(key);
+    if (known) return known;
+    const tags = Object.freeze(make());
+    this.tagsBySeries.set(key, tags);
     return tags;
   }
 
