@@ -120,6 +120,9 @@ export async function startPostgres(): Promise<PostgresHandle> {
       cwd: dir,
       // SIGTERM is a "smart" shutdown that waits for every client; SIGINT ends them.
       stopSignal: 'SIGINT',
+      // The shutdown checkpoint can take over 5 s on a loaded machine; a SIGKILL then left
+      // its workers writing pg_wal while the folder was removed (ENOTEMPTY in teardown).
+      killAfterMs: 20_000,
     });
     await waitUntilReady(proc, `${url} to answer`, () => acceptsQueries(url), READY_TIMEOUT_MS);
     return {
@@ -138,7 +141,8 @@ export async function startPostgres(): Promise<PostgresHandle> {
       },
       async destroy() {
         await proc.stop();
-        await rm(dir, { recursive: true, force: true });
+        // A worker that outlived its postmaster may still be writing: retry while it ends.
+        await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
       },
     };
   } catch (err) {

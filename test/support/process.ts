@@ -18,7 +18,7 @@ export interface ManagedProcess {
   hasExited(): boolean;
   /** Last ~4 KB of interleaved stdout and stderr. */
   output(): string;
-  /** SIGTERM (or the stop signal), then SIGKILL after 5 s. Resolves when it has exited. */
+  /** SIGTERM (or the stop signal), then SIGKILL after 5 s (or killAfterMs). Resolves when it has exited. */
   stop(): Promise<void>;
 }
 
@@ -79,6 +79,8 @@ export interface SpawnExtras {
   cwd?: string;
   /** The signal stop() sends first (default SIGTERM). */
   stopSignal?: NodeJS.Signals;
+  /** How long stop() waits before SIGKILL (default KILL_AFTER_MS). */
+  killAfterMs?: number;
 }
 
 export function spawnManaged(
@@ -95,7 +97,7 @@ export function spawnManaged(
     tail = (tail + chunk.toString()).slice(-TAIL_CHARS);
   };
 
-  const { stopSignal = 'SIGTERM', ...options } = extras;
+  const { stopSignal = 'SIGTERM', killAfterMs = KILL_AFTER_MS, ...options } = extras;
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
   live.add(child);
   child.stdout?.on('data', append);
@@ -126,7 +128,7 @@ export function spawnManaged(
     async stop() {
       if (exitReason !== undefined) return;
       child.kill(stopSignal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+      const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       await exited;
       clearTimeout(timer);
     },
