@@ -19,6 +19,7 @@ import { HeatnetApp } from '../src/app.ts';
 import { parseConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/core/logger.ts';
 import type { Reading } from '../src/core/reading.ts';
+import { seriesTags } from '../src/core/series-tags.ts';
 import { eventually } from '../test/support/config.ts';
 import { startInfluxd } from '../test/support/influxd.ts';
 import { startMosquitto } from '../test/support/mosquitto.ts';
@@ -57,14 +58,12 @@ if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
 const app = new HeatnetApp(loaded.config, { log: createLogger({ level: 'warn' }) });
 await app.start();
 
-// One frozen tags object per household topic, enriched as the router does.
+// One shared tags object per household topic, enriched as the router does.
 const topics: Readonly<Record<string, string>>[] = [];
 for (const s of app.topology.substations)
   for (const b of s.buildings)
     for (const h of b.households) {
-      topics.push(
-        Object.freeze({ substation: s.id, building: b.id, household: h.id, zone: h.zone }),
-      );
+      topics.push(seriesTags({ substation: s.id, building: b.id, household: h.id, zone: h.zone }));
     }
 
 const backfill = values.case === 'backfill';

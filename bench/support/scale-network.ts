@@ -9,6 +9,7 @@
 import { referenceAt } from '../../src/balance/reference.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Reading } from '../../src/core/reading.ts';
+import { seriesTags } from '../../src/core/series-tags.ts';
 import type { Building, Substation, Topology } from '../../src/domain/topology.ts';
 import type { RawConfig } from '../../test/support/config.ts';
 
@@ -79,7 +80,7 @@ export class ScaleReadings {
   private tags(key: string, make: () => Record<string, string>): Readonly<Record<string, string>> {
     const known = this.tagsBySeries.get(key);
     if (known) return known;
-    const tags = Object.freeze(make());
+    const tags = seriesTags(make());
     this.tagsBySeries.set(key, tags);
     return tags;
   }

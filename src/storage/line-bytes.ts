@@ -1,4 +1,5 @@
 import type { Reading } from '../core/reading.ts';
+import { SeriesRecord } from '../core/series-tags.ts';
 import { escapeKey, fieldValue, prefixOf } from './line-protocol.ts';
 
 /**
@@ -29,10 +30,10 @@ export class Slab {
 }
 
 /**
- * Series prefixes as bytes, by (frozen) tags object, as line-protocol.ts keeps them as text:
- * the sort and the escaping once per series, not per reading.
+ * Series prefixes as bytes, kept on the readings' shared tags, as line-protocol.ts keeps
+ * them as text: the sort and the escaping once per series, not per reading.
  */
-const prefixes = new WeakMap<object, { measurement: string; bytes: Buffer }>();
+const prefixes = new SeriesRecord<{ measurement: string; bytes: Buffer }>();
 /** Escaped field keys with their `=`, by key (fields are few and fixed per source). */
 const keys = new Map<string, Buffer>();
 const MAX_KEYS = 10_000;
@@ -44,7 +45,7 @@ function prefixBytes(r: Reading): Buffer {
   const cached = prefixes.get(r.tags);
   if (cached?.measurement === r.measurement) return cached.bytes;
   const bytes = Buffer.from(prefixOf(r));
-  if (Object.isFrozen(r.tags)) prefixes.set(r.tags, { measurement: r.measurement, bytes });
+  prefixes.set(r.tags, { measurement: r.measurement, bytes });
   return bytes;
 }
 

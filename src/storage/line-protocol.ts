@@ -1,4 +1,5 @@
 import type { Reading } from '../core/reading.ts';
+import { SeriesRecord } from '../core/series-tags.ts';
 
 /**
  * InfluxDB line protocol with millisecond timestamps (the coarsest precision that
@@ -34,19 +35,19 @@ export function fieldValue(value: number | boolean | string, integer: boolean): 
 }
 
 /**
- * Series prefixes (measurement and sorted, escaped tags) by tags object: sources reuse
- * one tags object per series (the MQTT router per topic, Modbus per device), so the sort
- * and the escaping are paid once per series, not per reading (issue 14). Weak, so a
- * series nobody holds any more takes its entry with it.
+ * Series prefixes (measurement and sorted, escaped tags) kept on the readings' shared tags
+ * (core/series-tags.ts): sources reuse one tags object per series (the MQTT router per
+ * topic, Modbus per device), so the sort and the escaping are paid once per series, not
+ * per reading (issue 14). The prefix goes with the tags when nobody holds them any more.
  */
-const prefixes = new WeakMap<object, { measurement: string; prefix: string }>();
+const prefixes = new SeriesRecord<{ measurement: string; prefix: string }>();
 
 function seriesPrefix(r: Reading): string {
   const cached = prefixes.get(r.tags);
   if (cached?.measurement === r.measurement) return cached.prefix;
   const prefix = prefixOf(r);
-  // Frozen tags only: a caller could otherwise change the object behind the cache's back.
-  if (Object.isFrozen(r.tags)) prefixes.set(r.tags, { measurement: r.measurement, prefix });
+  // Shared tags only (frozen): a caller could otherwise change the object behind the cache's back.
+  prefixes.set(r.tags, { measurement: r.measurement, prefix });
   return prefix;
 }
 

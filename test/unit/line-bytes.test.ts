@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/core/reading.ts';
+import { seriesTags } from '../../src/core/series-tags.ts';
 import { LineBuffer } from '../../src/storage/line-buffer.ts';
 import { Slab, type SlabSink, writeDecimal, writeLine } from '../../src/storage/line-bytes.ts';
 import { toLine } from '../../src/storage/line-protocol.ts';
@@ -27,7 +28,7 @@ function bytesOf(r: Reading): Buffer | undefined {
 
 describe('writeLine', () => {
   it('writes golden bytes for a room reading, tags sorted, a newline at the end', () => {
-    const tags = Object.freeze({
+    const tags = seriesTags({
       substation: 'S01',
       building: 'S01-B1',
       household: 'H7',
@@ -39,7 +40,7 @@ describe('writeLine', () => {
         'room,building=S01-B1,household=H7,substation=S01,zone=low temp_c=21.5 1700000000123\n',
       ).toString('hex'),
     );
-    // The same frozen tags again come from the cache, with the same bytes.
+    // The same shared tags again come from the cache, with the same bytes.
     const again = bytesOf({ measurement: 'room', tags, fields: { temp_c: -3 }, time: 5 });
     expect(again?.toString()).toBe(
       'room,building=S01-B1,household=H7,substation=S01,zone=low temp_c=-3 5\n',

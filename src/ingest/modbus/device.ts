@@ -1,5 +1,6 @@
 import type { ModbusDeviceConfig, RegisterField } from '../../config/schema.ts';
 import type { FieldValue, Reading } from '../../core/reading.ts';
+import { seriesTags } from '../../core/series-tags.ts';
 import { decodeRegisters, isIntegerType, isSentinel } from './codec.ts';
 import type { ModbusConnection, ReadResult } from './connection.ts';
 import { type PlannedRequest, splitRequest } from './plan.ts';
@@ -89,9 +90,9 @@ export class ModbusDevice {
     private readonly retry: RetryOptions = NO_RETRIES,
   ) {
     this.measurement = config.kind;
-    // One frozen tags object per device, shared by all its readings: live state and the
+    // One shared tags object per device (core/series-tags.ts), shared by all its readings: live state and the
     // line encoder then find the series by it instead of building its key every poll.
-    this.tags = Object.freeze<Record<string, string>>(
+    this.tags = seriesTags<Record<string, string>>(
       config.kind === 'pump'
         ? { substation: config.substation, pump: config.pump ?? config.id }
         : { substation: config.substation, source },

@@ -1,6 +1,7 @@
 import type { MqttSubscription } from '../../config/schema.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
+import { SeriesRecord, seriesTags } from '../../core/series-tags.ts';
 import type { Topology } from '../../domain/topology.ts';
 import {
   mapPayload,
@@ -68,7 +69,7 @@ export class MessageRouter {
    * frozen tags object, so this is set once per topic, not once per reading (a WeakMap
    * entry per reading was a garbage collector's cost in a burst, issue 14).
    */
-  private readonly origin = new WeakMap<object, SubscriptionHealth>();
+  private readonly origin = new SeriesRecord<SubscriptionHealth>();
   /** Readings already counted as refused: a retried batch must not count them twice. */
   private readonly counted = new WeakSet<Reading>();
   /**
@@ -231,7 +232,7 @@ export class MessageRouter {
       const matched = sub.template.match(topic);
       if (!matched) continue;
       // Frozen: shared by every reading of the topic, and the key of storage's line prefix.
-      const tags = Object.freeze(this.enrich(sub, matched));
+      const tags = seriesTags(this.enrich(sub, matched));
       this.origin.set(tags, sub.health);
       found.push({ sub, tags });
     }

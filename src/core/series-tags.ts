@@ -1,0 +1,47 @@
+/**
+ * Tags that a source shares among every reading of one series (the MQTT router per topic,
+ * a Modbus device per poll), frozen, with a hidden row where each consumer keeps its own
+ * record of the series: live state its `Series`, the balance windows a room's window,
+ * storage the series' line prefix.
+ *
+ * This does a WeakMap's job without the WeakMap. At 250,000 series every consumer's
+ * WeakMap keyed by the tags held 250,000 ephemerons, and the garbage collector marks
+ * ephemerons in extra passes: five such maps doubled a full mark of the same objects
+ * (issue 10: each major GC held the loop for up to a second). A record in the row dies
+ * with the tags, as a WeakMap entry would.
+ */
+const ROW = Symbol('heatnet.series-records');
+
+type WithRow = { readonly [ROW]?: unknown[] };
+
+/** Freezes `tags` with an empty record row: readings carrying it find their records in O(1). */
+export function seriesTags<T extends Record<string, string>>(tags: T): Readonly<T> {
+  // Not enumerable: `for…in`, `Object.entries` and JSON see only the tag values.
+  Object.defineProperty(tags, ROW, { value: [] });
+  return Object.freeze(tags);
+}
+
+/**
+ * One consumer's record per series, kept on the series' shared tags. Each instance has
+ * its own position in the row, so two live states (tests run several apps in one
+ * process) never see each other's records.
+ */
+export class SeriesRecord<T> {
+  private static taken = 0;
+  private readonly index = SeriesRecord.taken++;
+
+  /** The record kept for these tags; undefined when none was kept or the tags are not shared. */
+  get(tags: object): T | undefined {
+    const row = (tags as WithRow)[ROW];
+    return row === undefined ? undefined : (row[this.index] as T | undefined);
+  }
+
+  /**
+   * Keeps `record` for these tags when they are a source's shared tags (`seriesTags`);
+   * others (a one-off reading's own object, which its caller might change) keep nothing.
+   */
+  set(tags: object, record: T): void {
+    const row = (tags as WithRow)[ROW];
+    if (row !== undefined) row[this.index] = record;
+  }
+}
