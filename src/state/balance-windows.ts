@@ -1,4 +1,6 @@
 import type { Reading } from '../core/reading.ts';
+import { SeriesRecord } from '../core/series-tags.ts';
+import { BucketPool } from './bucket-pool.ts';
 import { RollingWindow } from './rolling-window.ts';
 
 /** PLC fields the balancing engine averages over its window (DESIGN §4.2 names). */
@@ -41,8 +43,9 @@ export class BalanceWindows {
   /** substation → its households' room windows (an array: evaluations walk them all). */
   readonly rooms = new Map<string, RoomWindow[]>();
   private readonly roomByKey = new Map<string, RoomWindow>();
-  /** The same by frozen tags object (one per MQTT topic): no key to build per reading. */
-  private readonly roomByTags = new WeakMap<object, RoomWindow>();
+  private readonly zoneNames = new Map<string, string>();
+  /** The same by the readings' shared tags (one per MQTT topic): no key to build per reading. */
+  private readonly roomByTags = new SeriesRecord<RoomWindow>();
   readonly weather = new Map<string, RollingWindow>();
   /**
    * substation → when a pump's frequency setpoint last changed (first seen with a
@@ -50,6 +53,8 @@ export class BalanceWindows {
    */
   readonly setpointChangedAt = new Map<string, number>();
   private readonly setpoints = new Map<string, number>();
+  /** Every window's buckets, in typed arrays rather than four JS arrays per window. */
+  private readonly buckets = new BucketPool();
   private readonly keepMs: number;
   private readonly bucketMs: number;
   /** Room readings of households the network does not know. */
@@ -101,7 +106,8 @@ export class BalanceWindows {
     }
     const { substation, household } = r.tags;
     if (!substation || !household) return;
-    const key = `${substation}\u0000${household}`;
+    // Joined, not a template: a template's pieces stay behind a kept key (core/reading.ts).
+    const key = [substation, household].join('\u0000');
     let entry = this.roomByKey.get(key);
     if (!entry) {
       const areaM2 = this.areaOf(household);
@@ -113,16 +119,24 @@ export class BalanceWindows {
       entry = {
         household,
         areaM2,
-        zone: building && zone ? `${building}/${zone}` : household,
-        window: new RollingWindow(this.keepMs, this.bucketMs),
+        zone: building && zone ? this.zoneName(`${building}/${zone}`) : household,
+        window: new RollingWindow(this.keepMs, this.bucketMs, this.buckets),
       };
       this.roomByKey.set(key, entry);
       const list = this.rooms.get(substation);
       if (list) list.push(entry);
       else this.rooms.set(substation, [entry]);
     }
-    if (Object.isFrozen(r.tags)) this.roomByTags.set(r.tags, entry);
+    this.roomByTags.set(r.tags, entry);
     entry.window.add(r.time, temp);
+  }
+
+  /** One string per zone, not one per household (250,000 at scale). */
+  private zoneName(name: string): string {
+    const known = this.zoneNames.get(name);
+    if (known !== undefined) return known;
+    this.zoneNames.set(name, name);
+    return name;
   }
 
   private applySubstation(r: Reading): void {
@@ -139,7 +153,7 @@ export class BalanceWindows {
       const field = name as SubstationField;
       let w = fields.get(field);
       if (!w) {
-        w = new RollingWindow(this.keepMs, this.bucketMs);
+        w = new RollingWindow(this.keepMs, this.bucketMs, this.buckets);
         fields.set(field, w);
       }
       w.add(r.time, v);
@@ -167,7 +181,7 @@ export class BalanceWindows {
     if (typeof v !== 'number') return;
     let w = this.weather.get(station);
     if (!w) {
-      w = new RollingWindow(this.keepMs, this.bucketMs);
+      w = new RollingWindow(this.keepMs, this.bucketMs, this.buckets);
       this.weather.set(station, w);
     }
     w.add(r.time, v);

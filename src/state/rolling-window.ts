@@ -1,3 +1,8 @@
+import { BucketPool, type Segment } from './bucket-pool.ts';
+
+/** A new window's segment: a room sensor every ten minutes needs eight buckets per window. */
+const FIRST_CAPACITY = 8;
+
 /**
  * Samples of one numeric field over a trailing time window, for window means, kept
  * as per-bucket sums and counts with running totals: a PLC polled every 5 s and a
@@ -5,45 +10,54 @@
  * two binary searches and a subtraction — so memory and evaluation time depend on
  * the window, not on the sampling rate or on uptime. Means are exact over whole
  * buckets; a bucket counts when it overlaps the asked interval.
+ *
+ * The buckets live in a segment of a `BucketPool` that many windows share (the balance
+ * windows keep 250,000 at scale); the window itself holds only small integers. Its
+ * buckets are positions `head … length-1` of the segment; those before `head` have left
+ * the window and go at the next compaction.
  */
-export class RollingWindow {
-  private readonly starts: number[] = [];
-  /** Running totals up to and including each bucket (sum of values, number of samples). */
-  private readonly totals: number[] = [];
-  private readonly counts: number[] = [];
-  /** Newest sample time in each bucket. */
-  private readonly lasts: number[] = [];
+export class RollingWindow implements Segment {
+  /** Where the segment starts in the pool (the pool moves it when it compacts). */
+  offset: number;
+  capacity = FIRST_CAPACITY;
+  private length = 0;
   private head = 0;
-  private newest = Number.NEGATIVE_INFINITY;
 
   /**
    * @param keepMs how far back buckets are kept (a little more than the window, so an
    *   evaluation slightly behind the newest sample still finds its data)
    * @param bucketMs bucket width: the resolution of the window's edges
+   * @param pool where the buckets are kept (shared by a set of windows)
    */
   constructor(
     private readonly keepMs: number,
     private readonly bucketMs: number,
-  ) {}
+    private readonly pool: BucketPool = new BucketPool(FIRST_CAPACITY),
+  ) {
+    this.offset = pool.take(FIRST_CAPACITY);
+    pool.adopt(this);
+  }
 
   add(time: number, value: number): void {
     const start = Math.floor(time / this.bucketMs) * this.bucketMs;
-    const n = this.starts.length;
-    const last = n > this.head ? this.starts[n - 1]! : Number.NEGATIVE_INFINITY;
+    const n = this.length;
+    const p = this.pool;
+    const i = this.offset + n - 1;
+    const last = n > this.head ? p.starts[i]! : Number.NEGATIVE_INFINITY;
     if (start === last) {
-      this.totals[n - 1]! += value;
-      this.counts[n - 1]!++;
-      if (time > this.lasts[n - 1]!) this.lasts[n - 1] = time;
+      p.totals[i]! += value;
+      p.counts[i]!++;
+      if (time > p.lasts[i]!) p.lasts[i] = time;
     } else if (start > last) {
       // A sample that leaves nothing kept behind it (a sensor silent for longer than the
       // window, or a week-old backfill stepping through time) starts over in place: it
       // costs what a fresh sample costs (issue 14).
-      if (last + this.bucketMs <= time - this.keepMs && n > 0) this.restart(start, time, value);
+      if (n > this.head && last + this.bucketMs <= time - this.keepMs)
+        this.restart(start, time, value);
       else this.append(start, time, value);
     } else {
       this.addLate(start, time, value);
     }
-    if (time > this.newest) this.newest = time;
     this.trim();
   }
 
@@ -53,9 +67,11 @@ export class RollingWindow {
     const i = this.firstStartAbove(from - this.bucketMs);
     const j = this.firstStartAbove(to) - 1;
     if (i > j) return null;
-    const count = this.counts[j]! - (i > 0 ? this.counts[i - 1]! : 0);
+    const { totals, counts } = this.pool;
+    const o = this.offset;
+    const count = counts[o + j]! - (i > 0 ? counts[o + i - 1]! : 0);
     if (count === 0) return null;
-    return (this.totals[j]! - (i > 0 ? this.totals[i - 1]! : 0)) / count;
+    return (totals[o + j]! - (i > 0 ? totals[o + i - 1]! : 0)) / count;
   }
 
   /**
@@ -64,21 +80,33 @@ export class RollingWindow {
    */
   lastAt(to: number): number | null {
     const j = this.firstStartAbove(to) - 1;
-    return j >= this.head ? Math.min(this.lasts[j]!, to) : null;
+    return j >= this.head ? Math.min(this.pool.lasts[this.offset + j]!, to) : null;
   }
 
   /** Buckets held (for tests and memory accounting). */
   get buckets(): number {
-    return this.starts.length - this.head;
+    return this.length - this.head;
   }
 
-  /** Index of the first live bucket whose start is > t (starts.length if none). */
+  /**
+   * The newest sample's time: always in the last bucket, which never leaves the window
+   * (its end is after the newest sample).
+   */
+  private newest(): number {
+    return this.length > this.head
+      ? this.pool.lasts[this.offset + this.length - 1]!
+      : Number.NEGATIVE_INFINITY;
+  }
+
+  /** Index of the first live bucket whose start is > t (length if none). */
   private firstStartAbove(t: number): number {
+    const starts = this.pool.starts;
+    const o = this.offset;
     let lo = this.head;
-    let hi = this.starts.length;
+    let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.starts[mid]! > t) hi = mid;
+      if (starts[o + mid]! > t) hi = mid;
       else lo = mid + 1;
     }
     return lo;
@@ -87,72 +115,105 @@ export class RollingWindow {
   /** A replayed or reordered sample goes to its bucket; the totals after it move up. */
   private addLate(start: number, time: number, value: number): void {
     // Older than what is kept: it would be trimmed at once, and must not land among
-    // the dead buckets before `head`.
-    if (start + this.bucketMs <= this.newest - this.keepMs) return;
+    // the buckets before `head`.
+    if (start + this.bucketMs <= this.newest() - this.keepMs) return;
+    if (this.length === this.capacity) this.makeRoom();
+    const p = this.pool;
+    const o = this.offset;
     let i = this.firstStartAbove(start) - 1;
-    if (i < this.head || this.starts[i] !== start) {
+    if (i < this.head || p.starts[o + i] !== start) {
       i++;
-      const before = i > 0 ? i - 1 : -1;
-      this.starts.splice(i, 0, start);
-      this.totals.splice(i, 0, before >= 0 ? this.totals[before]! : 0);
-      this.counts.splice(i, 0, before >= 0 ? this.counts[before]! : 0);
-      this.lasts.splice(i, 0, time);
+      const end = o + this.length;
+      for (const column of [p.starts, p.totals, p.counts, p.lasts])
+        column.copyWithin(o + i + 1, o + i, end);
+      p.starts[o + i] = start;
+      p.totals[o + i] = i > 0 ? p.totals[o + i - 1]! : 0;
+      p.counts[o + i] = i > 0 ? p.counts[o + i - 1]! : 0;
+      p.lasts[o + i] = time;
+      this.length++;
     }
-    if (time > this.lasts[i]!) this.lasts[i] = time;
-    for (let k = i; k < this.starts.length; k++) {
-      this.totals[k]! += value;
-      this.counts[k]!++;
+    if (time > p.lasts[o + i]!) p.lasts[o + i] = time;
+    for (let k = o + i; k < o + this.length; k++) {
+      p.totals[k]! += value;
+      p.counts[k]!++;
     }
   }
 
   private trim(): void {
-    const horizon = this.newest - this.keepMs;
-    while (this.head < this.starts.length && this.starts[this.head]! + this.bucketMs <= horizon) {
+    this.trimTo(this.newest() - this.keepMs);
+  }
+
+  /** Drops (moves `head` past) the buckets that end at or before `horizon`. */
+  private trimTo(horizon: number): void {
+    const starts = this.pool.starts;
+    while (this.head < this.length && starts[this.offset + this.head]! + this.bucketMs <= horizon) {
       this.head++;
-    }
-    // Compact once the dead prefix dominates, so the arrays do not grow forever; the
-    // totals are rebased on the dropped prefix so they stay small and exact. In place: a
-    // stream of readings must not make garbage here.
-    if (this.head > 16 && this.head * 2 > this.starts.length) {
-      const head = this.head;
-      const baseTotal = this.totals[head - 1]!;
-      const baseCount = this.counts[head - 1]!;
-      const live = this.starts.length - head;
-      for (let k = 0; k < live; k++) {
-        this.starts[k] = this.starts[k + head]!;
-        this.totals[k] = this.totals[k + head]! - baseTotal;
-        this.counts[k] = this.counts[k + head]! - baseCount;
-        this.lasts[k] = this.lasts[k + head]!;
-      }
-      this.truncate(live);
     }
   }
 
   private append(start: number, time: number, value: number): void {
-    const n = this.starts.length;
-    this.starts.push(start);
-    this.totals.push((n > 0 ? this.totals[n - 1]! : 0) + value);
-    this.counts.push((n > 0 ? this.counts[n - 1]! : 0) + 1);
-    this.lasts.push(time);
+    // What this sample pushes out of the window goes first, so a full segment makes room
+    // by dropping it rather than by growing (a sensor's window then keeps its size).
+    this.trimTo(time - this.keepMs);
+    if (this.length === this.capacity) this.makeRoom();
+    const p = this.pool;
+    const i = this.offset + this.length;
+    const first = this.length === 0;
+    p.starts[i] = start;
+    p.totals[i] = (first ? 0 : p.totals[i - 1]!) + value;
+    p.counts[i] = (first ? 0 : p.counts[i - 1]!) + 1;
+    p.lasts[i] = time;
+    this.length++;
   }
 
-  /** The sample as the only bucket, in the first slot (an empty array would give its store up). */
+  /** The sample as the only bucket, at the segment's start. */
   private restart(start: number, time: number, value: number): void {
-    this.starts[0] = start;
-    this.totals[0] = value;
-    this.counts[0] = 1;
-    this.lasts[0] = time;
-    this.truncate(1);
+    const p = this.pool;
+    const o = this.offset;
+    p.starts[o] = start;
+    p.totals[o] = value;
+    p.counts[o] = 1;
+    p.lasts[o] = time;
+    this.length = 1;
+    this.head = 0;
   }
 
-  /** Keeps the first `length` buckets; the arrays keep their capacity. */
-  private truncate(length: number): void {
+  /**
+   * A full segment drops the buckets that left the window, or moves to a segment twice
+   * the size when none did. A new bucket at most every `bucketMs` copies at most the
+   * window's buckets: a bounded cost, with no segment larger than twice the window.
+   */
+  private makeRoom(): void {
+    if (this.head > 0) {
+      this.moveLive(this.offset);
+      return;
+    }
+    const capacity = this.capacity * 2;
+    // Taking may compact the pool and move this window: its offset is read after.
+    const offset = this.pool.take(capacity);
+    this.pool.release(this.offset, this.capacity);
+    this.moveLive(offset);
+    this.capacity = capacity;
+  }
+
+  /**
+   * Copies the live buckets to the start of the segment at `offset` (this one or a new
+   * one), their running totals rebased on the dropped prefix so they stay small and exact.
+   */
+  private moveLive(offset: number): void {
+    const { starts, totals, counts, lasts } = this.pool;
+    const from = this.offset + this.head;
+    const baseTotal = this.head > 0 ? totals[from - 1]! : 0;
+    const baseCount = this.head > 0 ? counts[from - 1]! : 0;
+    const live = this.length - this.head;
+    for (let k = 0; k < live; k++) {
+      starts[offset + k] = starts[from + k]!;
+      totals[offset + k] = totals[from + k]! - baseTotal;
+      counts[offset + k] = counts[from + k]! - baseCount;
+      lasts[offset + k] = lasts[from + k]!;
+    }
+    this.offset = offset;
+    this.length = live;
     this.head = 0;
-    // Setting an array's length is a runtime call even when it does not change.
-    if (this.starts.length === length) return;
-    this.starts.length = length;
-    this.totals.length = length;
-    this.counts.length = length;
-    this.lasts.length = length;
   }
 }

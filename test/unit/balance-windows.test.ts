@@ -8,6 +8,7 @@ import type { Config } from '../../src/config/schema.ts';
 import type { Reading } from '../../src/core/reading.ts';
 import { Topology } from '../../src/domain/topology.ts';
 import { BalanceWindows } from '../../src/state/balance-windows.ts';
+import { BucketPool } from '../../src/state/bucket-pool.ts';
 import { LiveState } from '../../src/state/live-state.ts';
 import { RollingWindow } from '../../src/state/rolling-window.ts';
 import { TEST_TOKENS } from '../support/config.ts';
@@ -88,11 +89,8 @@ describe('RollingWindow', () => {
     // samples 99 890 … 99 999: mean (99 890 + 99 999)/2 = 99 944.5
     expect(w.mean(0, Number.MAX_SAFE_INTEGER)).toBe(99_944.5);
     expect(w.mean(0, 9_988_999)).toBeNull();
-    // The backing arrays are compacted too, not only the live range.
-    const internal = w as unknown as { starts: number[]; totals: number[]; counts: number[] };
-    expect(internal.starts.length).toBeLessThan(50);
-    expect(internal.totals.length).toBe(internal.starts.length);
-    expect(internal.counts.length).toBe(internal.starts.length);
+    // The segment is compacted too, not only the live range.
+    expect(w.capacity).toBeLessThan(50);
   });
 
   it('agrees with a plain list of samples, late arrivals included (property)', () => {
@@ -130,15 +128,61 @@ describe('RollingWindow', () => {
     );
   });
 
+  it('keeps windows sharing one pool apart, as they grow, compact and move (property)', () => {
+    const bucketMs = 1000;
+    const keepMs = 12_000;
+    const sample = fc.record({
+      window: fc.integer({ min: 0, max: 3 }),
+      time: fc.integer({ min: 0, max: 40_000 }),
+      value: fc.double({ min: -100, max: 100, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(fc.array(sample, { maxLength: 200 }), (samples) => {
+        // A pool that starts tiny, so it grows under the windows while they are in use.
+        const pool = new BucketPool(1);
+        const shared = [0, 1, 2, 3].map(() => new RollingWindow(keepMs, bucketMs, pool));
+        const alone = [0, 1, 2, 3].map(() => new RollingWindow(keepMs, bucketMs));
+        for (const x of samples) {
+          shared[x.window]!.add(x.time, x.value);
+          alone[x.window]!.add(x.time, x.value);
+        }
+        for (let w = 0; w < 4; w++) {
+          for (const [from, to] of [
+            [-1, 50_000],
+            [10_000, 20_000],
+            [25_500, 39_000],
+          ] as const) {
+            expect(shared[w]!.mean(from, to)).toBe(alone[w]!.mean(from, to));
+            expect(shared[w]!.lastAt(to)).toBe(alone[w]!.lastAt(to));
+          }
+          expect(shared[w]!.buckets).toBe(alone[w]!.buckets);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('moves windows down over the segments they left when they grow together', () => {
+    const pool = new BucketPool(8);
+    const windows = Array.from({ length: 20 }, () => new RollingWindow(1_000_000, 1000, pool));
+    // Every window grows 8 → 16 → … → 128 buckets, leaving each smaller segment behind.
+    for (let t = 0; t < 100; t++) for (const w of windows) w.add(t * 1000, t);
+    for (const w of windows) {
+      expect(w.buckets).toBe(100);
+      expect(w.mean(0, 1e9)).toBe(49.5);
+      expect(w.mean(90_000, 1e9)).toBe(94.5); // samples 90 … 99 (the bucket ending at 90 000 is out)
+    }
+    // 20 × 128 live; without compaction the left segments double it to 8,192.
+    expect(pool.capacity).toBe(4096);
+  });
+
   it('starts over in place when a sample leaves everything kept behind (a week-old backfill)', () => {
     const w = new RollingWindow(10_000, 1000);
     for (let i = 0; i < 50; i++) w.add(i * 3_600_000, i); // an hour apart, window 10 s
     expect(w.buckets).toBe(1);
     expect(w.mean(0, Number.MAX_SAFE_INTEGER)).toBe(49);
     expect(w.lastAt(Number.MAX_SAFE_INTEGER)).toBe(49 * 3_600_000);
-    const internal = w as unknown as { starts: number[]; totals: number[] };
-    expect(internal.starts.length).toBe(1);
-    expect(internal.totals).toEqual([49]);
+    expect(w.capacity).toBe(8); // never grew: each sample took the first slot
     w.add(49 * 3_600_000 + 500, 51); // the same bucket again
     w.add(49 * 3_600_000 + 2500, 2); // the next one
     expect(w.buckets).toBe(2);
