@@ -1,14 +1,13 @@
-import { type FieldValue, type Reading, seriesKey } from '../core/reading.ts';
+import { type Reading, seriesKey } from '../core/reading.ts';
+import { SeriesRecord } from '../core/series-tags.ts';
+import { type FieldSample, FieldSamples } from './field-samples.ts';
 
-export interface FieldSample {
-  value: FieldValue;
-  time: number;
-}
+export type { FieldSample } from './field-samples.ts';
 
 export interface Series {
   measurement: string;
   tags: Readonly<Record<string, string>>;
-  fields: Map<string, FieldSample>;
+  fields: FieldSamples;
   updatedAt: number;
 }
 
@@ -16,30 +15,25 @@ export interface Series {
  * The latest value of every field of every series, as the API, the control path and
  * the balancing engine's pump signals see the network now. Indexed by series key and by
  * each measurement/tag pair, so "everything about substation S07" is one lookup.
+ *
+ * Sized for 250,000 room series: the index keys are the tags' own value strings, a tag
+ * value held by one series (a household) points at it without a list, and a series'
+ * fields are a chain, not a Map — every object here is marked on each major GC (issue 10).
  */
 export class LiveState {
   private readonly series = new Map<string, Series>();
-  private readonly byTag = new Map<string, Series[]>();
+  /** `measurement|tag` → tag value → the series carrying it (one alone, several in a list). */
+  private readonly byTag = new Map<string, Map<string, Series | Series[]>>();
   /**
-   * Series by the (frozen) tags object of their readings: the MQTT router shares one per
-   * topic, so a reading finds its series without building its key (issue 14).
+   * Series by the shared tags of their readings (core/series-tags.ts): the MQTT router
+   * shares one per topic, so a reading finds its series without building its key (issue 14).
    */
-  private readonly byTags = new WeakMap<object, Series>();
+  private readonly byTags = new SeriesRecord<Series>();
 
   apply(readings: readonly Reading[]): void {
     for (const r of readings) {
       const s = this.seriesOf(r);
-      for (const field in r.fields) {
-        const value = r.fields[field]!;
-        const prev = s.fields.get(field);
-        if (!prev) s.fields.set(field, { value, time: r.time });
-        // Out-of-order arrivals (a replayed batch) must not roll the state back; the
-        // sample is updated in place, since allocating one per reading dominates.
-        else if (prev.time <= r.time) {
-          prev.value = value;
-          prev.time = r.time;
-        }
-      }
+      for (const field in r.fields) s.fields.offer(field, r.fields[field]!, r.time);
       if (r.time > s.updatedAt) s.updatedAt = r.time;
     }
   }
@@ -52,23 +46,35 @@ export class LiveState {
     if (!s) {
       // A frozen tags object (one per MQTT topic) is shared, not copied: 250,000 room series.
       const tags = Object.isFrozen(r.tags) ? r.tags : { ...r.tags };
-      s = { measurement: r.measurement, tags, fields: new Map(), updatedAt: 0 };
+      s = { measurement: r.measurement, tags, fields: new FieldSamples(), updatedAt: 0 };
       this.series.set(key, s);
-      for (const [tag, value] of Object.entries(r.tags)) {
-        const idx = `${r.measurement}|${tag}=${value}`;
-        const list = this.byTag.get(idx);
-        if (list) list.push(s);
-        else this.byTag.set(idx, [s]);
-      }
+      this.index(s);
     }
-    // Frozen tags only: an object that may change cannot stand for its series.
-    if (Object.isFrozen(r.tags)) this.byTags.set(r.tags, s);
+    this.byTags.set(r.tags, s);
     return s;
+  }
+
+  private index(s: Series): void {
+    for (const tag in s.tags) {
+      const value = s.tags[tag]!;
+      const name = `${s.measurement}|${tag}`;
+      let values = this.byTag.get(name);
+      if (!values) {
+        values = new Map();
+        this.byTag.set(name, values);
+      }
+      const held = values.get(value);
+      if (held === undefined) values.set(value, s);
+      else if (Array.isArray(held)) held.push(s);
+      else values.set(value, [held, s]);
+    }
   }
 
   /** Series of a measurement carrying tag=value (e.g. pump series of substation S07). */
   find(measurement: string, tag: string, value: string): readonly Series[] {
-    return this.byTag.get(`${measurement}|${tag}=${value}`) ?? [];
+    const held = this.byTag.get(`${measurement}|${tag}`)?.get(value);
+    if (held === undefined) return [];
+    return Array.isArray(held) ? held : [held];
   }
 
   /** Latest fields of the series of `measurement` with tag=value, merged (newest wins). */
