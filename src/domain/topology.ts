@@ -61,7 +61,10 @@ export function householdSpecs(b: BuildingConfig): HouseholdSpec[] {
   const out: HouseholdSpec[] = [];
   for (let floor = 1; floor <= b.floors; floor++) {
     for (let unit = 1; unit <= b.unitsPerFloor; unit++) {
-      const id = `${b.id}-${String(floor).padStart(2, '0')}${String(unit).padStart(2, '0')}`;
+      // Joined, not a template: a template's pieces stay behind a kept string (250,000 ids).
+      const id = [b.id, '-', String(floor).padStart(2, '0'), String(unit).padStart(2, '0')].join(
+        '',
+      );
       out.push({ id, floor, unit, areaM2: b.areaPerUnitM2 });
     }
   }
@@ -73,13 +76,16 @@ export function zoneOfFloor(b: Pick<BuildingConfig, 'zones'>, floor: number): Zo
 }
 
 function buildBuilding(b: BuildingConfig, substation: string): Building {
-  const households = householdSpecs(b).map((h) => ({
-    ...h,
+  const households = householdSpecs(b).map((h): Household => {
     // The config is cross-checked before a topology is built, so every floor has a zone.
-    zone: zoneOfFloor(b, h.floor) ?? 'low',
-    building: b.id,
-    substation,
-  }));
+    const zone = zoneOfFloor(b, h.floor) ?? 'low';
+    const { id, floor, unit, areaM2 } = h;
+    // Literals, not a spread: a spread object keeps the added properties in a second
+    // object, and 250,000 households are marked on every major GC (issue 10).
+    return unit === undefined
+      ? { id, floor, areaM2, zone, building: b.id, substation }
+      : { id, floor, unit, areaM2, zone, building: b.id, substation };
+  });
   return {
     id: b.id,
     ...(b.name === undefined ? {} : { name: b.name }),
