@@ -54,6 +54,15 @@ export class FieldSamples implements Iterable<[string, FieldSample]> {
     return this.count;
   }
 
+  /** Time of the newest sample of any field (0 when none). */
+  get updatedAt(): number {
+    let newest = 0;
+    for (let link = this.first; link !== undefined; link = link.next) {
+      if (link.time > newest) newest = link.time;
+    }
+    return newest;
+  }
+
   *[Symbol.iterator](): IterableIterator<[string, FieldSample]> {
     for (let link = this.first; link !== undefined; link = link.next) {
       yield [link.field, { value: link.value, time: link.time }];

@@ -5,10 +5,25 @@ import { type FieldSample, FieldSamples } from './field-samples.ts';
 export type { FieldSample } from './field-samples.ts';
 
 export interface Series {
-  measurement: string;
-  tags: Readonly<Record<string, string>>;
-  fields: FieldSamples;
-  updatedAt: number;
+  readonly measurement: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly fields: FieldSamples;
+  /** Time of the newest sample of any field. */
+  readonly updatedAt: number;
+}
+
+/** A series is its own field chain: one object per series, not two (issue 10). */
+class SeriesState extends FieldSamples implements Series {
+  constructor(
+    readonly measurement: string,
+    readonly tags: Readonly<Record<string, string>>,
+  ) {
+    super();
+  }
+
+  get fields(): FieldSamples {
+    return this;
+  }
 }
 
 /**
@@ -21,24 +36,23 @@ export interface Series {
  * fields are a chain, not a Map — every object here is marked on each major GC (issue 10).
  */
 export class LiveState {
-  private readonly series = new Map<string, Series>();
+  private readonly series = new Map<string, SeriesState>();
   /** `measurement|tag` → tag value → the series carrying it (one alone, several in a list). */
   private readonly byTag = new Map<string, Map<string, Series | Series[]>>();
   /**
    * Series by the shared tags of their readings (core/series-tags.ts): the MQTT router
    * shares one per topic, so a reading finds its series without building its key (issue 14).
    */
-  private readonly byTags = new SeriesRecord<Series>();
+  private readonly byTags = new SeriesRecord<SeriesState>();
 
   apply(readings: readonly Reading[]): void {
     for (const r of readings) {
       const s = this.seriesOf(r);
-      for (const field in r.fields) s.fields.offer(field, r.fields[field]!, r.time);
-      if (r.time > s.updatedAt) s.updatedAt = r.time;
+      for (const field in r.fields) s.offer(field, r.fields[field]!, r.time);
     }
   }
 
-  private seriesOf(r: Reading): Series {
+  private seriesOf(r: Reading): SeriesState {
     const known = this.byTags.get(r.tags);
     if (known?.measurement === r.measurement) return known;
     const key = seriesKey(r.measurement, r.tags);
@@ -46,7 +60,7 @@ export class LiveState {
     if (!s) {
       // A frozen tags object (one per MQTT topic) is shared, not copied: 250,000 room series.
       const tags = Object.isFrozen(r.tags) ? r.tags : { ...r.tags };
-      s = { measurement: r.measurement, tags, fields: new FieldSamples(), updatedAt: 0 };
+      s = new SeriesState(r.measurement, tags);
       this.series.set(key, s);
       this.index(s);
     }
