@@ -1,5 +1,5 @@
 import type { Reading } from '../core/reading.ts';
-import { SeriesRecord } from '../core/series-tags.ts';
+import { isSeriesTags, SeriesRecord } from '../core/series-tags.ts';
 import { escapeKey, fieldValue, prefixOf } from './line-protocol.ts';
 
 /**
@@ -41,10 +41,15 @@ const NEWLINE = 0x0a;
 const SPACE = 0x20;
 const COMMA = 0x2c;
 
-function prefixBytes(r: Reading): Buffer {
+/** The series' prefix as bytes, kept for shared tags; as text for a one-off tags object. */
+function prefixBytes(r: Reading): Buffer | string {
   const cached = prefixes.get(r.tags);
   if (cached?.measurement === r.measurement) return cached.bytes;
-  const bytes = Buffer.from(prefixOf(r));
+  const text = prefixOf(r);
+  // A one-off reading's prefix goes into the slab as text: a Buffer each would be
+  // garbage carved from Node's shared pool, which the cached prefixes keep alive.
+  if (!isSeriesTags(r.tags)) return text;
+  const bytes = Buffer.from(text);
   prefixes.set(r.tags, { measurement: r.measurement, bytes });
   return bytes;
 }
@@ -83,11 +88,17 @@ function fieldsBound(r: Reading): number {
  */
 export function writeLine(r: Reading, sink: SlabSink): Slab | undefined {
   const prefix = prefixBytes(r);
-  const slab = sink.slabFor(prefix.length + fieldsBound(r));
+  const text = typeof prefix === 'string';
+  // UTF-8 takes at most 3 bytes per UTF-16 unit.
+  const slab = sink.slabFor((text ? 3 * prefix.length : prefix.length) + fieldsBound(r));
   const buf = slab.bytes;
-  // TypedArray#set, not Buffer#copy: the latter's argument checks cost more than the copy.
-  buf.set(prefix, slab.used);
-  let at = slab.used + prefix.length;
+  let at = slab.used;
+  if (text) at += buf.write(prefix, at);
+  else {
+    // TypedArray#set, not Buffer#copy: the latter's argument checks cost more than the copy.
+    buf.set(prefix, at);
+    at += prefix.length;
+  }
   let separator = SPACE;
   for (const k in r.fields) {
     const end = writeField(buf, at + 1, keyBytes(k), r.fields[k]!, r.intFields?.has(k) ?? false);
