@@ -17,9 +17,10 @@ export interface LedgerParts extends LedgerReadDeps {
 
 /** Every household of the network as the ledger bills it, sorted by id (as the source orders room days). */
 export function ledgerHouseholds(topology: Topology): LedgerHousehold[] {
+  // The topology's own households, not copies: 250,000 objects fewer to mark on every
+  // major GC (issue 10). The ledger reads only the fields it names.
   return topology.substations
-    .flatMap((s) => s.buildings.flatMap((b) => b.households))
-    .map((h) => ({ id: h.id, building: h.building, substation: h.substation, areaM2: h.areaM2 }))
+    .flatMap((s): LedgerHousehold[] => s.buildings.flatMap((b) => b.households))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
