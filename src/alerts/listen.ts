@@ -1,4 +1,4 @@
-import type { Condition } from '../alerting/conditions.ts';
+import { type Condition, fingerprintOf } from '../alerting/conditions.ts';
 import {
   darkCondition,
   deviceCondition,
@@ -32,6 +32,7 @@ export interface ConditionSink {
 export function listen(bus: EventBus<HeatnetEvents>, config: Config, sink: ConditionSink) {
   const kinds = new Map(config.ingest.modbus.devices.map((d) => [d.id, d.kind as string]));
   const devices = new Map<string, Map<string, string>>();
+  const changes = new BalanceChanges();
   const counts = new Map<string, number>();
   for (const d of config.ingest.modbus.devices)
     counts.set(d.substation, (counts.get(d.substation) ?? 0) + 1);
@@ -49,7 +50,7 @@ export function listen(bus: EventBus<HeatnetEvents>, config: Config, sink: Condi
     bus.on('alert.raise', 'alerts', (e) => onSink(sink, sinkCondition(e, true))),
     bus.on('alert.clear', 'alerts', (e) => onSink(sink, sinkCondition(e, false))),
     bus.on('balance.evaluated', 'alerts', (r) =>
-      sink.conditions(balanceConditions(r, config.standards.complianceTarget)),
+      sink.conditions(changes.pick(balanceConditions(r, config.standards.complianceTarget))),
     ),
     bus.on('incident.opened', 'alerts', (e) => onIncident(sink, e.incident, e.change.at)),
     bus.on('incident.changed', 'alerts', (e) => onIncident(sink, e.incident, e.change.at)),
@@ -93,4 +94,28 @@ function slaListeners(bus: EventBus<HeatnetEvents>, sink: ConditionSink) {
       if (TICKET_DONE.has(e.ticket.state)) sink.ticketDone(e.ticket.id, e.change.at);
     }),
   ];
+}
+
+/**
+ * The balance conditions worth queueing: those active now and those active at the last
+ * evaluation (their clearing). The rest (most of 15,000 per evaluation: three rules per
+ * station) would reach the evaluator only to be dropped unread, after waiting in the queue
+ * long enough to be promoted to the old generation (issue 10). The first evaluation after
+ * a start passes everything, so alerts resumed from the store see their conditions clear.
+ */
+export class BalanceChanges {
+  private activeBefore: Set<string> | undefined;
+
+  pick(all: readonly Condition[]): Condition[] {
+    const before = this.activeBefore;
+    const now = new Set<string>();
+    const out: Condition[] = [];
+    for (const c of all) {
+      const fingerprint = fingerprintOf(c.rule, c.place);
+      if (c.active) now.add(fingerprint);
+      if (c.active || before === undefined || before.has(fingerprint)) out.push(c);
+    }
+    this.activeBefore = now;
+    return out;
+  }
 }
