@@ -66,6 +66,31 @@ describe('DeliverySession batches (one accept per socket read)', () => {
     expect(acked).toEqual([21, 22]);
   });
 
+  it('retries the readings accept refused as the very objects, the others as equal ones', async () => {
+    const calls: Reading[][] = [];
+    let fail = true;
+    const s: DeliverySession = new DeliverySession({
+      accept: (readings) => {
+        calls.push(readings);
+        s.keepAsIs(readings[1]!); // refused by the pipeline, say a time too far ahead
+        return fail ? Promise.reject(new Error('storage down')) : Promise.resolve();
+      },
+      sendAck: () => undefined,
+      stats: { acked: 0, acceptFailures: 0, droppedQos0: 0 },
+      log: silentLogger(),
+      retryMinMs: 1,
+      retryMaxMs: 2,
+    });
+    const [first, refused] = [reading(1), reading(2)];
+    s.add([first, refused], 41);
+    s.flush();
+    fail = false;
+    await eventually(() => calls.length === 2);
+    expect(calls[1]).toEqual([first, refused]);
+    expect(calls[1]![1]).toBe(refused);
+    expect(calls[1]![0]).not.toBe(first);
+  });
+
   it('acks a batch with nothing to store at once, behind any batch still pending', async () => {
     const { s, calls, acked } = session();
     s.add([reading(1)], 31);

@@ -3,6 +3,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import { AckQueue } from './ack-queue.ts';
 import { backoffDelay } from './backoff.ts';
+import { RetryLog } from './retry-log.ts';
 
 /**
  * Where readings go. Resolves once they are durable (written to the database or the disk
@@ -33,18 +34,19 @@ export interface DeliveryOptions {
  * Accept calls that returned the same promise: the storage writer hands every caller of
  * one batch the same promise, so a burst costs one handler per batch, not per message.
  */
-interface Group {
-  readonly promise: Promise<void> | undefined;
-  /** The QoS 1 readings of each batch, kept to retry them if the accept fails. */
-  readonly readings: Reading[][];
-  /** Their messages' places in the ack queue, per batch. */
-  readonly seqs: number[][];
+class Group {
+  /** Its batches' QoS 1 readings, for a retry: compact, so they die young (issue 14). */
+  readonly log = new RetryLog();
+  /** Their messages' places in the ack queue, in order. */
+  readonly seqs: number[] = [];
   /** QoS 0 readings in the group: lost if it fails (no redelivery). */
-  qos0: number;
-  calls: number;
-  settled: boolean;
+  qos0 = 0;
+  calls = 0;
+  settled = false;
   /** A retry of failed messages (its failure counts as a round for the backoff). */
-  retry?: boolean;
+  retry = false;
+
+  constructor(readonly promise: Promise<void> | undefined) {}
 }
 /** Messages added since the last flush. */
 interface Batch {
@@ -85,6 +87,8 @@ export class DeliverySession {
   /** Failed retry rounds in a row, for the backoff. */
   private rounds = 0;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Readings `accept` refused during the current call (see `keepAsIs`). */
+  private asIs: Set<Reading> | undefined;
   private closed = false;
   private draining = false;
 
@@ -132,6 +136,15 @@ export class DeliverySession {
         durable.push(b.readings[i]!);
   }
 
+  /**
+   * A reading `accept` refused during its call (say, a time too far ahead): a retry hands
+   * it back as the very object, so whoever counts refusals by reading counts it once.
+   */
+  keepAsIs(reading: Reading): void {
+    this.asIs ??= new Set();
+    this.asIs.add(reading);
+  }
+
   /** The batch's readings, for a router to push a message's readings onto (see `added`). */
   batchReadings(): Reading[] {
     return this.batch.readings;
@@ -152,9 +165,7 @@ export class DeliverySession {
     const group = this.groupFor(result);
     group.calls++;
     group.qos0 += qos0;
-    // Kept by reference, never appended to: `accept` may hold on to the array it got.
-    group.readings.push(durable ?? readings);
-    group.seqs.push(seqs);
+    this.keep(group, durable ?? readings, seqs);
     if (result === undefined) this.succeeded(group);
   }
 
@@ -181,6 +192,13 @@ export class DeliverySession {
     this.order.clear();
   }
 
+  /** A batch's readings and ack places, in the group settled with them. */
+  private keep(group: Group, readings: readonly Reading[], seqs: readonly number[]): void {
+    group.log.append(readings, this.asIs);
+    this.asIs = undefined;
+    for (const seq of seqs) group.seqs.push(seq);
+  }
+
   /** The open group for this promise, or a new one. */
   private groupFor(result: void | Promise<void>): Group {
     const open = this.current;
@@ -193,7 +211,7 @@ export class DeliverySession {
   /** A new group, with one handler for all its messages when the accept is pending. */
   private track(result: void | Promise<void>): Group {
     const promise = result === undefined ? undefined : result;
-    const group: Group = { promise, readings: [], seqs: [], qos0: 0, calls: 0, settled: false };
+    const group = new Group(promise);
     if (promise === undefined) return group;
     const run = promise.then(
       () => this.succeeded(group),
@@ -211,7 +229,7 @@ export class DeliverySession {
       this.failures = 0;
     }
     this.rounds = 0;
-    for (const seqs of group.seqs) this.settle(seqs);
+    this.settle(group.seqs);
   }
 
   private failed(group: Group, err: unknown): void {
@@ -225,7 +243,7 @@ export class DeliverySession {
     }
     if (this.closed || this.draining) return; // the broker redelivers them next session
     if (group.retry) this.rounds++;
-    if (group.seqs.some((seqs) => seqs.length > 0)) this.retrying.push(group);
+    if (group.seqs.length > 0) this.retrying.push(group);
     if (this.retryTimer || this.retrying.length === 0) return;
     const { retryMinMs, retryMaxMs } = this.options;
     this.retryTimer = setTimeout(
@@ -241,18 +259,18 @@ export class DeliverySession {
 
   /** Failed messages again, together in one call. */
   private retry(batch: Group[]): void {
-    const readings = batch.flatMap((g) => g.readings.flat());
-    const seqs = batch.flatMap((g) => g.seqs.flat());
+    const readings = batch.flatMap((g) => g.log.readings());
+    const seqs = batch.flatMap((g) => g.seqs);
     const group = this.track(this.call(readings));
     group.retry = true;
     group.calls = 1;
-    group.readings.push(readings);
-    group.seqs.push(seqs);
+    this.keep(group, readings, seqs);
     if (group.promise === undefined) this.succeeded(group);
   }
 
   /** `accept`, with a sink that throws synchronously counted as a refusal. */
   private call(readings: Reading[]): void | Promise<void> {
+    this.asIs = undefined;
     try {
       return this.options.accept(readings);
     } catch (err) {

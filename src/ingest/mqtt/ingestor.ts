@@ -296,14 +296,20 @@ export class MqttIngestor implements Component {
       client?.connected ? (client.stream as unknown as AckSocket) : undefined,
     );
     this.acks = acks;
-    return new DeliverySession({
-      accept: (readings) => this.accept(readings, this.refused),
+    const session: DeliverySession = new DeliverySession({
+      // A refused reading is retried as itself: the router counts it as malformed once.
+      accept: (readings) =>
+        this.accept(readings, (reading, reason) => {
+          this.refused(reading, reason);
+          session.keepAsIs(reading);
+        }),
       sendAck: (messageId) => acks.send(messageId),
       stats: this.stats,
       log: this.log,
       retryMinMs: ACCEPT_RETRY_MIN_MS,
       retryMaxMs: ACCEPT_RETRY_MAX_MS,
     });
+    return session;
   }
 
   private closeSession(): void {
