@@ -1,10 +1,3 @@
-/**
- * The buckets of many rolling windows in four large typed arrays, each window owning a
- * segment of them. At 250,000 room sensors a window's own four JS arrays were ten heap
- * objects per sensor, and the garbage collector marks every one of them on every major
- * GC (issue 10: a mark held the loop for up to a second); typed arrays' contents are not
- * objects and are never marked.
- */
 /** A window's segment of the pool; the pool moves it when it compacts. */
 export interface Segment {
   offset: number;
@@ -12,11 +5,20 @@ export interface Segment {
 }
 
 /**
- * Most buckets a pool can hold: the address space its columns reserve (memory is
- * committed only as they grow, and touched only as windows fill it).
+ * Most buckets a pool can hold by default: the address space its columns reserve (memory
+ * is committed only as they grow, and touched only as windows fill it). 2^27 buckets is
+ * 1 GiB of address space per column; a window alone gets a pool of its own, which reserves
+ * less (rolling-window.ts).
  */
-const MAX_BUCKETS = 2 ** 27;
+export const MAX_BUCKETS = 2 ** 27;
 
+/**
+ * The buckets of many rolling windows in four large typed arrays, each window owning a
+ * segment of them. At 250,000 room sensors a window's own four JS arrays were ten heap
+ * objects per sensor, and the garbage collector marks every one of them on every major
+ * GC (issue 10: a mark held the loop for up to a second); typed arrays' contents are not
+ * objects and are never marked.
+ */
 export class BucketPool {
   /** Bucket start times. */
   readonly starts: Float64Array;
@@ -37,9 +39,12 @@ export class BucketPool {
   private releasedBuckets = 0;
   private readonly owners: Segment[] = [];
 
-  constructor(initialBuckets = 64) {
+  constructor(
+    initialBuckets = 64,
+    private readonly maxBuckets = MAX_BUCKETS,
+  ) {
     this.buffers = [0, 1, 2, 3].map(
-      () => new ArrayBuffer(initialBuckets * 8, { maxByteLength: MAX_BUCKETS * 8 }),
+      () => new ArrayBuffer(initialBuckets * 8, { maxByteLength: maxBuckets * 8 }),
     );
     // Length-tracking views: they grow with their buffer.
     [this.starts, this.totals, this.counts, this.lasts] = this.buffers.map(
@@ -113,10 +118,11 @@ export class BucketPool {
   private grow(needed: number): void {
     let size = this.starts.length * 2;
     while (size < needed) size *= 2;
-    if (size > MAX_BUCKETS) {
-      if (needed > MAX_BUCKETS)
-        throw new RangeError(`rolling windows need over ${MAX_BUCKETS} buckets`);
-      size = MAX_BUCKETS;
+    if (size > this.maxBuckets) {
+      if (needed > this.maxBuckets) {
+        throw new RangeError(`rolling windows need over ${this.maxBuckets} buckets`);
+      }
+      size = this.maxBuckets;
     }
     for (const buffer of this.buffers) buffer.resize(size * 8);
   }

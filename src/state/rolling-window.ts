@@ -2,6 +2,11 @@ import { BucketPool, type Segment } from './bucket-pool.ts';
 
 /** A new window's segment: a room sensor every ten minutes needs eight buckets per window. */
 const FIRST_CAPACITY = 8;
+/**
+ * A window with a pool of its own reserves address space for a million buckets, not the
+ * shared pool's 2^27: tests and tools make thousands of such windows.
+ */
+const ALONE_MAX_BUCKETS = 2 ** 20;
 
 /**
  * Samples of one numeric field over a trailing time window, for window means, kept
@@ -32,7 +37,7 @@ export class RollingWindow implements Segment {
   constructor(
     private readonly keepMs: number,
     private readonly bucketMs: number,
-    private readonly pool: BucketPool = new BucketPool(FIRST_CAPACITY),
+    private readonly pool: BucketPool = new BucketPool(FIRST_CAPACITY, ALONE_MAX_BUCKETS),
   ) {
     this.offset = pool.take(FIRST_CAPACITY);
     pool.adopt(this);

@@ -176,6 +176,15 @@ describe('RollingWindow', () => {
     expect(pool.capacity).toBe(4096);
   });
 
+  it('refuses to grow a pool past its most buckets, saying so', () => {
+    const pool = new BucketPool(8, 64);
+    const w = new RollingWindow(1_000_000, 1000, pool);
+    // 8 → 16 → 32 buckets; moving to 64 would need the old 32 and the new 64 at once.
+    for (let t = 0; t < 32; t++) w.add(t * 1000, t);
+    expect(w.mean(0, 1e9)).toBe(15.5);
+    expect(() => w.add(32_000, 32)).toThrow(/over 64 buckets/);
+  });
+
   it('starts over in place when a sample leaves everything kept behind (a week-old backfill)', () => {
     const w = new RollingWindow(10_000, 1000);
     for (let i = 0; i < 50; i++) w.add(i * 3_600_000, i); // an hour apart, window 10 s
