@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,9 +206,18 @@ describe('residents', () => {
   });
 
   it('count a missing endpoint (404) and an unreachable one, and keep going', async () => {
-    const port = await freePort();
+    // A port held for the test that drops every connection unanswered. A closed "free"
+    // port could be bound meanwhile by a server of a test running beside this one, which
+    // might keep each call waiting for its whole timeout.
+    const refuser = createServer((socket) => socket.destroy());
+    await new Promise<void>((listening) => refuser.listen(0, '127.0.0.1', listening));
+    const port = (refuser.address() as AddressInfo).port;
     const missing = await phoning(`http://127.0.0.1:${port}/api/complaints`);
-    await eventually(() => missing.counts.unreachable > 10, { what: 'unreachable counts' });
+    try {
+      await eventually(() => missing.counts.unreachable > 10, { what: 'unreachable counts' });
+    } finally {
+      refuser.close();
+    }
     // A live HTTP server without the route: the ground-truth endpoint of another simulator.
     const truthPort = await freePort();
     const host = new Simulator(
