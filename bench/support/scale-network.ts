@@ -9,7 +9,7 @@
 import { referenceAt } from '../../src/balance/reference.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Reading } from '../../src/core/reading.ts';
-import { seriesTags } from '../../src/core/series-tags.ts';
+import { SharedTags } from '../../src/core/series-tags.ts';
 import type { Building, Substation, Topology } from '../../src/domain/topology.ts';
 import type { RawConfig } from '../../test/support/config.ts';
 
@@ -68,7 +68,7 @@ export class ScaleReadings {
   private readonly noise = noiseOf(42);
   private readonly index = new Map<string, number>();
   /** Frozen tags shared per series, as the adapters give them (a Modbus device, a topic). */
-  private readonly tagsBySeries = new Map<string, Readonly<Record<string, string>>>();
+  private readonly tagsBySeries = new SharedTags();
 
   constructor(
     private readonly config: Config,
@@ -78,11 +78,7 @@ export class ScaleReadings {
   }
 
   private tags(key: string, make: () => Record<string, string>): Readonly<Record<string, string>> {
-    const known = this.tagsBySeries.get(key);
-    if (known) return known;
-    const tags = seriesTags(make());
-    this.tagsBySeries.set(key, tags);
-    return tags;
+    return this.tagsBySeries.of(key, make);
   }
 
   private cold(s: Substation): boolean {

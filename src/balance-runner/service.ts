@@ -8,7 +8,7 @@ import type { Component } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
 import { every, type Scheduled } from '../core/schedule.ts';
-import { seriesTags } from '../core/series-tags.ts';
+import { SharedTags } from '../core/series-tags.ts';
 import { END_TURN, runInSlices, runToEnd, SlicesAbandoned, type Steps } from '../core/slices.ts';
 import type { HeatnetEvents } from '../events.ts';
 import { gatherInputs, gatherSteps, type InputSources } from './inputs.ts';
@@ -232,14 +232,8 @@ const INT_FIELDS: ReadonlySet<string> = new Set(['rooms_reporting']);
  * share theirs: storage then keeps the line prefix instead of making it for each of the
  * 5,000 points of every evaluation.
  */
-const BALANCE_TAGS = new Map<string, Readonly<Record<string, string>>>();
+const BALANCE_TAGS = new SharedTags();
 
 function balanceTags(substation: string, status: string): Readonly<Record<string, string>> {
-  const key = `${substation}\u0000${status}`;
-  let tags = BALANCE_TAGS.get(key);
-  if (!tags) {
-    tags = seriesTags({ substation, status });
-    BALANCE_TAGS.set(key, tags);
-  }
-  return tags;
+  return BALANCE_TAGS.of(`${substation}\u0000${status}`, () => ({ substation, status }));
 }

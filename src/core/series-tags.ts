@@ -54,3 +54,20 @@ export class SeriesRecord<T> {
     if (row !== undefined) row[this.index] = record;
   }
 }
+
+/**
+ * A producer's shared tags by a key of its own choosing (a station and status, a topic),
+ * made once with `seriesTags`: every reading of the series then carries the same object.
+ */
+export class SharedTags {
+  private readonly byKey = new Map<string, Readonly<Record<string, string>>>();
+
+  of(key: string, make: () => Record<string, string>): Readonly<Record<string, string>> {
+    let tags = this.byKey.get(key);
+    if (!tags) {
+      tags = seriesTags(make());
+      this.byKey.set(key, tags);
+    }
+    return tags;
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeriesRecord, seriesTags } from '../../src/core/series-tags.ts';
+import { SeriesRecord, SharedTags, seriesTags } from '../../src/core/series-tags.ts';
 
 describe('seriesTags and SeriesRecord', () => {
   it('freezes the tags and shows only the tag values', () => {
@@ -36,5 +36,17 @@ describe('seriesTags and SeriesRecord', () => {
     const frozen = Object.freeze({ household: 'H1' });
     record.set(frozen, 'x');
     expect(record.get(frozen)).toBeUndefined();
+  });
+
+  it('gives a producer one shared tags object per key', () => {
+    const shared = new SharedTags();
+    const a = shared.of('S1 ok', () => ({ substation: 'S1', status: 'ok' }));
+    const again = shared.of('S1 ok', () => ({ substation: 'never', status: 'made' }));
+    const other = shared.of('S1 cold', () => ({ substation: 'S1', status: 'cold' }));
+    expect(again).toBe(a);
+    expect(other).not.toBe(a);
+    const record = new SeriesRecord<number>();
+    record.set(a, 1);
+    expect(record.get(again)).toBe(1);
   });
 });
