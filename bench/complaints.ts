@@ -4,6 +4,7 @@
  * evaluations (with the desk's proactive sweep) running on their schedule.
  *   npx tsx bench/complaints.ts [--substations 5000] [--rate 50] [--seconds 60] [--interval 15]
  *     [--feed-ms 1000] [--postgres URL] [--sqlite-fsync commit|grouped] [--influx] [--mosquitto]
+ *     [--out FILE]
  *
  * `--influx` stores the readings in a real InfluxDB 1.x started for the run, as a network
  * this size is set up; without it they go to the local line-protocol store and the
@@ -57,6 +58,8 @@ const { values } = parseArgs({
     'sqlite-fsync': { type: 'string', default: 'commit' },
     influx: { type: 'boolean', default: false },
     mosquitto: { type: 'boolean', default: false },
+    // Every call's timing and the jobs' spans as JSON, to line them up with a --trace-gc log.
+    out: { type: 'string' },
   },
 });
 const RATE = Number(values.rate);
@@ -228,6 +231,12 @@ async function main(): Promise<void> {
     ingest: inRun(timing.ingest),
   };
   const incidents = await countIncidents(base);
+  if (values.out) {
+    // Both clocks at one instant: a --cpu-prof profile's timestamps are monotonic µs.
+    const clock = { wallMs: wallNow(), monotonicUs: Number(process.hrtime.bigint() / 1000n) };
+    const { timeOrigin } = performance;
+    writeFileSync(values.out, JSON.stringify({ timeOrigin, clock, results: everything, jobs }));
+  }
   console.log(
     JSON.stringify(
       {
