@@ -15,7 +15,7 @@ const INT8_OID = 20;
 
 export function createDialect(target: StoreTarget, log?: Logger): Dialect {
   if (target.engine === 'sqlite') {
-    return new DurableSqliteDialect(target.path, target.fsync ?? 'commit');
+    return new DurableSqliteDialect(target.path, target.fsync ?? 'commit', log);
   }
   const pool = new pg.Pool({
     connectionString: target.url,

@@ -10,7 +10,9 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import type { Logger } from '../core/logger.ts';
 import type { SqliteFsync } from './engine.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 import { WalSync } from './wal-sync.ts';
 
 /**
@@ -109,15 +111,30 @@ export class DurableSqliteDriver extends SqliteDriver {
   onReleased: (() => void) | undefined;
   /** A statement that may change the file ran since the connection was acquired. */
   private readonly written = { since: false };
+  private readonly checkpoints: { by?: WalCheckpointer };
 
   constructor(
     path: string,
     private readonly wal: WalSync | null,
+    log?: Logger,
   ) {
     const written = { since: false };
+    const checkpoints: { by?: WalCheckpointer } = {};
     const fsync = wal ? 'grouped' : 'commit';
-    super({ database: async () => openSqlite(path, fsync, () => (written.since = true)) });
+    super({
+      database: async () => {
+        const db = openSqlite(path, fsync, () => (written.since = true));
+        if (!db.memory) checkpoints.by = new WalCheckpointer(db, log);
+        return db;
+      },
+    });
     this.written = written;
+    this.checkpoints = checkpoints;
+  }
+
+  override async destroy(): Promise<void> {
+    await this.checkpoints.by?.stop();
+    await super.destroy();
   }
 
   override async releaseConnection(): Promise<void> {
@@ -142,12 +159,13 @@ export class DurableSqliteDialect implements Dialect {
   constructor(
     private readonly path: string,
     fsync: SqliteFsync,
+    private readonly log?: Logger,
   ) {
     this.wal = fsync === 'grouped' ? new WalSync(`${path}-wal`) : null;
   }
 
   createDriver(): SqliteDriver {
-    this.driver = new DurableSqliteDriver(this.path, this.wal);
+    this.driver = new DurableSqliteDriver(this.path, this.wal, this.log);
     return this.driver;
   }
 
