@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
+import { nextTurn } from '../core/slices.ts';
 import { type DayWindow, dayWindow } from '../service/ledger-data-days.ts';
 import type { Store } from '../store/store.ts';
 import { RoomDayRows } from './room-day-rows.ts';
@@ -84,7 +85,7 @@ export class RoomDays {
     if (this.rows.size === 0) return;
     const deltas = this.rows.takeAll();
     for (let i = 0; i < deltas.length; i += ROWS_PER_TRANSACTION) {
-      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (i > 0) await nextTurn();
       try {
         await this.writePart(deltas.slice(i, i + ROWS_PER_TRANSACTION));
       } catch (err) {
