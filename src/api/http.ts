@@ -1,4 +1,4 @@
-import type { Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, {
   type FastifyBaseLogger,
@@ -7,7 +7,6 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { ApiConfig } from '../config/schema.ts';
-import { foreground } from '../core/foreground.ts';
 import type { Logger } from '../core/logger.ts';
 import { installAccess } from './access.ts';
 import { Authenticator } from './auth.ts';
@@ -87,24 +86,5 @@ export function createHttp({ api, log }: HttpOptions): FastifyInstance {
   app.decorateRequest('principal', null);
   installErrorHandler(app);
   installAccess(app, new Authenticator(api));
-  gateBackground(app.server);
   return app;
-}
-
-const ANSWERED = Symbol('answered');
-type GatedResponse = ServerResponse & { [ANSWERED]?: () => void };
-
-/** Background turns wait for each call the server takes until it is answered (core/foreground.ts). */
-function gateBackground(server: Server): void {
-  server.on('request', (_req, res: GatedResponse) => {
-    const answered = foreground.enter();
-    res[ANSWERED] = answered;
-    res.once('finish', answered);
-    res.once('close', answered);
-  });
-}
-
-/** A reply that stays open by design (a live stream) no longer holds the background back. */
-export function releaseBackground(res: ServerResponse): void {
-  (res as GatedResponse)[ANSWERED]?.();
 }

@@ -7,8 +7,6 @@
  * with it). Both ways run the same steps in the same order and return the same value.
  * What a step yields means nothing to either, except END_TURN to the sliced run.
  */
-import { foreground } from './foreground.ts';
-
 export type Steps<T> = Generator<unknown, T, void>;
 
 /**
@@ -64,12 +62,9 @@ export async function runInSlices<T>(steps: Steps<T>, options: SliceOptions): Pr
   }
 }
 
-/**
- * Resolves on the event loop's next check phase, once the I/O that was ready has run and
- * the API calls in flight have been answered (or the gate's patience ran out).
- */
+/** Resolves on the event loop's next check phase, once the I/O that was ready has run. */
 export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => foreground.whenClear(resolve)));
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
-import { nextTurn } from '../core/slices.ts';
 import { type DayWindow, dayWindow } from '../service/ledger-data-days.ts';
 import type { Store } from '../store/store.ts';
 import { RoomDayRows } from './room-day-rows.ts';
@@ -85,7 +84,7 @@ export class RoomDays {
     if (this.rows.size === 0) return;
     const deltas = this.rows.takeAll();
     for (let i = 0; i < deltas.length; i += ROWS_PER_TRANSACTION) {
-      if (i > 0) await nextTurn();
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       try {
         await this.writePart(deltas.slice(i, i + ROWS_PER_TRANSACTION));
       } catch (err) {

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { HeatnetError } from '../../core/errors.ts';
 import type { LiveHub } from '../../live/hub.ts';
 import type { StreamSink } from '../../live/sse.ts';
-import { releaseBackground } from '../http.ts';
 import { ErrorSchema } from '../schemas.ts';
 
 export interface EventRoutesOptions {
@@ -58,7 +57,6 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
         // Reverse proxies (nginx) would otherwise buffer the stream.
         'x-accel-buffering': 'no',
       });
-      releaseBackground(res);
       const detach = await hub.connect(sinkOf(res));
       // The caller may have gone while the snapshot was built.
       if (res.destroyed) detach();
