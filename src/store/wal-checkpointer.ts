@@ -65,6 +65,8 @@ export class WalCheckpointer {
 
   /** A last checkpoint, then the thread ends; the connection may close after. */
   async stop(): Promise<void> {
+    // Unref'd, the thread would not keep the process alive while the store waits for it.
+    this.worker.ref();
     this.worker.postMessage('stop');
     await this.ended;
     this.fallBack();

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,5 +61,23 @@ describe('WAL checkpoints off the event loop', () => {
     const again = await storeIn(dir);
     const rows = await sql<{ n: number }>`SELECT count(*) AS n FROM bulk`.execute(again.db);
     expect(rows.rows[0]?.n).toBe(500);
+  });
+
+  it('keeps a process that has nothing else to do alive until the thread has ended', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heatnet-checkpoint-'));
+    // The thread is unref'd while the store runs; stopping must wait for it all the same,
+    // or the script's top-level await is left unsettled and the process exits with 13.
+    const script = `
+      import { Store } from './src/store/store.ts';
+      const store = new Store({ engine: 'sqlite', path: ${JSON.stringify(join(dir, 'h.sqlite'))} });
+      await store.start();
+      await store.stop();
+      console.log('stopped');`;
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe('stopped');
   });
 });
