@@ -53,6 +53,8 @@ export class WalCheckpointer {
     db.pragma('wal_autocheckpoint = 0');
     this.worker = new Worker(THREAD_SOURCE, {
       eval: true,
+      // Not the service's own flags: a loader (`--import tsx`) would boot for nothing.
+      execArgv: [],
       workerData: { driver, path: db.name, everyMs: CHECKPOINT_EVERY_MS },
     });
     this.worker.unref();
