@@ -1,36 +1,56 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 /**
- * Ask the kernel for free loopback ports. All listeners are held open until every port is
- * known, so a single call never returns the same port twice (a server needing two ports,
- * like influxd, would otherwise race with itself). Another process can still grab a port
- * between close and the server binding it; that window is small enough for tests.
+ * Ports for test servers that must be told their port before they start (influxd,
+ * mosquitto, pymodbus, a service restarted on the same port). They come from below
+ * Linux's ephemeral range (32768–60999), where the kernel never picks one for a
+ * listener on port 0 or for an outgoing connection, and each vitest worker has its own
+ * thousand of them (21,000–28,999), handed out in turn: a port given here cannot be taken by a server
+ * of a test running beside it, by the kernel, or again by the next test in the same
+ * worker, between its check and the server binding it. Asking the kernel for a free
+ * port, as before, left that window open, and a test failed through it (session 5).
+ */
+const FIRST_PORT = 20_000;
+const PORTS_PER_WORKER = 1_000;
+/** vitest's workers take slots 1–8; a script run outside it (a bench) takes the last one. */
+const OUTSIDE_VITEST = 9;
+/** 29,000–32,767 for a bench, which may ask for a port per simulated device. */
+const PORTS_OUTSIDE_VITEST = 3_768;
+
+function portsOfThisProcess(): { first: number; count: number } {
+  const pool = Number(process.env.VITEST_POOL_ID);
+  const inVitest = Number.isInteger(pool) && pool > 0;
+  const slot = inVitest ? 1 + ((pool - 1) % (OUTSIDE_VITEST - 1)) : OUTSIDE_VITEST;
+  const count = inVitest ? PORTS_PER_WORKER : PORTS_OUTSIDE_VITEST;
+  return { first: FIRST_PORT + slot * PORTS_PER_WORKER, count };
+}
+
+let handedOut = 0;
+
+function listenOn(port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/**
+ * `count` free loopback ports. All are held open until every one is known, so a single
+ * call never returns the same port twice (influxd needs two).
  */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
+  const mine = portsOfThisProcess();
+  const held: Server[] = [];
   try {
-    return await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<number>((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(0, '127.0.0.1', () => {
-              const address = server.address();
-              if (address && typeof address === 'object') resolve(address.port);
-              else reject(new Error('could not read the port of a loopback listener'));
-            });
-          }),
-      ),
-    );
+    for (let tried = 0; held.length < count && tried < mine.count; tried++) {
+      const server = await listenOn(mine.first + (handedOut++ % mine.count));
+      if (server) held.push(server);
+    }
+    if (held.length < count) throw new Error(`no ${count} free ports from ${mine.first}`);
+    return held.map((server) => (server.address() as { port: number }).port);
   } finally {
-    await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<void>((resolve) =>
-            server.listening ? server.close(() => resolve()) : resolve(),
-          ),
-      ),
-    );
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
   }
 }
 
