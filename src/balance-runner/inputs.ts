@@ -155,9 +155,9 @@ function roomSignals(src: InputSources, s: Substation, span: WindowSpan): RoomSi
   if (!windows) return none;
   const samples: RoomSample[] = [];
   for (const room of windows) {
-    const last = room.window.lastAt(span.at);
+    const last = room.lastAt(span.at);
     if (last === null || last < span.freshFrom) continue;
-    const meanC = room.window.mean(span.from, span.at);
+    const meanC = room.mean(span.from, span.at);
     if (meanC !== null) samples.push(new WindowSample(room, meanC, span));
   }
   if (samples.length === 0) return none;
@@ -188,6 +188,6 @@ class WindowSample implements RoomSample {
   halvesC(): readonly [number | null, number | null] {
     const { from, at } = this.span;
     const mid = from + (at - from) / 2;
-    return [this.room.window.mean(from, mid), this.room.window.mean(mid, at)];
+    return [this.room.mean(from, mid), this.room.mean(mid, at)];
   }
 }

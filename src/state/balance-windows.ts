@@ -19,17 +19,25 @@ export type SubstationField = (typeof SUBSTATION_FIELDS)[number];
 
 const SUBSTATION_FIELD_SET: ReadonlySet<string> = new Set(SUBSTATION_FIELDS);
 
-/** One household's room sensor, with its heated area for weighting. */
-export interface RoomWindow {
-  household: string;
-  areaM2: number;
-  /**
-   * Building and zone from the reading's tags (the MQTT router adds them from the
-   * topology): the neighbours a sensor is compared with. The household itself when
-   * untagged, so such a sensor is never compared.
-   */
-  zone: string;
-  window: RollingWindow;
+/**
+ * One household's room sensor: its window, with its heated area for weighting. The window
+ * itself rather than an object holding one: 250,000 of them at scale, and each object
+ * fewer is one fewer for every major GC to mark (issue 10).
+ */
+export class RoomWindow extends RollingWindow {
+  constructor(
+    readonly household: string,
+    readonly areaM2: number,
+    /**
+     * Building and zone from the reading's tags (the MQTT router adds them from the
+     * topology): the neighbours a sensor is compared with. The household itself when
+     * untagged, so such a sensor is never compared.
+     */
+    readonly zone: string,
+    ...window: ConstructorParameters<typeof RollingWindow>
+  ) {
+    super(...window);
+  }
 }
 
 /**
@@ -42,7 +50,8 @@ export class BalanceWindows {
   readonly substations = new Map<string, Map<SubstationField, RollingWindow>>();
   /** substation → its households' room windows (an array: evaluations walk them all). */
   readonly rooms = new Map<string, RoomWindow[]>();
-  private readonly roomByKey = new Map<string, RoomWindow>();
+  /** substation → household → its window; keyed by the tags' own strings, no key built. */
+  private readonly roomByHousehold = new Map<string, Map<string, RoomWindow>>();
   private readonly zoneNames = new Map<string, string>();
   /** The same by the readings' shared tags (one per MQTT topic): no key to build per reading. */
   private readonly roomByTags = new SeriesRecord<RoomWindow>();
@@ -101,34 +110,45 @@ export class BalanceWindows {
     if (typeof temp !== 'number') return;
     const known = this.roomByTags.get(r.tags);
     if (known) {
-      known.window.add(r.time, temp);
+      known.add(r.time, temp);
       return;
     }
     const { substation, household } = r.tags;
     if (!substation || !household) return;
-    // Joined, not a template: a template's pieces stay behind a kept key (core/reading.ts).
-    const key = [substation, household].join('\u0000');
-    let entry = this.roomByKey.get(key);
-    if (!entry) {
-      const areaM2 = this.areaOf(household);
-      if (areaM2 === undefined) {
-        this.rejectedUnknown++;
-        return;
-      }
-      const { building, zone } = r.tags;
-      entry = {
-        household,
-        areaM2,
-        zone: building && zone ? this.zoneName(`${building}/${zone}`) : household,
-        window: new RollingWindow(this.keepMs, this.bucketMs, this.buckets),
-      };
-      this.roomByKey.set(key, entry);
-      const list = this.rooms.get(substation);
-      if (list) list.push(entry);
-      else this.rooms.set(substation, [entry]);
+    const room = this.roomOf(substation, household, r.tags);
+    if (!room) return;
+    this.roomByTags.set(r.tags, room);
+    room.add(r.time, temp);
+  }
+
+  /** The household's window, made on its first reading; undefined for one the network lacks. */
+  private roomOf(substation: string, household: string, tags: Reading['tags']) {
+    let station = this.roomByHousehold.get(substation);
+    const known = station?.get(household);
+    if (known) return known;
+    const areaM2 = this.areaOf(household);
+    if (areaM2 === undefined) {
+      this.rejectedUnknown++;
+      return undefined;
     }
-    this.roomByTags.set(r.tags, entry);
-    entry.window.add(r.time, temp);
+    const { building, zone } = tags;
+    const zoneName = building && zone ? this.zoneName(`${building}/${zone}`) : household;
+    const room = new RoomWindow(
+      household,
+      areaM2,
+      zoneName,
+      this.keepMs,
+      this.bucketMs,
+      this.buckets,
+    );
+    if (!station) {
+      station = new Map();
+      this.roomByHousehold.set(substation, station);
+      this.rooms.set(substation, []);
+    }
+    station.set(household, room);
+    this.rooms.get(substation)!.push(room);
+    return room;
   }
 
   /** One string per zone, not one per household (250,000 at scale). */
