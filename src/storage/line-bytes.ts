@@ -76,7 +76,10 @@ function keyBytes(k: string): Buffer {
   return bytes;
 }
 
-/** Runs up to this long are copied byte by byte: TypedArray#set's call costs more. */
+/**
+ * Runs up to this long are copied byte by byte, where TypedArray#set's call costs more than
+ * the copy; longer ones by TypedArray#set (Buffer#copy's argument checks cost more still).
+ */
 const SHORT_COPY = 16;
 
 /** Copies `src` into `buf` at `at`; where it ends. */
@@ -116,7 +119,6 @@ export function writeLine(r: Reading, sink: SlabSink): Slab | undefined {
   const slab = sink.slabFor((text ? 3 * prefix.length : prefix.length) + fieldsBound(r));
   const buf = slab.bytes;
   let at = slab.used;
-  // TypedArray#set, not Buffer#copy: the latter's argument checks cost more than the copy.
   at = text ? at + buf.write(prefix, at) : put(buf, at, prefix);
   let separator = SPACE;
   for (const k in r.fields) {
