@@ -4,6 +4,7 @@ import type { Component } from '../core/lifecycle.ts';
 import { childLogger, type Logger } from '../core/logger.ts';
 import type { Topology } from '../domain/topology.ts';
 import type { HeatnetEvents } from '../events.ts';
+import { dayWindow } from '../service/ledger-data-days.ts';
 import { DEFAULT_STOP_RULES, type StopRules } from '../service/ledger-data-stops.ts';
 import type { Store } from '../store/store.ts';
 import { RoomDays } from './room-days.ts';
@@ -49,8 +50,11 @@ class LedgerDataComponent implements Component {
   ) {}
 
   async start(): Promise<void> {
-    const { bus } = this.deps;
+    const { bus, config, now } = this.deps;
     const { roomDays, stops } = this.parts;
+    // The site calendar's first use builds its Intl formatter and loads the zone's data
+    // (~45 ms): here, at start, rather than on the first reading of a burst (issue 14).
+    dayWindow(now(), config.site.timezone);
     await stops.start();
     this.off = [
       bus.on('readings', 'ledger-data', (readings) => {

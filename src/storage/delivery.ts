@@ -65,7 +65,9 @@ export async function deliver(
   report.requests++;
   try {
     // Bytes as they are where the transport takes them; text only for the others.
-    if (isBatch(batch) && transport.sendBody) await transport.sendBody(batch.body());
+    if (isBatch(batch) && transport.sendParts && batch.parts) {
+      await transport.sendParts(batch.parts());
+    } else if (isBatch(batch) && transport.sendBody) await transport.sendBody(batch.body());
     else await transport.send(textOf(batch));
     report.written += count;
     return report;

@@ -62,6 +62,16 @@ export class Taken {
 
   /** The lines as one request body, a newline after each: a view when they lie together. */
   body(): Buffer {
+    const parts = this.parts();
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  /**
+   * The body as views of the slabs, one per run of lines lying together: a transport that
+   * writes them one after the other sends a batch across two slabs without copying it
+   * into one (a 400 KB copy for about every other batch, issue 14).
+   */
+  parts(): Buffer[] {
     const parts: Buffer[] = [];
     let slab: Slab | undefined;
     let from = 0;
@@ -77,7 +87,7 @@ export class Taken {
       [slab, from, to] = [p.slab, start, p.slab.ends[p.last - 1]!];
     }
     if (slab) parts.push(slab.bytes.subarray(from, to));
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    return parts;
   }
 }
 

@@ -31,9 +31,13 @@ export class Slab {
 
 /**
  * Series prefixes as bytes, kept on the readings' shared tags, as line-protocol.ts keeps
- * them as text: the sort and the escaping once per series, not per reading.
+ * them as text: the sort and the escaping once per series, not per reading. The bytes and
+ * the measurement they were made for sit in two slots of the tags' row, not in a record
+ * object: under a paced burst every series' records are cold, and each object between
+ * the tags and the bytes was one more cache miss per reading (issue 14).
  */
-const prefixes = new SeriesRecord<{ measurement: string; bytes: Buffer }>();
+const prefixes = new SeriesRecord<Buffer>();
+const prefixMeasurements = new SeriesRecord<string>();
 /** Escaped field keys with their `=`, by key (fields are few and fixed per source). */
 const keys = new Map<string, Buffer>();
 const MAX_KEYS = 10_000;
@@ -44,24 +48,46 @@ const COMMA = 0x2c;
 /** The series' prefix as bytes, kept for shared tags; as text for a one-off tags object. */
 function prefixBytes(r: Reading): Buffer | string {
   const cached = prefixes.get(r.tags);
-  if (cached?.measurement === r.measurement) return cached.bytes;
+  if (cached !== undefined && prefixMeasurements.get(r.tags) === r.measurement) return cached;
   const text = prefixOf(r);
   // A one-off reading's prefix goes into the slab as text: a Buffer each would be
   // garbage carved from Node's shared pool, which the cached prefixes keep alive.
   if (!isSeriesTags(r.tags)) return text;
   const bytes = Buffer.from(text);
-  prefixes.set(r.tags, { measurement: r.measurement, bytes });
+  prefixes.set(r.tags, bytes);
+  prefixMeasurements.set(r.tags, r.measurement);
   return bytes;
 }
 
+/** The last key asked for: a source's readings repeat their one field. */
+let lastKey = '';
+let lastKeyBytes: Buffer = Buffer.alloc(0);
+
 function keyBytes(k: string): Buffer {
+  if (k === lastKey) return lastKeyBytes;
   let bytes = keys.get(k);
   if (!bytes) {
     bytes = Buffer.from(`${escapeKey(k)}=`);
     // A source sending ever new field names must not grow this without end.
     if (keys.size < MAX_KEYS) keys.set(k, bytes);
   }
+  lastKey = k;
+  lastKeyBytes = bytes;
   return bytes;
+}
+
+/**
+ * Runs up to this long are copied byte by byte, where TypedArray#set's call costs more than
+ * the copy; longer ones by TypedArray#set (Buffer#copy's argument checks cost more still).
+ */
+const SHORT_COPY = 16;
+
+/** Copies `src` into `buf` at `at`; where it ends. */
+function put(buf: Buffer, at: number, src: Buffer): number {
+  const n = src.length;
+  if (n > SHORT_COPY) buf.set(src, at);
+  else for (let i = 0; i < n; i++) buf[at + i] = src[i]!;
+  return at + n;
 }
 
 /** Where lines are written: a slab with at least `bytes` of room. */
@@ -93,12 +119,7 @@ export function writeLine(r: Reading, sink: SlabSink): Slab | undefined {
   const slab = sink.slabFor((text ? 3 * prefix.length : prefix.length) + fieldsBound(r));
   const buf = slab.bytes;
   let at = slab.used;
-  if (text) at += buf.write(prefix, at);
-  else {
-    // TypedArray#set, not Buffer#copy: the latter's argument checks cost more than the copy.
-    buf.set(prefix, at);
-    at += prefix.length;
-  }
+  at = text ? at + buf.write(prefix, at) : put(buf, at, prefix);
   let separator = SPACE;
   for (const k in r.fields) {
     const end = writeField(buf, at + 1, keyBytes(k), r.fields[k]!, r.intFields?.has(k) ?? false);
@@ -124,8 +145,7 @@ function writeField(
   value: number | boolean | string,
   integer: boolean,
 ): number {
-  buf.set(key, at);
-  const from = at + key.length;
+  const from = put(buf, at, key);
   if (typeof value === 'number' && !integer) {
     const end = writeDecimal(buf, from, value);
     if (end >= 0) return end;
@@ -157,16 +177,12 @@ export function writeDecimal(buf: Buffer, at: number, v: number): number {
     if (m / scale !== size) continue;
     if (v < 0) buf[at++] = MINUS; // -0 is not below 0: String(-0) is "0" too
     const fraction = m % scale;
-    at = writeTime(buf, at, (m - fraction) / scale);
+    // Below 1e9 and below 1e6: both parts are int32, written without a double's division.
+    at = writeSmall(buf, at, (m - fraction) / scale);
     if (places === 0) return at;
     buf[at] = DOT;
     const end = at + 1 + places;
-    let rest = fraction;
-    for (let i = end - 1; i > at; i--) {
-      const next = Math.floor(rest / 10);
-      buf[i] = ZERO + (rest - next * 10);
-      rest = next;
-    }
+    writeDigits(buf, end, fraction, places);
     return end;
   }
   return -1;
@@ -175,15 +191,39 @@ export function writeDecimal(buf: Buffer, at: number, v: number): number {
 /** Decimal digits of a timestamp, without making a string of it. */
 function writeTime(buf: Buffer, at: number, t: number): number {
   if (!Number.isSafeInteger(t) || t < 0) return at + buf.write(String(t), at, 'latin1');
-  let digits = 1;
-  for (let x = t; x >= 10; x = Math.floor(x / 10)) digits++;
-  const end = at + digits;
-  for (let i = end - 1; i >= at; i--) {
-    const rest = Math.floor(t / 10);
-    buf[i] = 0x30 + (t - rest * 10);
-    t = rest;
+  if (t < EIGHT_DIGITS) return writeSmall(buf, at, t);
+  // Two int32 halves (a millisecond time has 13 digits): integer division by a constant
+  // is a multiplication, where a double's digit each took a division and a floor.
+  let high = Math.floor(t / EIGHT_DIGITS);
+  let low = t - high * EIGHT_DIGITS;
+  // The quotient may round up to the next integer near 2^53.
+  if (low < 0) {
+    high--;
+    low += EIGHT_DIGITS;
   }
+  const end = writeSmall(buf, at, high) + 8;
+  writeDigits(buf, end, low, 8);
   return end;
+}
+
+const EIGHT_DIGITS = 100_000_000;
+
+/** A non-negative integer below 2^31 in decimal at `at`; where it ends. */
+function writeSmall(buf: Buffer, at: number, n: number): number {
+  let digits = 1;
+  for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
+  writeDigits(buf, at + digits, n, digits);
+  return at + digits;
+}
+
+/** The last `digits` decimal digits of `n` (below 2^31), zero-padded, ending before `end`. */
+function writeDigits(buf: Buffer, end: number, n: number, digits: number): void {
+  let x = n | 0;
+  for (let i = end - 1; i >= end - digits; i--) {
+    const rest = (x / 10) | 0;
+    buf[i] = ZERO + x - rest * 10;
+    x = rest;
+  }
 }
 
 /** Writes a line already made (text pushed into the buffer): one line, without its newline. */

@@ -11,6 +11,8 @@ export interface LineTransport {
    * transport that can pass bytes on as they are: no text is made for them (issue 14).
    */
   sendBody?(body: Buffer): Promise<void>;
+  /** The same for a body in parts, sent one after the other as one request. */
+  sendParts?(parts: readonly Buffer[]): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -19,6 +21,8 @@ export interface LineBatch {
   readonly count: number;
   readonly lines: readonly string[];
   body(): Buffer;
+  /** The body as parts that, one after the other, are `body()`. */
+  parts?(): Buffer[];
 }
 
 /**

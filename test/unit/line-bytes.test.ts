@@ -159,6 +159,21 @@ describe('LineBuffer bytes', () => {
     expect(b.take(20_000).lines).toEqual(readings.map((r) => toLine(r)!));
   });
 
+  it('gives a batch across two slabs as two parts that make its body', () => {
+    const b = new LineBuffer(100_000);
+    const long = 'x'.repeat(200);
+    const readings = Array.from({ length: 8_000 }, (_, i) => ({
+      ...room(i),
+      tags: seriesTags({ household: `H${i}`, note: long }),
+    }));
+    b.pushReadings(readings, true);
+    const taken = b.take(8_000);
+    const parts = taken.parts();
+    expect(parts.length).toBe(2);
+    expect(Buffer.concat(parts).toString()).toBe(taken.body().toString());
+    expect(taken.body().toString()).toBe(`${readings.map((r) => toLine(r)!).join('\n')}\n`);
+  });
+
   it('keeps a taken batch as it was while the buffer goes on', () => {
     const b = new LineBuffer(1000);
     b.push(['a', 'b', 'c'], true);

@@ -143,6 +143,43 @@ describe('WireSplice', () => {
     server.close();
   });
 
+  it('paced, still hands on every PUBLISH of a burst in order, and closes while resting', async () => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as { port: number }).port;
+    const accepted = once(server, 'connection') as Promise<[Socket]>;
+    // As spliceStreams makes it: a one-byte read buffer, so a pause stops reading.
+    const socket = tcpConnect({ port, host: '127.0.0.1', readableHighWaterMark: 1 } as never);
+    const ids: number[] = [];
+    let reads = 0;
+    const splice = new WireSplice(
+      socket,
+      false,
+      { publish: (v: PublishView) => ids.push(v.messageId), endOfRead: () => reads++ },
+      true,
+    );
+    splice.on('data', () => undefined);
+    const [peer] = await accepted;
+    // 3,000 QoS 1 PUBLISHes of topic `a/b`, payload `x`, in many small writes.
+    const frame = (id: number) =>
+      Buffer.from([0x32, 8, 0, 3, 0x61, 0x2f, 0x62, id >> 8, id & 255, 0x78]);
+    for (let id = 1; id <= 3000; id++) {
+      peer.write(frame(id));
+      if (id % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await eventually(() => ids.length === 3000);
+    expect(ids).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+    expect(reads).toBeGreaterThan(0);
+
+    peer.write(frame(3001));
+    const closed = once(splice, 'close');
+    peer.destroy();
+    await closed;
+    expect(splice.destroyed).toBe(true);
+    server.close();
+  });
+
   it('drops the connection instead of throwing when handling a read fails', async () => {
     const socket = new EventEmitter() as unknown as Socket;
     (socket as unknown as { destroy(): void }).destroy = () => undefined;

@@ -54,14 +54,23 @@ export class InfluxV1Transport implements LineTransport {
   }
 
   sendBody(body: Buffer): Promise<void> {
-    const payload = this.gzip ? gzipSync(body) : body;
+    return this.sendParts([body]);
+  }
+
+  /** One request whose body is the parts in order: written one by one, not copied into one. */
+  sendParts(parts: readonly Buffer[]): Promise<void> {
+    const payload = this.gzip
+      ? [gzipSync(parts.length === 1 ? parts[0]! : Buffer.concat(parts))]
+      : parts;
+    let length = 0;
+    for (const part of payload) length += part.length;
     return new Promise<void>((resolve, reject) => {
       const req = this.request(
         this.url,
         {
           method: 'POST',
           agent: this.agent,
-          headers: { ...this.headers, 'content-length': String(payload.length) },
+          headers: { ...this.headers, 'content-length': String(length) },
           timeout: this.timeoutMs,
         },
         (res) => this.answered(res).then(resolve, reject),
@@ -73,7 +82,8 @@ export class InfluxV1Transport implements LineTransport {
       });
       // `on`, not `once`: a second error event without a listener would crash the process.
       req.on('error', (err) => reject(unreachable(`${this.target}: ${networkReason(err)}`)));
-      req.end(payload);
+      for (let i = 0; i < payload.length - 1; i++) req.write(payload[i]!);
+      req.end(payload.at(-1));
     });
   }
 
