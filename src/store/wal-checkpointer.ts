@@ -37,13 +37,12 @@ parentPort.once('message', () => {
  * Copies SQLite's write-ahead log into the database on a thread of its own. Left to
  * SQLite, the commit that takes the log past 1,000 pages runs the checkpoint itself —
  * copying every page and syncing the database — and better-sqlite3 commits on the event
- * loop: in the intake bench a complaint's commit after a room-day flush held the loop
- * for 0.4 s, and smaller checkpoints every few seconds for 15–25 ms (issue 10). If the
- * thread fails, the connection checkpoints for itself again, as before.
+ * loop: in the intake bench a commit after a room-day flush held the loop for 0.4 s
+ * (issue 10). If the thread fails, the connection checkpoints for itself again.
  */
 export class WalCheckpointer {
   private readonly worker: Worker;
-  private ended: Promise<void>;
+  private readonly ended: Promise<void>;
 
   constructor(
     private readonly db: SqliteDatabase.Database,
