@@ -154,7 +154,7 @@ function roomSignals(src: InputSources, s: Substation, span: WindowSpan): RoomSi
   const none = { households, reporting: 0, meanC: null, coldShare: null };
   if (!windows) return none;
   const samples: RoomSample[] = [];
-  for (const room of windows) {
+  for (const room of windows.values()) {
     const last = room.lastAt(span.at);
     if (last === null || last < span.freshFrom) continue;
     const meanC = room.mean(span.from, span.at);

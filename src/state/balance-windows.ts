@@ -48,10 +48,11 @@ export class RoomWindow extends RollingWindow {
  */
 export class BalanceWindows {
   readonly substations = new Map<string, Map<SubstationField, RollingWindow>>();
-  /** substation → its households' room windows (an array: evaluations walk them all). */
-  readonly rooms = new Map<string, RoomWindow[]>();
-  /** substation → household → its window; keyed by the tags' own strings, no key built. */
-  private readonly roomByHousehold = new Map<string, Map<string, RoomWindow>>();
+  /**
+   * substation → household → its room window, in the order households first reported
+   * (evaluations walk a station's); keyed by the tags' own strings, no key built.
+   */
+  readonly rooms = new Map<string, Map<string, RoomWindow>>();
   private readonly zoneNames = new Map<string, string>();
   /** The same by the readings' shared tags (one per MQTT topic): no key to build per reading. */
   private readonly roomByTags = new SeriesRecord<RoomWindow>();
@@ -123,7 +124,7 @@ export class BalanceWindows {
 
   /** The household's window, made on its first reading; undefined for one the network lacks. */
   private roomOf(substation: string, household: string, tags: Reading['tags']) {
-    let station = this.roomByHousehold.get(substation);
+    let station = this.rooms.get(substation);
     const known = station?.get(household);
     if (known) return known;
     const areaM2 = this.areaOf(household);
@@ -143,11 +144,9 @@ export class BalanceWindows {
     );
     if (!station) {
       station = new Map();
-      this.roomByHousehold.set(substation, station);
-      this.rooms.set(substation, []);
+      this.rooms.set(substation, station);
     }
     station.set(household, room);
-    this.rooms.get(substation)!.push(room);
     return room;
   }
 

@@ -269,7 +269,7 @@ describe('BalanceWindows', () => {
     bw.apply(readings);
 
     expect([...bw.rooms.keys()]).toEqual(['S01']);
-    const rooms = bw.rooms.get('S01')!;
+    const rooms = [...bw.rooms.get('S01')!.values()];
     expect(rooms.map((r) => r.household)).toEqual(['S01-B1-0101']);
     expect(rooms[0]!.mean(T - 1, T)).toBe(21);
     // no area lookup given: every household weighs 1
@@ -305,14 +305,15 @@ describe('BalanceWindows', () => {
     });
     bw.apply([room('S01', 'H1', T, 20), room('S01', 'H2', T, 18), room('S01', 'H1', T + MIN, 22)]);
     bw.apply([room('S02', 'H1', T, 30)]);
-    const s1 = bw.rooms.get('S01')!;
+    const s1 = [...bw.rooms.get('S01')!.values()];
     // H2 is unknown to the network: refused and counted, never a reporting household.
     expect(s1.map((r) => [r.household, r.areaM2])).toEqual([['H1', 98]]);
     expect(bw.rejectedUnknown).toBe(1);
     expect(s1[0]!.mean(T - 1, T + MIN)).toBe(21); // (20 + 22)/2
     // the same household id under another station is a window of its own
-    expect(bw.rooms.get('S02')!.map((r) => r.household)).toEqual(['H1']);
-    expect(bw.rooms.get('S02')![0]!.mean(T - 1, T + MIN)).toBe(30);
+    const s2 = [...bw.rooms.get('S02')!.values()];
+    expect(s2.map((r) => r.household)).toEqual(['H1']);
+    expect(s2[0]!.mean(T - 1, T + MIN)).toBe(30);
     // the area is looked up once per sensor, not per reading
     expect(looked).toEqual(['H1', 'H2', 'H1']);
   });
