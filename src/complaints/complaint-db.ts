@@ -52,6 +52,8 @@ export async function insertComplaint(db: Db, n: NewComplaint): Promise<void> {
       state: t.state,
       due_at_ms: t.dueAt,
       created_at_ms: t.createdAt,
+      // Its clocks start now: the SLA watch looks at them on its next check.
+      sla_check_at_ms: t.createdAt,
     })
     .execute();
   await db

@@ -210,3 +210,18 @@ export function reachedSignals(
   }
   return out.sort((a, b) => a.at - b.at);
 }
+
+/**
+ * The first warning or breach instant after `after`, or null when none is knowable (every
+ * clock stopped, paused or not started): until then the ticket's history alone cannot
+ * bring a new signal, so nothing needs to look at its clocks.
+ */
+export function nextSignalAt(clocks: readonly SlaClock[], after: number): number | null {
+  let next: number | null = null;
+  for (const c of clocks) {
+    for (const at of [...c.warnAt, c.breachAt]) {
+      if (at !== null && at > after && (next === null || at < next)) next = at;
+    }
+  }
+  return next;
+}

@@ -171,6 +171,8 @@ export interface TicketTable {
   team: string | null;
   assignee: string | null;
   updated_at_ms: number | null;
+  /** When the SLA watch next looks at the ticket's clocks; null = not until it moves (0010). */
+  sla_check_at_ms: number | null;
 }
 
 /** A ticket's move (migration 0004 adds the reason and who it was given to). */

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { FINAL_TICKET_STATES } from '../service/ticket-rules.ts';
 import type { TicketKind, TicketState } from '../service/ticket-words.ts';
 import type { Database, TicketHistoryTable } from '../store/schema.ts';
 import type { TicketChange, WorkOrder } from './types.ts';
@@ -117,7 +118,14 @@ export async function histories(
 export async function moveTicket(db: Db, t: WorkOrder, c: TicketChange): Promise<void> {
   await db
     .updateTable('tickets')
-    .set({ state: c.to, team: t.team, assignee: t.assignee, updated_at_ms: c.at })
+    .set({
+      state: c.to,
+      team: t.team,
+      assignee: t.assignee,
+      updated_at_ms: c.at,
+      // A move can start, stop, pause or resume clocks: the watch looks again at once.
+      sla_check_at_ms: FINAL_TICKET_STATES.includes(c.to) ? null : c.at,
+    })
     .where('id', '=', t.id)
     .execute();
   await db
@@ -152,6 +160,7 @@ export async function insertCrewTicket(
       due_at_ms: t.dueAt,
       created_at_ms: t.at,
       updated_at_ms: t.at,
+      sla_check_at_ms: t.at,
       team: null,
       assignee: null,
     })
@@ -178,6 +187,63 @@ export async function crewTicketOf(db: Db, incidentId: string): Promise<WorkOrde
     .where('tickets.kind', '=', 'incident')
     .executeTakeFirst();
   return row ? toWorkOrder(row) : undefined;
+}
+
+/** Open tickets whose SLA check time has come, the longest waiting first. */
+export async function dueForSla(
+  db: Db,
+  f: { states: readonly TicketState[]; at: number; limit: number },
+): Promise<WorkOrder[]> {
+  const rows = await base(db)
+    .where('tickets.sla_check_at_ms', '<=', f.at)
+    .where('tickets.state', 'in', [...f.states])
+    .orderBy('tickets.sla_check_at_ms')
+    .orderBy('tickets.id')
+    .limit(f.limit)
+    .execute();
+  return rows.map(toWorkOrder);
+}
+
+/**
+ * A page of tickets the cold recheck may reopen, in id order after `afterId`: closed ones
+ * only if they closed since `closedSince` (they were resolved before they closed, so an
+ * older close is past the recheck's window), not every closed ticket of the season.
+ */
+export async function recheckPage(
+  db: Db,
+  f: { states: readonly TicketState[]; closedSince: number; afterId: string; limit: number },
+): Promise<WorkOrder[]> {
+  const rows = await base(db)
+    .where('tickets.state', 'in', [...f.states])
+    .where((eb) =>
+      eb.or([
+        eb('tickets.state', '!=', 'closed'),
+        eb('tickets.updated_at_ms', '>=', f.closedSince),
+      ]),
+    )
+    .where('tickets.id', '>', f.afterId)
+    .orderBy('tickets.id')
+    .limit(f.limit)
+    .execute();
+  return rows.map(toWorkOrder);
+}
+
+/** When the watch next looks at a ticket's clocks (null: not until it moves). */
+export async function setSlaCheck(db: Db, id: string, at: number | null): Promise<void> {
+  await db.updateTable('tickets').set({ sla_check_at_ms: at }).where('id', '=', id).execute();
+}
+
+/** Every ticket in these states due now: at start, as clocks' rules may have changed. */
+export async function markDueForSla(
+  db: Db,
+  states: readonly TicketState[],
+  at: number,
+): Promise<void> {
+  await db
+    .updateTable('tickets')
+    .set({ sla_check_at_ms: at })
+    .where('state', 'in', [...states])
+    .execute();
 }
 
 /** Records a signal as sent; false when it already was (the primary key refuses a second). */

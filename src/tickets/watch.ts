@@ -6,12 +6,22 @@ import type { Logger } from '../core/logger.ts';
 import { every, type Scheduled } from '../core/schedule.ts';
 import { nextTurn } from '../core/slices.ts';
 import type { HeatnetEvents } from '../events.ts';
-import { reachedSignals } from '../service/sla.ts';
+import { nextSignalAt, reachedSignals } from '../service/sla.ts';
 import { COLD_CATEGORIES } from '../service/ticket-rules.ts';
+import type { StoreTransaction } from '../store/store.ts';
+import { clocksOf } from './clocks.ts';
 import { SYSTEM_ACTOR } from './crew.ts';
 import { openStates, type TicketDesk } from './desk.ts';
-import { claimSignal, listTickets, sentSignals } from './ticket-db.ts';
-import type { TicketDetail, WorkOrder } from './types.ts';
+import {
+  claimSignal,
+  dueForSla,
+  histories,
+  markDueForSla,
+  recheckPage,
+  sentSignals,
+  setSlaCheck,
+} from './ticket-db.ts';
+import type { TicketDetail } from './types.ts';
 
 export interface SlaWatchDeps {
   config: Config;
@@ -26,12 +36,19 @@ export interface SlaWatchDeps {
 
 /** States after `resolved` in which a room that is still cold reopens the ticket. */
 const AFTER_RESOLVED = ['resolved', 'reported', 'called-back', 'closed'] as const;
-const SCAN_LIMIT = 100_000;
 /**
  * Tickets whose clocks are worked out per turn of the event loop: 3,000 open tickets of a
  * cold snap took ~60 ms in one go, and complaint intake waited behind it (issue 10).
  */
 const TICKETS_PER_TURN = 250;
+/** Due tickets checked per write transaction: intake's next commit waits behind one page. */
+export const SLA_PAGE = 100;
+
+interface CheckedPage {
+  checked: number;
+  /** The bus messages of the signals this page claimed, sent once it has committed. */
+  sends: (() => void)[];
+}
 
 /**
  * Checks the open tickets' clocks on the service clock (issue 11 §2): every warning and
@@ -46,6 +63,10 @@ export class SlaWatch implements Component {
   constructor(private readonly deps: SlaWatchDeps) {}
 
   async start(): Promise<void> {
+    // Clocks' rules may have changed since the last run: every open ticket is looked at once.
+    await this.deps.db.write('sla-start', (trx) =>
+      markDueForSla(trx, openStates(), this.deps.now()),
+    );
     const spec = { intervalS: this.deps.config.service.sla.checkEverySec };
     this.timer = every(spec, this.deps.clockRate, () => this.sweep());
   }
@@ -65,63 +86,84 @@ export class SlaWatch implements Component {
     }
   }
 
+  /**
+   * The tickets whose check time has come, a page per write transaction: the signals a
+   * page reached are claimed and its tickets' next check set in one go, with no move in
+   * between (moves queue behind it), and the bus hears of them once they are durable.
+   */
   private async signals(): Promise<void> {
-    const { db, desk, bus, config, now } = this.deps;
-    const open = await db.read('sla', (d) =>
-      listTickets(d, { states: openStates(), limit: SCAN_LIMIT }),
-    );
-    const at = now();
-    // Read first, so a ticket long past its breach costs no write per check.
-    const sent = await db.read('sla', (d) =>
-      sentSignals(
-        d,
-        open.map((t) => t.id),
-      ),
-    );
-    for await (const ticket of inParts(desk, open)) {
+    const at = this.deps.now();
+    for (;;) {
+      const page = await this.deps.db.write('sla', (trx) => this.checkPage(trx, at));
+      for (const send of page.sends) send();
+      if (page.checked < SLA_PAGE) return;
+      await nextTurn();
+    }
+  }
+
+  private async checkPage(trx: StoreTransaction, at: number): Promise<CheckedPage> {
+    const { config, bus } = this.deps;
+    const due = await dueForSla(trx, { states: openStates(), at, limit: SLA_PAGE });
+    const ids = due.map((t) => t.id);
+    const [all, sent] = [await histories(trx, ids), await sentSignals(trx, ids)];
+    const sends: (() => void)[] = [];
+    for (const t of due) {
+      const history = all.get(t.id) ?? [];
+      const ticket = { ...t, history, clocks: clocksOf(config, t, history, at) };
       const reached = reachedSignals(ticket.clocks, config.service.sla.warnAt, at);
       for (const signal of reached) {
         if (sent.has(`${ticket.id} ${signal.key}`)) continue;
-        const fresh = await db.write('sla-signal', (trx) =>
-          claimSignal(trx, { ticketId: ticket.id, signal: signal.key, at: signal.at, sentAt: at }),
-        );
+        const fresh = await claimSignal(trx, {
+          ticketId: ticket.id,
+          signal: signal.key,
+          at: signal.at,
+          sentAt: at,
+        });
         if (!fresh) continue;
         const clock = ticket.clocks.find((c) => c.name === signal.clock)!;
         const breachedToo = reached.some((s) => s.clock === signal.clock && s.kind === 'breach');
         // A warning that comes due together with its breach (the service was down) is noise.
-        if (signal.kind === 'breach') bus.emit('sla.breached', { ticket, clock, signal });
-        else if (!breachedToo) bus.emit('sla.warning', { ticket, clock, signal });
+        if (signal.kind === 'breach')
+          sends.push(() => bus.emit('sla.breached', { ticket, clock, signal }));
+        else if (!breachedToo) sends.push(() => bus.emit('sla.warning', { ticket, clock, signal }));
       }
+      await setSlaCheck(trx, t.id, nextSignalAt(ticket.clocks, at));
     }
+    return { checked: due.length, sends };
   }
 
+  /** Resolved tickets a page per turn, closed ones only within one more window. */
   private async coldRecheck(): Promise<void> {
     const { db, desk, config, now } = this.deps;
-    const found = await db.read('cold', (d) =>
-      listTickets(d, { states: AFTER_RESOLVED, limit: SCAN_LIMIT }),
-    );
-    const cold = found.filter((t) => t.category !== null && COLD_CATEGORIES.includes(t.category));
     const at = now();
-    const dueBy = at - config.service.sla.coldRecheckMin * 60_000;
-    for await (const t of inParts(desk, cold)) {
-      const resolvedAt = lastResolved(t);
-      if (resolvedAt === null || resolvedAt > dueBy || t.household === null) continue;
-      // A closed ticket is looked at only within one more window, not for ever.
-      if (t.state === 'closed' && resolvedAt <= dueBy - config.service.sla.coldRecheckMin * 60_000)
-        continue;
-      const roomC = this.deps.roomC(t.household);
-      if (roomC === null || roomC >= config.standards.indoor.minC) continue;
-      const reason = `the room still reads ${roomC.toFixed(1)} °C a day after it was resolved`;
-      await desk.change(t.id, { to: 'reopened', reason }, SYSTEM_ACTOR);
+    const windowMs = config.service.sla.coldRecheckMin * 60_000;
+    const dueBy = at - windowMs;
+    for (let afterId = ''; ; await nextTurn()) {
+      const page = await db.read('cold', (d) =>
+        recheckPage(d, {
+          states: AFTER_RESOLVED,
+          closedSince: dueBy - windowMs,
+          afterId,
+          limit: TICKETS_PER_TURN,
+        }),
+      );
+      const cold = page.filter((t) => t.category !== null && COLD_CATEGORIES.includes(t.category));
+      for (const t of await desk.detailed(cold)) await this.recheck(t, dueBy, windowMs);
+      if (page.length < TICKETS_PER_TURN) return;
+      afterId = page.at(-1)!.id;
     }
   }
-}
 
-/** The tickets with their histories and clocks, a part per turn of the event loop. */
-async function* inParts(desk: TicketDesk, tickets: WorkOrder[]): AsyncGenerator<TicketDetail> {
-  for (let i = 0; i < tickets.length; i += TICKETS_PER_TURN) {
-    if (i > 0) await nextTurn();
-    yield* await desk.detailed(tickets.slice(i, i + TICKETS_PER_TURN));
+  private async recheck(t: TicketDetail, dueBy: number, windowMs: number): Promise<void> {
+    const { desk, config } = this.deps;
+    const resolvedAt = lastResolved(t);
+    if (resolvedAt === null || resolvedAt > dueBy || t.household === null) return;
+    // A closed ticket is looked at only within one more window, not for ever.
+    if (t.state === 'closed' && resolvedAt <= dueBy - windowMs) return;
+    const roomC = this.deps.roomC(t.household);
+    if (roomC === null || roomC >= config.standards.indoor.minC) return;
+    const reason = `the room still reads ${roomC.toFixed(1)} °C a day after it was resolved`;
+    await desk.change(t.id, { to: 'reopened', reason }, SYSTEM_ACTOR);
   }
 }
 

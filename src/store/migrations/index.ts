@@ -9,6 +9,7 @@ import { ledgerTables } from './0006-ledger.ts';
 import { alertTables } from './0007-alerts.ts';
 import { outboxTables } from './0008-outbox.ts';
 import { historyTables } from './0009-history.ts';
+import { slaCheckColumn } from './0010-sla-check.ts';
 
 /**
  * Every migration, in order, as code in the repository: Kysely's FileMigrationProvider
@@ -25,6 +26,7 @@ const MIGRATIONS: readonly [string, (engine: Engine) => Migration][] = [
   ['0007-alerts', alertTables],
   ['0008-outbox', outboxTables],
   ['0009-history', historyTables],
+  ['0010-sla-check', slaCheckColumn],
 ];
 
 export class CodeMigrations implements MigrationProvider {
