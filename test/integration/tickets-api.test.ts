@@ -3,6 +3,7 @@ import type { HeatnetApp } from '../../src/app.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Household } from '../../src/domain/topology.ts';
 import type { Engine } from '../../src/store/engine.ts';
+import { SLA_PAGE } from '../../src/tickets/watch.ts';
 import { eventually } from '../support/config.ts';
 import { ENGINES, freshTarget, useEngine } from '../support/store.ts';
 import {
@@ -208,6 +209,33 @@ describe.each(ENGINES)('tickets on %s', (engine: Engine) => {
       { what: 'the crew ticket closed with its incident' },
     );
     expect(closed.state).toBe('closed');
+  });
+
+  it('checks more due tickets than one page holds, each signal once', async () => {
+    const config = await fresh();
+    let clock = T0;
+    const { app, req } = await started(config, () => clock);
+    const warned: string[] = [];
+    app.bus.on('sla.warning', 'test', (e) => void warned.push(e.ticket.id));
+    const households = householdsOf(app, firstSubstation(config));
+    const ids: string[] = [];
+    for (let i = 0; i < SLA_PAGE + 20; i++) {
+      const household = households[i % households.length]!.id;
+      const posted = await req(
+        'POST',
+        '/api/complaints',
+        { household, category: 'no-heat' },
+        auth.service,
+      );
+      ids.push(posted.json().ticket.id);
+    }
+    clock = T0 + 59 * MIN;
+    await app.tickets.watch.sweep();
+    expect(warned).toEqual([]);
+    clock = T0 + 60 * MIN;
+    await app.tickets.watch.sweep();
+    await app.tickets.watch.sweep();
+    expect([...warned].sort()).toEqual([...ids].sort());
   });
 
   it('sends each SLA warning and breach once on the service clock, across restarts', async () => {

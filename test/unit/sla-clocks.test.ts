@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type ClockRules,
   instantOfRunning,
+  nextSignalAt,
   reachedSignals,
   type StateChange,
   slaClocks,
@@ -175,5 +176,32 @@ describe('a restart neither resets nor pauses a clock', () => {
     const after = one('no-heat-response', created, at(200));
     expect(before.breachAt).toBe(after.breachAt);
     expect(after.status).toBe('breached');
+  });
+});
+
+describe('when the SLA watch next looks at a ticket', () => {
+  const clocks = (history: StateChange[], now: number) =>
+    slaClocks(['no-heat-response', 'handling'], history, RULES, now);
+
+  it('is the first warning or breach after now, over every clock', () => {
+    // no-heat-response: 60, 96, 120; handling: 720, 1152, 1440.
+    expect(nextSignalAt(clocks(created, at(0)), at(0))).toBe(at(60));
+    expect(nextSignalAt(clocks(created, at(60)), at(60))).toBe(at(96));
+    expect(nextSignalAt(clocks(created, at(121)), at(121))).toBe(at(720));
+    expect(nextSignalAt(clocks(created, at(1440)), at(1440))).toBeNull();
+  });
+
+  it('is none while every clock is stopped or paused, until the ticket moves', () => {
+    const resolved: StateChange[] = [...created, { at: at(30), to: 'accepted' }];
+    const stopped = slaClocks(['no-heat-response'], resolved, RULES, at(40));
+    expect(nextSignalAt(stopped, at(40))).toBeNull();
+    const waiting: StateChange[] = [...created, { at: at(100), to: 'waiting-resident' }];
+    const paused = slaClocks(['general-fault-fix'], waiting, RULES, at(200));
+    expect(nextSignalAt(paused, at(200))).toBeNull();
+    const resumed = [...waiting, { at: at(400), to: 'dispatched' as const }];
+    // 240 running minutes for the 50 % warning: 100 before the pause, 140 after it.
+    expect(nextSignalAt(slaClocks(['general-fault-fix'], resumed, RULES, at(400)), at(400))).toBe(
+      at(540),
+    );
   });
 });
