@@ -135,6 +135,7 @@ export class DurableSqliteDriver extends SqliteDriver {
   override async destroy(): Promise<void> {
     await this.checkpoints.by?.stop();
     await super.destroy();
+    await this.wal?.close();
   }
 
   override async releaseConnection(): Promise<void> {

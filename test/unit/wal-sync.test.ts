@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.ts';
-import { WalSync } from '../../src/store/wal-sync.ts';
+import { LogFile, WalSync } from '../../src/store/wal-sync.ts';
 
 /**
  * The store's group commit (issue 10): a write resolves only after an fsync that started
@@ -81,6 +81,39 @@ describe('Store.transaction on SQLite with grouped fsyncs', () => {
       expect(seen).toEqual(['ended after 0 fsyncs', 'resolved after 1 fsyncs']);
     } finally {
       await store.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** This process's open descriptors on `path` (Linux). */
+function handlesOn(path: string): number {
+  const fds = readdirSync('/proc/self/fd');
+  return fds.filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+describe('LogFile', () => {
+  it('syncs through one handle, waits for a log that does not exist yet, and closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heatnet-log-'));
+    const path = join(dir, 'store.sqlite-wal');
+    const log = new LogFile(path);
+    try {
+      // No log yet (nothing written): nothing to sync, and the next call looks again.
+      await expect(log.datasync(path)).resolves.toBeUndefined();
+      writeFileSync(path, 'frames');
+      await expect(log.datasync(path)).resolves.toBeUndefined();
+      await expect(log.datasync(path)).resolves.toBeUndefined();
+      expect(handlesOn(path)).toBe(1);
+      await log.close();
+      await log.close();
+      expect(handlesOn(path)).toBe(0);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
