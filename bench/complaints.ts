@@ -4,7 +4,7 @@
  * evaluations (with the desk's proactive sweep) running on their schedule.
  *   npx tsx bench/complaints.ts [--substations 5000] [--rate 50] [--seconds 60] [--interval 15]
  *     [--feed-ms 1000] [--postgres URL] [--sqlite-fsync commit|grouped] [--influx] [--mosquitto]
- *     [--out FILE]
+ *     [--out FILE] [--influx-dir DIR]
  *
  * `--influx` stores the readings in a real InfluxDB 1.x started for the run, as a network
  * this size is set up; without it they go to the local line-protocol store and the
@@ -57,6 +57,8 @@ const { values } = parseArgs({
     // store.sqliteFsync: an fsync inside each commit (default) or grouped off the loop.
     'sqlite-fsync': { type: 'string', default: 'commit' },
     influx: { type: 'boolean', default: false },
+    // Where InfluxDB keeps its data (default: the temp dir, on heatnet's disk).
+    'influx-dir': { type: 'string' },
     mosquitto: { type: 'boolean', default: false },
     // Every call's timing and the jobs' spans as JSON, to line them up with a --trace-gc log.
     out: { type: 'string' },
@@ -177,7 +179,8 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   // The history is what the service already holds (state and windows), not new data to
   // store; the live readings below go through the whole pipeline, storage included.
-  const influxd = values.influx ? await startInfluxd() : undefined;
+  const influxDir = values['influx-dir'];
+  const influxd = values.influx ? await startInfluxd({ parentDir: influxDir }) : undefined;
   if (influxd) await influxd.createDatabase('heatnet');
   const mosquitto = values.mosquitto ? await startMosquitto({ quiet: true }) : undefined;
   const { app, readings } = scaleApp({
@@ -242,7 +245,9 @@ async function main(): Promise<void> {
       {
         date: new Date().toISOString(),
         feedMs: Number(values['feed-ms']),
-        readingsTo: influxd ? 'InfluxDB 1.x' : 'local store (+ embedded history)',
+        readingsTo: influxd
+          ? `InfluxDB 1.x in ${influxd.dataDir}`
+          : 'local store (+ embedded history)',
         broker: mosquitto ? 'mosquitto' : 'embedded',
         store: values.postgres ? 'postgres' : `sqlite (fsync: ${values['sqlite-fsync']})`,
         walSyncs: app.store.walSyncs,

@@ -1,4 +1,5 @@
-import { type Condition, fingerprintOf } from '../alerting/conditions.ts';
+import type { Condition } from '../alerting/conditions.ts';
+import type { RuleId } from '../alerting/rule-words.ts';
 import {
   darkCondition,
   deviceCondition,
@@ -9,6 +10,7 @@ import {
   balanceConditions,
   type IncidentReport,
   incidentCondition,
+  type KeepCondition,
   slaCondition,
   TICKET_DONE,
 } from '../alerting/signals-service.ts';
@@ -49,9 +51,11 @@ export function listen(bus: EventBus<HeatnetEvents>, config: Config, sink: Condi
     }),
     bus.on('alert.raise', 'alerts', (e) => onSink(sink, sinkCondition(e, true))),
     bus.on('alert.clear', 'alerts', (e) => onSink(sink, sinkCondition(e, false))),
-    bus.on('balance.evaluated', 'alerts', (r) =>
-      sink.conditions(changes.pick(balanceConditions(r, config.standards.complianceTarget))),
-    ),
+    bus.on('balance.evaluated', 'alerts', (r) => {
+      const picked = balanceConditions(r, config.standards.complianceTarget, changes.keep);
+      changes.evaluated();
+      sink.conditions(picked);
+    }),
     bus.on('incident.opened', 'alerts', (e) => onIncident(sink, e.incident, e.change.at)),
     bus.on('incident.changed', 'alerts', (e) => onIncident(sink, e.incident, e.change.at)),
     ...slaListeners(bus, sink),
@@ -100,22 +104,30 @@ function slaListeners(bus: EventBus<HeatnetEvents>, sink: ConditionSink) {
  * The balance conditions worth queueing: those active now and those active at the last
  * evaluation (their clearing). The rest (most of 15,000 per evaluation: three rules per
  * station) would reach the evaluator only to be dropped unread, after waiting in the queue
- * long enough to be promoted to the old generation (issue 10). The first evaluation after
- * a start passes everything, so alerts resumed from the store see their conditions clear.
+ * long enough to be promoted to the old generation, so they are not even built (issue 10).
+ * The first evaluation after a start passes everything, so alerts resumed from the store
+ * see their conditions clear. A balance condition's place is its station.
  */
 export class BalanceChanges {
-  private activeBefore: Set<string> | undefined;
+  private activeBefore: Map<RuleId, Set<string>> | undefined;
+  private activeNow = new Map<RuleId, Set<string>>();
 
-  pick(all: readonly Condition[]): Condition[] {
+  /** Asked per rule and station during an evaluation (see balanceConditions). */
+  readonly keep: KeepCondition = (rule, substation, active) => {
+    if (active) setOf(this.activeNow, rule).add(substation);
     const before = this.activeBefore;
-    const now = new Set<string>();
-    const out: Condition[] = [];
-    for (const c of all) {
-      const fingerprint = fingerprintOf(c.rule, c.place);
-      if (c.active) now.add(fingerprint);
-      if (c.active || before === undefined || before.has(fingerprint)) out.push(c);
-    }
-    this.activeBefore = now;
-    return out;
+    return active || before === undefined || before.get(rule)?.has(substation) === true;
+  };
+
+  /** The evaluation's conditions are all asked about: the next compares with it. */
+  evaluated(): void {
+    this.activeBefore = this.activeNow;
+    this.activeNow = new Map();
   }
+}
+
+function setOf(sets: Map<RuleId, Set<string>>, rule: RuleId): Set<string> {
+  const set = sets.get(rule) ?? new Set<string>();
+  sets.set(rule, set);
+  return set;
 }

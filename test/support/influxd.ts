@@ -110,12 +110,13 @@ function quoteIdentifier(name: string): string {
 /**
  * @param options.maxValuesPerTag influxd's cap on distinct values of one tag (its default,
  *   100,000; 0 for none): a run with 250,000 households needs it lifted.
+ * @param options.parentDir where its data dir is made (default: the system's temp dir).
  */
 export async function startInfluxd(
-  options: { maxValuesPerTag?: number } = {},
+  options: { maxValuesPerTag?: number; parentDir?: string } = {},
 ): Promise<InfluxdHandle> {
   const binary = findBinary('influxd', 'INFLUXD_BIN');
-  const dataDir = await mkdtemp(join(tmpdir(), 'heatnet-influxd-'));
+  const dataDir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'heatnet-influxd-'));
   const [port, rpcPort] = await freePorts(2);
   if (port === undefined || rpcPort === undefined) throw new Error('no free ports');
   const configFile = join(dataDir, 'influxdb.conf');
