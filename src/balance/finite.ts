@@ -26,6 +26,8 @@ const bad = (v: number | null | undefined) => typeof v === 'number' && !Number.i
 
 /** The station as it is when every number is finite, else a copy with the bad ones nulled. */
 export function finiteStation(s: SubstationBalance): SubstationBalance {
+  // Looked over before anything is copied: 5,000 clean stations per evaluation (issue 10).
+  if (allFinite(s)) return s;
   const invalid: string[] = [];
   const out: SubstationBalance = { ...s };
   for (const k of NULLABLE_NUMBERS) {
@@ -40,15 +42,24 @@ export function finiteStation(s: SubstationBalance): SubstationBalance {
       invalid.push(k);
     }
   }
-  const r = s.recommendation;
-  if (r && (bad(r.currentHz) || bad(r.targetHz) || bad(r.expectedFlowRatio))) {
+  if (badRecommendation(s)) {
     // Half a recommendation is worse than none: it could be applied to a pump.
     out.recommendation = null;
     invalid.push('recommendation');
   }
-  if (invalid.length === 0) return s;
   out.invalidFields = [...(s.invalidFields ?? []), ...invalid];
   return out;
+}
+
+function allFinite(s: SubstationBalance): boolean {
+  for (const k of NULLABLE_NUMBERS) if (bad(s[k])) return false;
+  for (const k of REQUIRED_NUMBERS) if (bad(s[k])) return false;
+  return !badRecommendation(s);
+}
+
+function badRecommendation(s: SubstationBalance): boolean {
+  const r = s.recommendation;
+  return !!r && (bad(r.currentHz) || bad(r.targetHz) || bad(r.expectedFlowRatio));
 }
 
 /** The result itself when it is clean (so caches keyed by identity hold), else a cleaned copy. */
