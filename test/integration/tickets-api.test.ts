@@ -1,8 +1,12 @@
+import { Kysely, Migrator, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HeatnetApp } from '../../src/app.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Household } from '../../src/domain/topology.ts';
-import type { Engine } from '../../src/store/engine.ts';
+import { createDialect } from '../../src/store/dialects.ts';
+import type { Engine, StoreTarget } from '../../src/store/engine.ts';
+import { CodeMigrations } from '../../src/store/migrations/index.ts';
+import type { Database } from '../../src/store/schema.ts';
 import { SLA_PAGE } from '../../src/tickets/watch.ts';
 import { eventually } from '../support/config.ts';
 import { ENGINES, freshTarget, useEngine } from '../support/store.ts';
@@ -45,10 +49,9 @@ describe.each(ENGINES)('tickets on %s', (engine: Engine) => {
     return { app, req, diagnoser };
   }
 
-  async function fresh() {
-    const target = await freshTarget(engine);
+  async function fresh(target?: StoreTarget) {
     // The periodic check never fires within a test: the tests call sweep() themselves.
-    return deskConfig(target, (raw) => {
+    return deskConfig(target ?? (await freshTarget(engine)), (raw) => {
       raw.service = { ...raw.service, sla: { checkEverySec: 86_400 } };
     });
   }
@@ -236,6 +239,30 @@ describe.each(ENGINES)('tickets on %s', (engine: Engine) => {
     await app.tickets.watch.sweep();
     await app.tickets.watch.sweep();
     expect([...warned].sort()).toEqual([...ids].sort());
+  });
+
+  it('checks a ticket from before the SLA check column once the store is upgraded', async () => {
+    const target = await freshTarget(engine);
+    const old = new Kysely<Database>({ dialect: createDialect(target) });
+    const provider = new CodeMigrations(engine);
+    expect((await new Migrator({ db: old, provider }).migrateTo('0009-history')).error).toBe(
+      undefined,
+    );
+    await sql`INSERT INTO complaints (id, household, building, zone, substation, category, channel,
+      reported_at_ms, received_at_ms, actor, level, cause, confidence, diagnosis, answer)
+      VALUES ('C-OLD', 'H1', 'B1', 'low', 'S01', 'no-heat', 'hotline', ${T0}, ${T0}, 'duty',
+      'unknown', 'insufficient-data', 0, '{}', '{}')`.execute(old);
+    await sql`INSERT INTO tickets (id, complaint_id, state, due_at_ms, created_at_ms, updated_at_ms)
+      VALUES ('T-OLD', 'C-OLD', 'received', ${T0 + 120 * MIN}, ${T0}, ${T0})`.execute(old);
+    await sql`INSERT INTO ticket_history (ticket_id, at_ms, actor, from_state, to_state)
+      VALUES ('T-OLD', ${T0}, 'duty', NULL, 'received')`.execute(old);
+    await old.destroy();
+    const clock = T0 + 60 * MIN;
+    const { app } = await started(await fresh(target), () => clock);
+    const warned: string[] = [];
+    app.bus.on('sla.warning', 'test', (e) => void warned.push(`${e.ticket.id} ${e.signal.key}`));
+    await app.tickets.watch.sweep();
+    expect(warned).toEqual(['T-OLD no-heat-response:warn:50']);
   });
 
   it('sends each SLA warning and breach once on the service clock, across restarts', async () => {
