@@ -30,6 +30,26 @@ export function gatherInputs(src: InputSources, at: number): BalanceInput {
 
 /** The same gathering, yielding after each station (the schedule runs it in slices). */
 export function* gatherSteps(src: InputSources, at: number): Steps<BalanceInput> {
+  const stream = gatherStream(src, at);
+  const substations: SubstationInput[] = [];
+  for (const s of stream.stations) {
+    substations.push(s);
+    yield;
+  }
+  return { at, outdoorC: stream.outdoorC, substations };
+}
+
+/**
+ * The network's input as the engine can take it one station at a time (see
+ * balance/evaluate.ts `streamSteps`): the outdoor mean now, each station's input only when
+ * the engine comes to it. The scheduled evaluation runs this way, so an input is garbage
+ * as soon as its station is judged instead of living, with 4,999 others, through the whole
+ * evaluation and into the old generation (issue 10).
+ */
+export function gatherStream(
+  src: InputSources,
+  at: number,
+): { outdoorC: number | null; stations: Iterable<SubstationInput> } {
   const span = windowSpan(src.config.balance, at);
   const drives = pumpDrives(src.config.ingest.modbus);
   const up = new Set(src.devices().flatMap((d) => (d.state === 'up' ? [d.id] : [])));
@@ -38,15 +58,11 @@ export function* gatherSteps(src: InputSources, at: number): Steps<BalanceInput>
     const v = freshMean(w, span, span.from);
     if (v !== null) outdoor.push(v);
   }
-  const substations: SubstationInput[] = [];
-  for (const s of src.topology.substations) {
-    substations.push(substationInput(src, s, span, drives, up));
-    yield;
-  }
   return {
-    at,
     outdoorC: outdoor.length > 0 ? outdoor.reduce((a, v) => a + v, 0) / outdoor.length : null,
-    substations,
+    stations: (function* () {
+      for (const s of src.topology.substations) yield substationInput(src, s, span, drives, up);
+    })(),
   };
 }
 

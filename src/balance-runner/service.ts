@@ -1,4 +1,4 @@
-import { type EngineSettings, evaluateBalance, evaluationSteps } from '../balance/evaluate.ts';
+import { type EngineSettings, evaluateBalance, streamSteps } from '../balance/evaluate.ts';
 import { finiteResult } from '../balance/finite.ts';
 import type { BalanceResult, StationMemory, SubstationBalance } from '../balance/types.ts';
 import type { Config } from '../config/schema.ts';
@@ -11,7 +11,7 @@ import { every, type Scheduled } from '../core/schedule.ts';
 import { SharedTags } from '../core/series-tags.ts';
 import { END_TURN, runInSlices, runToEnd, SlicesAbandoned, type Steps } from '../core/slices.ts';
 import type { HeatnetEvents } from '../events.ts';
-import { gatherInputs, gatherSteps, type InputSources } from './inputs.ts';
+import { gatherInputs, gatherStream, type InputSources } from './inputs.ts';
 
 /** Real milliseconds after start of the first evaluation. */
 const FIRST_EVALUATION_MS = 20_000;
@@ -142,8 +142,10 @@ export class BalanceService implements Component {
   }
 
   private *steps(at: number): Steps<BalanceResult> {
-    const input = yield* gatherSteps(this.sources, at);
-    const { result: raw, memory } = yield* evaluationSteps(input, this.memory, this.settings);
+    const { outdoorC, stations } = gatherStream(this.sources, at);
+    const places = this.sources.topology.substations;
+    const input = { at, outdoorC, places, substations: stations };
+    const { result: raw, memory } = yield* streamSteps(input, this.memory, this.settings);
     // Everything after this (API, retained MQTT, storage, alerts) sees finite numbers only.
     const result = finiteResult(raw);
     const previous = this.last;

@@ -62,8 +62,30 @@ export function* evaluationSteps(
   memory: BalanceMemory,
   settings: EngineSettings,
 ): Generator<void, BalanceEvaluation, void> {
+  return yield* streamSteps({ ...input, places: input.substations }, memory, settings);
+}
+
+/**
+ * The network as a stream: where each station sits (for near/far) known up front, each
+ * station's input taken when its turn comes, in `places` order. The same result as
+ * evaluationSteps over the same inputs.
+ */
+export interface BalanceStream {
+  at: number;
+  outdoorC: number | null;
+  places: readonly StationPlace[];
+  substations: Iterable<SubstationInput>;
+}
+
+export type StationPlace = Pick<SubstationInput, 'id' | 'source' | 'branch' | 'distanceM'>;
+
+export function* streamSteps(
+  input: BalanceStream,
+  memory: BalanceMemory,
+  settings: EngineSettings,
+): Generator<void, BalanceEvaluation, void> {
   const reference = input.outdoorC === null ? null : referenceAt(settings.design, input.outdoorC);
-  const where = positions(input.substations, settings.balance.position);
+  const where = positions(input.places, settings.balance.position);
   const nextMemory = new Map<string, StationMemory>();
   const stations: SubstationBalance[] = [];
   for (const s of input.substations) {
