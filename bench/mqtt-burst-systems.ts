@@ -5,7 +5,7 @@
  * flow of bench/node-red/flow.ts, installed from npm into a temporary folder.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -22,6 +22,8 @@ export interface System {
   clientId: string;
   proc: ChildProcess;
   output(): string;
+  /** Writes a line into the log file between the process's own output (when logging). */
+  mark(text: string): void;
 }
 
 /** User + system CPU of a process so far, in µs. */
@@ -38,19 +40,30 @@ export function rssMb(pid: number): number {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
-function launch(name: string, clientId: string, args: string[], cwd?: string): System {
+/** `logFile`: all of the process's output goes there too (V8's traces are long). */
+function launch(
+  name: string,
+  clientId: string,
+  args: string[],
+  cwd?: string,
+  logFile?: string,
+): System {
   const proc = spawn(process.execPath, args, {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...BENCH_TOKENS },
   });
+  const log = logFile ? createWriteStream(logFile) : undefined;
+  proc.once('exit', () => log?.end());
   let tail = '';
   const keep = (d: Buffer) => {
+    log?.write(d);
     tail = (tail + d.toString()).slice(-8000);
   };
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
-  return { name, clientId, proc, output: () => tail };
+  const mark = (text: string) => log?.write(`=== ${text} ===\n`);
+  return { name, clientId, proc, output: () => tail, mark };
 }
 
 export const BENCH_TOKENS = {
@@ -66,8 +79,16 @@ export interface Servers {
   influxPort: number;
 }
 
-/** `heatnet start` on the demo config; `nodeArgs` e.g. --cpu-prof. */
-export async function startHeatnet(s: Servers, db: string, nodeArgs: string[]): Promise<System> {
+/**
+ * `heatnet start` on the demo config; `nodeArgs` e.g. --cpu-prof or V8's --trace-deopt,
+ * whose output then wants a `logFile`.
+ */
+export async function startHeatnet(
+  s: Servers,
+  db: string,
+  nodeArgs: string[],
+  logFile?: string,
+): Promise<System> {
   const raw = parse(readFileSync('config/demo.yaml', 'utf8'));
   raw.ingest.modbus.devices = [];
   raw.ingest.modbus.listeners = [];
@@ -82,7 +103,7 @@ export async function startHeatnet(s: Servers, db: string, nodeArgs: string[]): 
   const file = join(dir, 'heatnet.yaml');
   writeFileSync(file, stringify(raw));
   const args = [...nodeArgs, 'bin/heatnet.js', 'start', '--config', file];
-  return launch('heatnet', clientId, args);
+  return launch('heatnet', clientId, args, undefined, logFile);
 }
 
 /** Node-RED from `dir` (installed there first when missing). */

@@ -10,6 +10,8 @@
  *     [--series 250000] [--rate 20000]   (memory runs: more room series, a steady rate)
  *     [--shape FILE]   (counts inside heatnet per second: reads, accepts, writes, async
  *     resources; slows heatnet, so its CPU figures do not count)
+ *     [--node-args "--trace-deopt --trace-opt"]   (extra node flags for heatnet; its whole
+ *     output then goes to DIR/heatnet_CASE.log with [--log DIR])
  *     [--drain]   (each system's own top rate: it is paused (SIGSTOP) while the whole burst
  *     queues for its session in mosquitto, then resumed; points/s counts from the resume)
  *     [--poll-ms 500]   (how often InfluxDB is counted; a long run with many series wants
@@ -55,6 +57,8 @@ const { values } = parseArgs({
     drain: { type: 'boolean', default: false },
     /** Counts inside heatnet (bench/support/burst-shape.ts) to FILE.heatnet-CASE.jsonl. */
     shape: { type: 'string' },
+    'node-args': { type: 'string', default: '' },
+    log: { type: 'string' },
   },
 });
 const messages = Number(values.messages);
@@ -122,7 +126,9 @@ async function start(name: string, servers: Servers, db: string): Promise<System
       process.env.HEATNET_SHAPE_FILE = `${values.shape}.${db}.jsonl`;
       prof.push('--import', 'tsx', '--import', './bench/support/burst-shape.ts');
     }
-    return startHeatnet(servers, db, prof);
+    prof.push(...(values['node-args'] ?? '').split(' ').filter(Boolean));
+    const log = values.log ? join(values.log, `${db}.log`) : undefined;
+    return startHeatnet(servers, db, prof, log);
   }
   return startNodeRed(servers, db, values['node-red-dir']!);
 }
@@ -154,6 +160,7 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
   }
   const cpu0 = cpuMicros(pid);
   const t0 = performance.now();
+  sys.mark(`burst ${mode}`);
   let count = 0;
   let progressAt = t0;
   while (count < messages) {
@@ -170,6 +177,7 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
     if (performance.now() - progressAt > STALL_MS) break;
   }
   const wallS = (performance.now() - t0) / 1000;
+  sys.mark(`stored ${count}`);
   const cpu = cpuMicros(pid) - cpu0;
   rss.end = rssMb(pid);
   const result: RunResult = {
