@@ -10,7 +10,7 @@
  *     [--series 250000] [--rate 20000]   (memory runs: more room series, a steady rate)
  *     [--shape FILE]   (counts inside heatnet per second: reads, accepts, writes, async
  *     resources; slows heatnet, so its CPU figures do not count)
- *     [--node-args "--trace-deopt --trace-opt"]   (extra node flags for heatnet; its whole
+ *     [--node-args="--trace-deopt --trace-opt"]   (use --node-args=…; extra node flags for heatnet; its whole
  *     output then goes to DIR/heatnet_CASE.log with [--log DIR])
  *     [--drain]   (each system's own top rate: it is paused (SIGSTOP) while the whole burst
  *     queues for its session in mosquitto, then resumed; points/s counts from the resume)
