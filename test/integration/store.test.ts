@@ -75,6 +75,7 @@ describe.each(ENGINES)('relational store on %s', (engine: Engine) => {
       { name: '0007-alerts' },
       { name: '0008-outbox' },
       { name: '0009-history' },
+      { name: '0010-sla-check' },
     ];
     expect(await migrations(first)).toEqual(all);
     expect(await first.db.selectFrom('control_audit').selectAll().execute()).toEqual([]);
