@@ -1,7 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 
-/** Flushes a file to stable storage (fsync), off the event loop. */
-export type Fsync = (path: string) => Promise<void>;
+/** Flushes the log to stable storage, off the event loop. */
+export type Fsync = () => Promise<void>;
 
 /**
  * The log's file, kept open, flushed with fdatasync. Opening, fsyncing and closing it for
@@ -54,10 +54,7 @@ export class WalSync {
   private readonly file: LogFile;
   private readonly fsync: Fsync;
 
-  constructor(
-    private readonly path: string,
-    fsync?: Fsync,
-  ) {
+  constructor(path: string, fsync?: Fsync) {
     this.file = new LogFile(path);
     this.fsync = fsync ?? this.file.datasync;
   }
@@ -83,7 +80,7 @@ export class WalSync {
 
   private start(): Promise<void> {
     this.stats.syncs++;
-    const run: Promise<void> = this.fsync(this.path).finally(() => {
+    const run: Promise<void> = this.fsync().finally(() => {
       if (this.running === run) this.running = undefined;
     });
     this.running = run;

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { type ClockRules, type SlaClock, slaClocks } from '../service/sla.ts';
 import type { SlaClockName } from '../service/sla-words.ts';
-import type { TicketChange, WorkOrder } from './types.ts';
+import type { TicketChange, TicketDetail, WorkOrder } from './types.ts';
 
 /** The clock rules from `standards.slaMinutes` and `service.sla` (issue 11 §2). */
 export function clockRules(config: Config): ClockRules {
@@ -42,4 +42,14 @@ export function clocksOf(
   now: number,
 ): SlaClock[] {
   return slaClocks(clockNames(config, t), history, clockRules(config), now);
+}
+
+/** The ticket with its history and its clocks at `now`, as staff and the SLA watch see it. */
+export function detailOf(
+  config: Config,
+  t: WorkOrder,
+  history: TicketChange[],
+  now: number,
+): TicketDetail {
+  return { ...t, history, clocks: clocksOf(config, t, history, now) };
 }

@@ -3,11 +3,10 @@ import type { Config } from '../config/schema.ts';
 import { HeatnetError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
 import type { HeatnetEvents } from '../events.ts';
-import type { SlaClock } from '../service/sla.ts';
 import { type TeamRates, teamRates } from '../service/ticket-rates.ts';
 import { FINAL_TICKET_STATES, refuseMove } from '../service/ticket-rules.ts';
 import { TICKET_STATES } from '../service/ticket-words.ts';
-import { clocksOf } from './clocks.ts';
+import { detailOf } from './clocks.ts';
 import { histories, listTickets, moveTicket, type TicketFilter, ticketById } from './ticket-db.ts';
 import type { TicketChange, TicketDetail, TicketPatch, WorkOrder } from './types.ts';
 
@@ -121,11 +120,7 @@ export class TicketDesk {
     const ids = tickets.map((t) => t.id);
     const all = await this.deps.db.read('history', (d) => histories(d, ids));
     const now = this.deps.now();
-    return tickets.map((t) => {
-      const history = all.get(t.id) ?? [];
-      const clocks: SlaClock[] = clocksOf(this.deps.config, t, history, now);
-      return { ...t, history, clocks };
-    });
+    return tickets.map((t) => detailOf(this.deps.config, t, all.get(t.id) ?? [], now));
   }
 }
 

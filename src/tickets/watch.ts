@@ -9,7 +9,7 @@ import type { HeatnetEvents } from '../events.ts';
 import { nextSignalAt, reachedSignals } from '../service/sla.ts';
 import { COLD_CATEGORIES } from '../service/ticket-rules.ts';
 import type { StoreTransaction } from '../store/store.ts';
-import { clocksOf } from './clocks.ts';
+import { detailOf } from './clocks.ts';
 import { SYSTEM_ACTOR } from './crew.ts';
 import { openStates, type TicketDesk } from './desk.ts';
 import {
@@ -108,8 +108,7 @@ export class SlaWatch implements Component {
     const [all, sent] = [await histories(trx, ids), await sentSignals(trx, ids)];
     const sends: (() => void)[] = [];
     for (const t of due) {
-      const history = all.get(t.id) ?? [];
-      const ticket = { ...t, history, clocks: clocksOf(config, t, history, at) };
+      const ticket = detailOf(config, t, all.get(t.id) ?? [], at);
       const reached = reachedSignals(ticket.clocks, config.service.sla.warnAt, at);
       for (const signal of reached) {
         if (sent.has(`${ticket.id} ${signal.key}`)) continue;

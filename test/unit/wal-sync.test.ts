@@ -105,10 +105,10 @@ describe('LogFile', () => {
     const log = new LogFile(path);
     try {
       // No log yet (nothing written): nothing to sync, and the next call looks again.
-      await expect(log.datasync(path)).resolves.toBeUndefined();
+      await expect(log.datasync()).resolves.toBeUndefined();
       writeFileSync(path, 'frames');
-      await expect(log.datasync(path)).resolves.toBeUndefined();
-      await expect(log.datasync(path)).resolves.toBeUndefined();
+      await expect(log.datasync()).resolves.toBeUndefined();
+      await expect(log.datasync()).resolves.toBeUndefined();
       expect(handlesOn(path)).toBe(1);
       await log.close();
       await log.close();
