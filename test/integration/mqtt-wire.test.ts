@@ -1,6 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MqttIngestor } from '../../src/ingest/mqtt/ingestor.ts';
+import { WireSplice } from '../../src/ingest/mqtt/wire-splice.ts';
 import { eventually } from '../support/config.ts';
 import { type MosquittoHandle, startMosquitto } from '../support/mosquitto.ts';
 import {
@@ -61,5 +62,32 @@ describe('MQTT PUBLISHes read off the wire (real mosquitto)', () => {
     expect(new Set(sink.seqs()).size).toBe(300);
     expect(ingestor.health().acked).toBe(200);
     expect(viaMqttJs).not.toHaveBeenCalled();
+  });
+  it('sends what it publishes in one tick as one socket write, every message intact', async () => {
+    const ingestor = await startIngestor(
+      mqttConfig(broker.url, { clientId: 'wire-out' }),
+      () => {},
+    );
+    running.push(ingestor);
+    const received: string[] = [];
+    pub.on('message', (topic, body) => {
+      if (topic.startsWith('heatnet/out/')) received.push(`${topic} ${body.toString()}`);
+    });
+    await pub.subscribeAsync('heatnet/out/#', { qos: 1 });
+    const writev = vi.spyOn(WireSplice.prototype, '_writev');
+    const sent: string[] = [];
+    // As an evaluation publishes its retained outputs: all in one turn of the loop.
+    for (let i = 0; i < 500; i++) {
+      const topic = `heatnet/out/S${String(i).padStart(3, '0')}`;
+      const body = JSON.stringify({ n: i, pad: 'x'.repeat(i % 40) });
+      expect(ingestor.publish(topic, body, { retain: true, qos: 1 })).toBe(true);
+      sent.push(`${topic} ${body}`);
+    }
+    await eventually(() => received.length === 500, { what: 'all 500 published messages' });
+    expect(received).toEqual(sent);
+    // One call carried many messages' pieces (before, each piece was its own write).
+    const pieces = writev.mock.calls.map(([chunks]) => chunks.length);
+    expect(Math.max(...pieces)).toBeGreaterThan(500);
+    writev.mockRestore();
   });
 });
