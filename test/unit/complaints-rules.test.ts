@@ -219,6 +219,25 @@ describe('tickets, ids, request identity', () => {
     expect(newId('T', T0, 'UTC')).toMatch(/^T-300110-/);
   });
 
+  it('dates ids by their own instant across midnight, in either order', () => {
+    // Shanghai's 2030-01-10 starts at 16:00 UTC on the 9th.
+    const midnight = Date.UTC(2030, 0, 9, 16);
+    const days = [
+      midnight - 1,
+      midnight,
+      midnight + 86_399_999,
+      midnight + 86_400_000,
+      midnight - 1,
+    ];
+    expect(days.map((at) => newId('I', at, 'Asia/Shanghai').slice(2, 8))).toEqual([
+      '300109',
+      '300110',
+      '300110',
+      '300111',
+      '300109',
+    ]);
+  });
+
   it('identifies a request body whatever the order of its fields', () => {
     const a = requestHash({
       household: 'H',
