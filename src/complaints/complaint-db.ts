@@ -30,6 +30,8 @@ export interface NewComplaint {
   requestHash: string | null;
   /** The answer as JSON, replayed for a retry. */
   answer: string;
+  /** When the SLA watch first has to look at the ticket (tickets/clocks.ts firstSlaCheck). */
+  slaCheckAt: number | null;
 }
 
 /** The complaint, its ticket and the ticket's first history row (in the caller's transaction). */
@@ -52,8 +54,7 @@ export async function insertComplaint(db: Db, n: NewComplaint): Promise<void> {
       state: t.state,
       due_at_ms: t.dueAt,
       created_at_ms: t.createdAt,
-      // Its clocks start now: the SLA watch looks at them on its next check.
-      sla_check_at_ms: t.createdAt,
+      sla_check_at_ms: n.slaCheckAt,
     })
     .execute();
   await db

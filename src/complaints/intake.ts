@@ -6,6 +6,8 @@ import type { Diagnoser } from '../diagnosis/diagnoser.ts';
 import type { ComplaintCategory, ComplaintChannel, Diagnosis } from '../diagnosis/schemas.ts';
 import type { Household, Topology } from '../domain/topology.ts';
 import type { StoreTransaction } from '../store/store.ts';
+import { firstSlaCheck } from '../tickets/clocks.ts';
+import type { TicketChange } from '../tickets/types.ts';
 import { complaintByKey, insertComplaint } from './complaint-db.ts';
 import { type DeskDb, isUniqueViolation } from './desk-db.ts';
 import { complaintFault } from './grouping.ts';
@@ -162,6 +164,11 @@ export class Intake {
         idempotencyKey: who.key ?? null,
         requestHash: who.hash,
         answer: JSON.stringify(built),
+        slaCheckAt: firstSlaCheck(
+          this.deps.config,
+          { kind: 'complaint', category: request.category },
+          openedBy(built.ticket, who.actor),
+        ),
       });
       return built;
     });
@@ -246,6 +253,15 @@ export class Intake {
     };
     return { ...complaint, ticket, incident };
   }
+}
+
+/** The ticket's first history row, as insertComplaint writes it. */
+function openedBy(
+  t: { state: TicketChange['to']; createdAt: number },
+  actor: string,
+): TicketChange {
+  const none = { note: null, reason: null, assignee: null, team: null };
+  return { at: t.createdAt, actor, from: null, to: t.state, ...none };
 }
 
 const bad = (field: string, message: string) => new HeatnetError('BAD_REQUEST', message, { field });

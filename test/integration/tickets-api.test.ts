@@ -232,6 +232,13 @@ describe.each(ENGINES)('tickets on %s', (engine: Engine) => {
       );
       ids.push(posted.json().ticket.id);
     }
+    // Each is first due at its first warning (no-heat-response's 50 %), not at the next check.
+    const checks = await app.store.db
+      .selectFrom('tickets')
+      .select('sla_check_at_ms')
+      .where('id', 'in', ids)
+      .execute();
+    expect(checks.map((r) => Number(r.sla_check_at_ms))).toEqual(ids.map(() => T0 + 60 * MIN));
     clock = T0 + 59 * MIN;
     await app.tickets.watch.sweep();
     expect(warned).toEqual([]);
