@@ -76,6 +76,7 @@ describe.each(ENGINES)('relational store on %s', (engine: Engine) => {
       { name: '0008-outbox' },
       { name: '0009-history' },
       { name: '0010-sla-check' },
+      { name: '0011-incident-counts' },
     ];
     expect(await migrations(first)).toEqual(all);
     expect(await first.db.selectFrom('control_audit').selectAll().execute()).toEqual([]);
@@ -83,6 +84,20 @@ describe.each(ENGINES)('relational store on %s', (engine: Engine) => {
     const again = await started(target);
     expect(await migrations(again)).toEqual(all);
   });
+
+  it.runIf(engine === 'sqlite')(
+    'counts an incident list’s calls and households from an index alone',
+    async () => {
+      const store = await started(await freshTarget(engine));
+      // incidentCounts' query (src/complaints/incident-db.ts), for every incident list.
+      const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN
+        SELECT incident_id, count(*), count(DISTINCT household) FROM complaints
+        WHERE incident_id IN ('I-1', 'I-2') GROUP BY incident_id`.execute(store.db);
+      expect(plan.rows.map((r) => r.detail).join('\n')).toContain(
+        'COVERING INDEX complaints_incident_household',
+      );
+    },
+  );
 
   it('keeps a committed row across a stop and start', async () => {
     const target = await freshTarget(engine);

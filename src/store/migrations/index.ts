@@ -10,6 +10,7 @@ import { alertTables } from './0007-alerts.ts';
 import { outboxTables } from './0008-outbox.ts';
 import { historyTables } from './0009-history.ts';
 import { slaCheckColumn } from './0010-sla-check.ts';
+import { incidentCountsIndex } from './0011-incident-counts.ts';
 
 /**
  * Every migration, in order, as code in the repository: Kysely's FileMigrationProvider
@@ -27,6 +28,7 @@ const MIGRATIONS: readonly [string, (engine: Engine) => Migration][] = [
   ['0008-outbox', outboxTables],
   ['0009-history', historyTables],
   ['0010-sla-check', slaCheckColumn],
+  ['0011-incident-counts', incidentCountsIndex],
 ];
 
 export class CodeMigrations implements MigrationProvider {
