@@ -53,7 +53,16 @@ export class RoomDayRows {
    * household's last sample had the same time (a redelivered reading counts once).
    */
   add(household: string, tempC: number, atMs: number, dayStart: number, day: string): boolean {
-    const slot = this.slots.get(household) ?? this.slotFor(household);
+    return this.addAt(this.slotOf(household), tempC, atMs, dayStart, day);
+  }
+
+  /** The household's row, made on its first sample: a caller may keep it (it never moves). */
+  slotOf(household: string): number {
+    return this.slots.get(household) ?? this.slotFor(household);
+  }
+
+  /** As `add`, for the household whose row `slotOf` gave. */
+  addAt(slot: number, tempC: number, atMs: number, dayStart: number, day: string): boolean {
     const rows = this.rows;
     const at = slot * STRIDE;
     if (rows[at + LAST_AT] === atMs) return false;
