@@ -33,6 +33,7 @@ import { type MosquittoHandle, startMosquitto } from '../test/support/mosquitto.
 import {
   BENCH_TOKENS,
   cpuMicros,
+  cpuMicrosByThread,
   rssMb,
   type Servers,
   type System,
@@ -76,6 +77,8 @@ interface RunResult {
   cpuUsPerPoint: number;
   pointsPerSecond: number;
   cpuPctOfOneCore: number;
+  /** The same CPU per point by thread name (main thread, V8's workers …): a diagnostic. */
+  threadsUsPerPoint: Record<string, number>;
   /** CPU of the idle system before the burst, % of one core. */
   idleCpuPct: number;
   rssMb: { ready: number; max: number; end: number };
@@ -159,6 +162,7 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
     process.kill(pid, 'SIGCONT');
   }
   const cpu0 = cpuMicros(pid);
+  const threads0 = cpuMicrosByThread(pid);
   const t0 = performance.now();
   sys.mark(`burst ${mode}`);
   let count = 0;
@@ -179,6 +183,7 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
   const wallS = (performance.now() - t0) / 1000;
   sys.mark(`stored ${count}`);
   const cpu = cpuMicros(pid) - cpu0;
+  const threadsUsPerPoint = perPoint(cpuMicrosByThread(pid), threads0, count);
   rss.end = rssMb(pid);
   const result: RunResult = {
     system: name,
@@ -187,6 +192,7 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
     cpuUsPerPoint: +(cpu / Math.max(count, 1)).toFixed(1),
     pointsPerSecond: Math.round(count / wallS),
     cpuPctOfOneCore: Math.round((100 * cpu) / 1e6 / wallS),
+    threadsUsPerPoint,
     idleCpuPct,
     rssMb: rss,
     publisher: await publisher,
@@ -196,6 +202,20 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
   await endSession(env.servers.mqttUrl, sys.clientId);
   if (count < messages) console.error(`${name} stored ${count} of ${messages}:\n${sys.output()}`);
   return result;
+}
+
+/** CPU per point of each thread name between two samples (threads that ended are missing). */
+function perPoint(
+  now: Record<string, number>,
+  before: Record<string, number>,
+  points: number,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, us] of Object.entries(now)) {
+    const spent = us - (before[name] ?? 0);
+    if (spent > 0) out[name] = +(spent / Math.max(points, 1)).toFixed(2);
+  }
+  return out;
 }
 
 async function endSession(url: string, clientId: string): Promise<void> {

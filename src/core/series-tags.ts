@@ -14,13 +14,13 @@ const ROW = Symbol('heatnet.series-records');
 
 type WithRow = { readonly [ROW]?: unknown[] };
 
-const ROW_SLOTS = 6;
+const ROW_SLOTS = 7;
 
 /** Freezes `tags` with an empty record row: readings carrying it find their records in O(1). */
 export function seriesTags<T extends Record<string, string>>(tags: T): Readonly<T> {
   // Not enumerable: `for…in`, `Object.entries` and JSON see only the tag values.
   // Room for the usual consumers (live state, windows, line prefixes, the router's
-  // origin) from the start: an empty array's first write reserves seventeen slots.
+  // origin, the room days' rows) from the start: a write past the end reserves more.
   Object.defineProperty(tags, ROW, { value: new Array(ROW_SLOTS) });
   return Object.freeze(tags);
 }

@@ -1,4 +1,8 @@
-import { mergeAggregates, type RoomDayAggregate } from '../service/ledger-data-days.ts';
+import {
+  aggregateOf,
+  mergeAggregates,
+  type RoomDayAggregate,
+} from '../service/ledger-data-days.ts';
 import type { RoomDayDelta } from './room-days-db.ts';
 
 // One household's row: its last sample's time and its current day's aggregate.
@@ -19,8 +23,11 @@ const STRIDE = 8;
  * each household has a row of numbers in one Float64Array, holding its current day, so a
  * reading is one map lookup and one cache line, where objects per household, per day and per
  * number (every double field is a box of its own) cost a cache miss each at 250,000 rooms.
- * Aggregates of other days than a row's (a late reading, the day before a row moved on, one
- * put back after a failed flush) wait in `others`, which is rare.
+ * When a row moves on to a newer day (a backfill crosses midnight for every household), the
+ * day it held is copied as numbers into `retired`: its delta object and key are made at the
+ * flush, not on the readings stream. Aggregates of other days (a late reading, one put back
+ * after a failed flush) wait in `others`, which is rare; `retired` is folded into `others`
+ * before either is added to, so no household and day is in both.
  */
 export class RoomDayRows {
   private readonly slots = new Map<string, number>();
@@ -32,10 +39,13 @@ export class RoomDayRows {
   private readonly others = new Map<string, RoomDayDelta>();
   /** Rows holding a day's aggregate. */
   private held = 0;
+  /** Days rows moved on from, laid out as rows with the household's slot in `LAST_AT`. */
+  private retired = new Float64Array(STRIDE * 256);
+  private retiredCount = 0;
 
   /** Households × days waiting for the next flush. */
   get size(): number {
-    return this.held + this.others.size;
+    return this.held + this.others.size + this.retiredCount;
   }
 
   /**
@@ -43,7 +53,16 @@ export class RoomDayRows {
    * household's last sample had the same time (a redelivered reading counts once).
    */
   add(household: string, tempC: number, atMs: number, dayStart: number, day: string): boolean {
-    const slot = this.slots.get(household) ?? this.slotFor(household);
+    return this.addAt(this.slotOf(household), tempC, atMs, dayStart, day);
+  }
+
+  /** The household's row, made on its first sample: a caller may keep it (it never moves). */
+  slotOf(household: string): number {
+    return this.slots.get(household) ?? this.slotFor(household);
+  }
+
+  /** As `add`, for the household whose row `slotOf` gave. */
+  addAt(slot: number, tempC: number, atMs: number, dayStart: number, day: string): boolean {
     const rows = this.rows;
     const at = slot * STRIDE;
     if (rows[at + LAST_AT] === atMs) return false;
@@ -58,22 +77,8 @@ export class RoomDayRows {
       if (atMs > rows[at + LAST]!) rows[at + LAST] = atMs;
       return true;
     }
-    if (!this.labels.has(dayStart)) this.labels.set(dayStart, day);
-    const sample = {
-      sumC: tempC,
-      samples: 1,
-      minC: tempC,
-      maxC: tempC,
-      firstMs: atMs,
-      lastMs: atMs,
-    };
-    // The row follows the newest day: in-order readings then stay on the fast path.
-    if (Number.isNaN(rowDay)) this.fill(at, dayStart, sample);
-    else if (dayStart > rowDay) {
-      this.addOther(this.deltaAt(slot));
-      this.held--;
-      this.fill(at, dayStart, sample);
-    } else this.addOther({ day, household, ...sample });
+    // Apart from the path above, so the readings stream's compiled code stays small.
+    this.otherDay(slot, tempC, atMs, dayStart, day);
     return true;
   }
 
@@ -81,6 +86,8 @@ export class RoomDayRows {
   takeAll(): RoomDayDelta[] {
     const deltas: RoomDayDelta[] = [...this.others.values()];
     this.others.clear();
+    for (let r = 0; r < this.retiredCount; r++) deltas.push(this.retiredDelta(r));
+    this.retiredCount = 0;
     for (let slot = 0; slot < this.households.length; slot++) {
       const at = slot * STRIDE;
       if (Number.isNaN(this.rows[at + DAY]!)) continue;
@@ -93,6 +100,7 @@ export class RoomDayRows {
 
   /** Merges aggregates back (a flush that failed), into the rows where their day is. */
   putBack(deltas: readonly RoomDayDelta[]): void {
+    this.foldRetired();
     for (const d of deltas) {
       const slot = this.slots.get(d.household) ?? this.slotFor(d.household);
       const at = slot * STRIDE;
@@ -104,6 +112,42 @@ export class RoomDayRows {
       } else if (dayStart !== undefined && Number.isNaN(rowDay)) this.fill(at, dayStart, d);
       else this.addOther(d);
     }
+  }
+
+  /** A sample of another day than its row's: the row's first, a newer day, or a late one. */
+  private otherDay(slot: number, tempC: number, atMs: number, dayStart: number, day: string) {
+    if (!this.labels.has(dayStart)) this.labels.set(dayStart, day);
+    const at = slot * STRIDE;
+    const rowDay = this.rows[at + DAY]!;
+    // The row follows the newest day: in-order readings then stay on the fast path.
+    if (Number.isNaN(rowDay)) this.fill(at, dayStart, aggregateOf(tempC, atMs));
+    else if (dayStart > rowDay) {
+      this.retire(at);
+      this.held--;
+      this.fill(at, dayStart, aggregateOf(tempC, atMs));
+    } else {
+      this.foldRetired();
+      this.addOther({ day, household: this.households[slot]!, ...aggregateOf(tempC, atMs) });
+    }
+  }
+
+  /** Copies the row at `at` (its slot in place of its last sample's time) into `retired`. */
+  private retire(at: number): void {
+    if ((this.retiredCount + 1) * STRIDE > this.retired.length) {
+      const grown = new Float64Array(this.retired.length * 2);
+      grown.set(this.retired);
+      this.retired = grown;
+    }
+    const to = this.retiredCount++ * STRIDE;
+    for (let k = 0; k < STRIDE; k++) this.retired[to + k] = this.rows[at + k]!;
+    this.retired[to + LAST_AT] = at / STRIDE;
+  }
+
+  /** Moves the retired days into `others` (before `others` is added to: no key in both). */
+  private foldRetired(): void {
+    const count = this.retiredCount;
+    this.retiredCount = 0;
+    for (let r = 0; r < count; r++) this.addOther(this.retiredDelta(r));
   }
 
   private addOther(d: RoomDayDelta): void {
@@ -128,11 +172,14 @@ export class RoomDayRows {
   }
 
   private deltaAt(slot: number): RoomDayDelta {
-    const rows = this.rows;
-    const at = slot * STRIDE;
+    return this.deltaOf(this.rows, slot * STRIDE, this.households[slot]!);
+  }
+
+  /** The aggregate of a row of `rows` (the rows, or `retired`) as a delta. */
+  private deltaOf(rows: Float64Array, at: number, household: string): RoomDayDelta {
     return {
       day: this.labels.get(rows[at + DAY]!)!,
-      household: this.households[slot]!,
+      household,
       sumC: rows[at + SUM]!,
       samples: rows[at + SAMPLES]!,
       minC: rows[at + MIN]!,
@@ -140,6 +187,12 @@ export class RoomDayRows {
       firstMs: rows[at + FIRST]!,
       lastMs: rows[at + LAST]!,
     };
+  }
+
+  /** Retired day `r`'s delta (its household by the slot kept in `LAST_AT`). */
+  private retiredDelta(r: number): RoomDayDelta {
+    const at = r * STRIDE;
+    return this.deltaOf(this.retired, at, this.households[this.retired[at + LAST_AT]!]!);
   }
 
   private startOf(day: string): number | undefined {

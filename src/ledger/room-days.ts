@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
+import { SeriesRecord } from '../core/series-tags.ts';
 import { nextTurn } from '../core/slices.ts';
 import { type DayWindow, dayWindow } from '../service/ledger-data-days.ts';
 import type { Store } from '../store/store.ts';
@@ -30,6 +31,11 @@ export const ROWS_PER_TRANSACTION = 250;
 export class RoomDays {
   /** One row per household, kept across flushes (it carries the last sample's time). */
   private readonly rows = new RoomDayRows();
+  /**
+   * A household's row by the readings' shared tags (core/series-tags.ts): a reading finds
+   * it without hashing the household's id into a map of every household (issue 14).
+   */
+  private readonly slotByTags = new SeriesRecord<number>();
   private flushing: Promise<void> = Promise.resolve();
   private samplesSeen = 0;
   private window: DayWindow | undefined;
@@ -40,12 +46,22 @@ export class RoomDays {
   add(readings: readonly Reading[]): void {
     for (const r of readings) {
       if (r.measurement !== 'room') continue;
-      const household = r.tags['household'];
       const temp = r.fields['temp_c'];
-      if (!household || typeof temp !== 'number' || !Number.isFinite(temp)) continue;
+      if (typeof temp !== 'number' || !Number.isFinite(temp)) continue;
+      const slot = this.slotByTags.get(r.tags) ?? this.slotOf(r.tags);
+      if (slot < 0) continue;
       const day = this.dayOf(r.time);
-      if (this.rows.add(household, temp, r.time, day.startMs, day.day)) this.samplesSeen++;
+      if (this.rows.addAt(slot, temp, r.time, day.startMs, day.day)) this.samplesSeen++;
     }
+  }
+
+  /** The household's row in `rows` (-1 when the reading names none), kept on shared tags. */
+  private slotOf(tags: Reading['tags']): number {
+    const household = tags['household'];
+    if (!household) return -1;
+    const slot = this.rows.slotOf(household);
+    this.slotByTags.set(tags, slot);
+    return slot;
   }
 
   /** The site day of an instant; Intl only when it falls outside the last day seen. */

@@ -49,10 +49,15 @@ export class RollingWindow implements Segment {
     const p = this.pool;
     const i = this.offset + n - 1;
     const last = n > this.head ? p.starts[i]! : Number.NEGATIVE_INFINITY;
+    // Only a sample newer than the newest moves the horizon: each path trims for itself
+    // (a late sample never does), rather than every sample walking the front afterwards.
     if (start === last) {
       p.totals[i]! += value;
       p.counts[i]!++;
-      if (time > p.lasts[i]!) p.lasts[i] = time;
+      if (time > p.lasts[i]!) {
+        p.lasts[i] = time;
+        this.trimTo(time - this.keepMs);
+      }
     } else if (start > last) {
       // A sample that leaves nothing kept behind it (a sensor silent for longer than the
       // window, or a week-old backfill stepping through time) starts over in place: it
@@ -63,7 +68,6 @@ export class RollingWindow implements Segment {
     } else {
       this.addLate(start, time, value);
     }
-    this.trim();
   }
 
   /** Mean of the samples in the buckets overlapping (from, to]; null when there are none. */
@@ -142,10 +146,6 @@ export class RollingWindow implements Segment {
       p.totals[k]! += value;
       p.counts[k]!++;
     }
-  }
-
-  private trim(): void {
-    this.trimTo(this.newest() - this.keepMs);
   }
 
   /** Drops (moves `head` past) the buckets that end at or before `horizon`. */

@@ -24,12 +24,24 @@ export interface Ticket {
   failed: boolean;
 }
 
-/** Lines `first` to `last` (exclusive) of a slab, with the ticket of their callers. */
-export interface Piece {
-  readonly slab: Slab;
-  readonly first: number;
-  last: number;
-  readonly ticket: Ticket | undefined;
+/**
+ * Lines `first` to `last` (exclusive) of a slab, with the ticket of their callers. A class,
+ * made in one place: pieces copied by object spread had a shape of their own, and the
+ * first such copy reaching the tail of the buffer made V8 throw away the code compiled for
+ * `pushReadings` and its callees (issue 14).
+ */
+export class Piece {
+  constructor(
+    readonly slab: Slab,
+    readonly first: number,
+    public last: number,
+    readonly ticket: Ticket | undefined,
+  ) {}
+
+  /** A copy, from line `first` to `last` (a piece handed out never changes under its batch). */
+  copy(first = this.first, last = this.last): Piece {
+    return new Piece(this.slab, first, last, this.ticket);
+  }
 }
 
 /**
@@ -143,21 +155,25 @@ export class LineBuffer implements SlabSink {
 
   /** Takes up to `max` lines from the front. */
   take(max: number): Taken {
+    // Truncated: a count from the config is a heap number (a double), and arithmetic with
+    // it stays double; stored in a piece's bounds or in `size` it changed their shapes, and
+    // V8 threw away the code compiled for them in the middle of a burst (issue 14).
+    const want = Math.trunc(max);
     const pieces: Piece[] = [];
-    let need = max;
+    let need = want;
     while (need > 0 && this.chunks.length > 0) {
       const piece = this.cut(need);
       pieces.push(piece);
       need -= count(piece);
     }
-    this.size -= max - need;
-    return new Taken(pieces, max - need);
+    this.size -= want - need;
+    return new Taken(pieces, want - need);
   }
 
   /** Puts lines that could not be sent back in front, in their order. */
   putBack(taken: Taken): void {
     // Copies: a piece in the buffer may grow or be cut, the taken batch must stay as it was.
-    this.chunks.unshift(...taken.pieces.map((p) => ({ ...p })));
+    this.chunks.unshift(...taken.pieces.map((p) => p.copy()));
     this.size += taken.count;
   }
 
@@ -195,7 +211,7 @@ export class LineBuffer implements SlabSink {
         return current;
       }
       if (current.ticket) current.ticket.parts++;
-      return this.add({ slab, first: line, last: line + 1, ticket: current.ticket });
+      return this.add(new Piece(slab, line, line + 1, current.ticket));
     }
     const ticket = durable ? this.open : undefined;
     const joins = durable ? ticket !== undefined : true;
@@ -205,14 +221,9 @@ export class LineBuffer implements SlabSink {
         return tail;
       }
       if (ticket) ticket.parts++;
-      return this.add({ slab, first: line, last: line + 1, ticket });
+      return this.add(new Piece(slab, line, line + 1, ticket));
     }
-    const piece = this.add({
-      slab,
-      first: line,
-      last: line + 1,
-      ticket: durable ? newTicket() : undefined,
-    });
+    const piece = this.add(new Piece(slab, line, line + 1, durable ? newTicket() : undefined));
     this.open = piece.ticket;
     return piece;
   }
@@ -235,7 +246,7 @@ export class LineBuffer implements SlabSink {
     if (front.ticket) front.ticket.parts++;
     const split = front.first + max;
     // New objects for both parts: a piece handed out never changes under its batch.
-    this.chunks[0] = { ...front, first: split };
-    return { ...front, last: split };
+    this.chunks[0] = front.copy(split);
+    return front.copy(front.first, split);
   }
 }

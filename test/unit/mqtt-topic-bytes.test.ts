@@ -44,4 +44,19 @@ describe('TopicBytesMap', () => {
     expect(map.get(Buffer.from('liquid'), 0, 6)).toBeUndefined();
     expect(map.get(Buffer.from('d'), 0, 1)).toBe('d');
   });
+
+  it('finds every topic again after its chains doubled, several times over', () => {
+    const map = new TopicBytesMap<number>(100_000);
+    const topic = (k: number) => `heatnet/room/S${k % 37}/B${k % 401}/H${k}`;
+    for (let k = 0; k < 10_000; k++) {
+      const t = Buffer.from(topic(k));
+      map.set(t, 0, t.length, topic(k), k);
+    }
+    for (let k = 0; k < 10_000; k++) {
+      const t = Buffer.from(topic(k));
+      expect(map.get(t, 0, t.length)).toBe(k);
+    }
+    const unknown = Buffer.from(topic(10_000));
+    expect(map.get(unknown, 0, unknown.length)).toBeUndefined();
+  });
 });

@@ -22,13 +22,19 @@ interface Shape {
 export class RetryLog {
   /** Per reading: its tags, then its shape — or the reading itself and `WHOLE`. */
   private readonly refs: unknown[] = [];
-  /** Per reading: its time and its value (unused for a reading kept whole). */
-  private readonly numbers: number[] = [];
-  private shape: Shape | undefined;
+  /**
+   * Per reading: its time and its value (unused for a reading kept whole). A typed array,
+   * not a `number[]`: an array that starts with small integers and then takes a double
+   * changes its kind, and code V8 had compiled for the first kind was thrown away and
+   * compiled again in the middle of a burst (issue 14).
+   */
+  private numbers = new Float64Array(FIRST_NUMBERS);
+  private count = 0;
+  private shape: Shape | undefined = undefined;
 
   /** Readings kept. */
   get size(): number {
-    return this.numbers.length / 2;
+    return this.count;
   }
 
   /** Keeps `readings`; those in `whole` are given back as the very objects. */
@@ -44,7 +50,7 @@ export class RetryLog {
   readings(): Reading[] {
     const out: Reading[] = [];
     const { refs, numbers } = this;
-    for (let i = 0; i < numbers.length; i += 2) {
+    for (let i = 0; i < 2 * this.count; i += 2) {
       const first = refs[i];
       const shape = refs[i + 1];
       if (shape === WHOLE) {
@@ -76,14 +82,29 @@ export class RetryLog {
       this.shape = shape;
     }
     this.refs.push(r.tags, shape);
-    this.numbers.push(r.time, r.fields[key] as number);
+    this.put(r.time, r.fields[key] as number);
   }
 
   private keepWhole(r: Reading): void {
     this.refs.push(r, WHOLE);
-    this.numbers.push(0, 0);
+    this.put(0, 0);
+  }
+
+  private put(time: number, value: number): void {
+    const at = 2 * this.count;
+    if (at === this.numbers.length) {
+      const grown = new Float64Array(2 * this.numbers.length);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+    this.numbers[at] = time;
+    this.numbers[at + 1] = value;
+    this.count++;
   }
 }
+
+/** Numbers of a new log: room for 256 readings (a group holds a batch or a few). */
+const FIRST_NUMBERS = 512;
 
 /** Marks a reading kept as itself. */
 const WHOLE: unique symbol = Symbol('whole reading');
