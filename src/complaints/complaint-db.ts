@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ComplaintTable, Database } from '../store/schema.ts';
+import type { TicketChange } from '../tickets/types.ts';
 import { complaintValues, toComplaint, toTicket } from './rows.ts';
 import type { Complaint, Ticket } from './types.ts';
 
@@ -30,6 +31,8 @@ export interface NewComplaint {
   requestHash: string | null;
   /** The answer as JSON, replayed for a retry. */
   answer: string;
+  /** The ticket's first history row: its clocks start from it. */
+  opened: TicketChange;
   /** When the SLA watch first has to look at the ticket (tickets/clocks.ts firstSlaCheck). */
   slaCheckAt: number | null;
 }
@@ -61,11 +64,11 @@ export async function insertComplaint(db: Db, n: NewComplaint): Promise<void> {
     .insertInto('ticket_history')
     .values({
       ticket_id: t.id,
-      at_ms: t.createdAt,
-      actor: n.complaint.actor,
-      from_state: null,
-      to_state: t.state,
-      note: null,
+      at_ms: n.opened.at,
+      actor: n.opened.actor,
+      from_state: n.opened.from,
+      to_state: n.opened.to,
+      note: n.opened.note,
     })
     .execute();
 }

@@ -158,16 +158,18 @@ export class Intake {
       if (who.key !== undefined) await this.freeStaleKey(trx, who.key);
       const incident = await this.incidentFor(trx, diagnosis, household, who.at, effects);
       const built = this.answerFor(request, household, diagnosis, incident, who);
+      const opened = openedBy(built.ticket, who.actor);
       await insertComplaint(trx, {
         complaint: built,
         ticket: built.ticket,
         idempotencyKey: who.key ?? null,
         requestHash: who.hash,
         answer: JSON.stringify(built),
+        opened,
         slaCheckAt: firstSlaCheck(
           this.deps.config,
           { kind: 'complaint', category: request.category },
-          openedBy(built.ticket, who.actor),
+          opened,
         ),
       });
       return built;
@@ -255,7 +257,7 @@ export class Intake {
   }
 }
 
-/** The ticket's first history row, as insertComplaint writes it. */
+/** The ticket's first history row. */
 function openedBy(
   t: { state: TicketChange['to']; createdAt: number },
   actor: string,
