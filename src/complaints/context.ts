@@ -1,6 +1,12 @@
 import type { BalanceResult, SubstationBalance } from '../balance/types.ts';
 import type { Config } from '../config/schema.ts';
-import type { DiagnosisView, MeterReading, PlcReading, RoomReading } from '../diagnosis/view.ts';
+import type {
+  DiagnosisView,
+  MeterReading,
+  PlcReading,
+  RoomReading,
+  RoomVisitor,
+} from '../diagnosis/view.ts';
 import type { Topology } from '../domain/topology.ts';
 import type { FieldSample, LiveState } from '../state/live-state.ts';
 
@@ -19,20 +25,21 @@ export interface ContextSources {
 const num = (s: FieldSample | undefined): number | null =>
   s !== undefined && typeof s.value === 'number' && Number.isFinite(s.value) ? s.value : null;
 
+/** Each room of the building with a finite temperature, in the live state's order. */
+function eachRoom(state: LiveState, building: string, visit: RoomVisitor): void {
+  for (const s of state.find('room', 'building', building)) {
+    const tempC = s.fields.valueAt('temp_c');
+    const household = s.tags.household;
+    if (typeof tempC !== 'number' || !Number.isFinite(tempC) || household === undefined) continue;
+    visit(household, s.tags.zone, tempC, s.fields.timeAt('temp_c'));
+  }
+}
+
 function rooms(state: LiveState, building: string): RoomReading[] {
   const out: RoomReading[] = [];
-  for (const s of state.find('room', 'building', building)) {
-    const sample = s.fields.get('temp_c');
-    const tempC = num(sample);
-    const household = s.tags.household;
-    if (tempC === null || household === undefined) continue;
-    const zone = s.tags.zone;
-    out.push(
-      zone === undefined
-        ? { household, tempC, at: sample!.time }
-        : { household, zone, tempC, at: sample!.time },
-    );
-  }
+  eachRoom(state, building, (household, zone, tempC, at) => {
+    out.push(zone === undefined ? { household, tempC, at } : { household, zone, tempC, at });
+  });
   return out;
 }
 
@@ -95,6 +102,7 @@ export function diagnosisView(src: ContextSources, at: number): DiagnosisView {
     targetC: src.config.standards.indoor.targetC,
     flowRatioLow: src.config.balance.thresholds.flowRatioLow,
     rooms: (b) => rooms(src.state, b),
+    eachRoom: (b, visit) => eachRoom(src.state, b, visit),
     meter: memo((b) => meter(src.state, b)),
     plc: (s) => plc(src.state, s),
     station: (s) => stations.get(s),

@@ -1,10 +1,10 @@
 import type { Building } from '../domain/topology.ts';
 import { evidence, round } from './evidence.ts';
-import { merge, mostlyCold, mostlyWarm, type RoomStats, statsOf } from './rooms.ts';
+import { EMPTY, merge, mostlyCold, mostlyWarm, type RoomStats } from './rooms.ts';
 import type { Cause } from './schemas.ts';
 import { zonePlace } from './schemas.ts';
 import { actionFor, summaryOf, text, type Verdict, ZONE_ZH } from './texts.ts';
-import type { DiagnosisView, MeterReading, RoomReading } from './view.ts';
+import type { DiagnosisView, MeterReading } from './view.ts';
 
 /**
  * A building and its riser zones: the heat meter against the building's share of its
@@ -103,12 +103,12 @@ export function judgeZone(
   view: DiagnosisView,
   b: Building,
   zone: string,
-  byZone: ReadonlyMap<string, readonly RoomReading[]>,
+  byZone: ReadonlyMap<string, RoomStats>,
 ): Verdict | null {
   if (b.zones.length < 2) return null;
-  const own = statsOf(byZone.get(zone) ?? [], view.minC);
-  let others: RoomStats = statsOf([], view.minC);
-  for (const [z, list] of byZone) if (z !== zone) others = merge(others, statsOf(list, view.minC));
+  const own = byZone.get(zone) ?? EMPTY;
+  let others: RoomStats = EMPTY;
+  for (const [z, stats] of byZone) if (z !== zone) others = merge(others, stats);
   if (!mostlyWarm(others, view) || own.reporting < view.settings.minRooms) return null;
   const gap = (others.meanC ?? 0) - (own.meanC ?? 0);
   if (!mostlyCold(own, view) && gap < view.settings.zoneDeviationK) return null;

@@ -4,11 +4,13 @@ import type { DiagnosisRequest } from './diagnoser.ts';
 import { evidence, median, round } from './evidence.ts';
 import {
   freshRoomsByZone,
+  freshStatsByZone,
   merge,
   mostlyCold,
   mostlyWarm,
   type RoomStats,
   statsOf,
+  statsPerZone,
 } from './rooms.ts';
 import type { Diagnosis, Evidence, LocalText } from './schemas.ts';
 import { zonePlace } from './schemas.ts';
@@ -33,6 +35,7 @@ interface Surroundings {
   building: Building;
   own: RoomReading | undefined;
   byZone: Map<string, RoomReading[]>;
+  statsByZone: Map<string, RoomStats>;
   zone: RoomStats;
   building_: RoomStats;
   siblings: RoomStats;
@@ -47,11 +50,10 @@ function gather(view: DiagnosisView, household: Household, building: Building): 
   let siblings: RoomStats = statsOf([], view.minC);
   for (const o of view.topology.substation(building.substation)?.buildings ?? []) {
     if (o.id === building.id) continue;
-    for (const list of freshRoomsByZone(view, o).values()) {
-      siblings = merge(siblings, statsOf(list, view.minC));
-    }
+    for (const stats of freshStatsByZone(view, o).values()) siblings = merge(siblings, stats);
   }
-  return { household, building, own, byZone, zone, building_: whole, siblings };
+  const statsByZone = statsPerZone(byZone, view.minC);
+  return { household, building, own, byZone, statsByZone, zone, building_: whole, siblings };
 }
 
 /** Evidence in the checklist's order: the flat, its zone, its building. */
@@ -122,7 +124,7 @@ function outerVerdict(
     judgeNetwork(view, s.building.substation) ??
     judgeMeter(view, s.building) ??
     judgeBuildingRooms(view, s.building, s.building_, s.siblings) ??
-    judgeZone(view, s.building, s.household.zone, s.byZone)
+    judgeZone(view, s.building, s.household.zone, s.statsByZone)
   );
 }
 

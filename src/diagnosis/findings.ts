@@ -1,10 +1,10 @@
 import type { Building, Substation } from '../domain/topology.ts';
 import { judgeBuildingRooms, judgeMeter, judgeZone } from './building.ts';
-import { EMPTY, freshRoomsByZone, merge, type RoomStats, statsOf } from './rooms.ts';
+import { EMPTY, freshStatsByZone, merge, type RoomStats, wholeOf } from './rooms.ts';
 import type { Finding } from './schemas.ts';
 import { judgeNetwork, judgeSubstation } from './station.ts';
 import type { Verdict } from './texts.ts';
-import type { DiagnosisView, RoomReading } from './view.ts';
+import type { DiagnosisView } from './view.ts';
 
 /**
  * The network-wide sweep for faults nobody has called about (issue 10 item 3), one per
@@ -49,8 +49,8 @@ function stationFindings(
     out.push(toFinding(station));
     return;
   }
-  const rooms = s.buildings.map((b) => freshRoomsByZone(view, b));
-  const stats = rooms.map((byZone) => buildingStats(byZone, view.minC));
+  const rooms = s.buildings.map((b) => freshStatsByZone(view, b));
+  const stats = rooms.map(wholeOf);
   const total = stats.reduce(merge, EMPTY);
   s.buildings.forEach((b, i) => {
     const found = sweepBuilding(view, b, rooms[i]!, stats[i]!, total);
@@ -58,16 +58,10 @@ function stationFindings(
   });
 }
 
-function buildingStats(byZone: ReadonlyMap<string, readonly RoomReading[]>, minC: number) {
-  let all: RoomStats = EMPTY;
-  for (const list of byZone.values()) all = merge(all, statsOf(list, minC));
-  return all;
-}
-
 function sweepBuilding(
   view: DiagnosisView,
   b: Building,
-  byZone: ReadonlyMap<string, readonly RoomReading[]>,
+  byZone: ReadonlyMap<string, RoomStats>,
   own: RoomStats,
   station: RoomStats,
 ): Verdict[] {

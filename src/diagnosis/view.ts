@@ -22,6 +22,14 @@ export interface RoomReading {
 }
 
 /** A building heat meter's latest reading (measurement `building`). */
+/** A room reading's parts (see RoomReading), for views that visit every household. */
+export type RoomVisitor = (
+  household: string,
+  zone: string | undefined,
+  tempC: number,
+  at: number,
+) => void;
+
 export interface MeterReading {
   supplyC: number | null;
   returnC: number | null;
@@ -50,6 +58,8 @@ export interface DiagnosisView {
   flowRatioLow: number;
   /** The rooms of a building that have reported (any age; diagnosis judges staleness). */
   rooms(building: string): readonly RoomReading[];
+  /** The same rooms, in the same order, handed over one by one without an object each. */
+  eachRoom(building: string, visit: RoomVisitor): void;
   meter(building: string): MeterReading | undefined;
   plc(substation: string): PlcReading | undefined;
   /** The latest evaluation's view of a substation; undefined before the first one. */

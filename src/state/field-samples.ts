@@ -30,6 +30,25 @@ export class FieldSamples implements Iterable<[string, FieldSample]> {
   }
 
   /**
+   * The field's value and its time, without the sample object `get` makes: for callers
+   * that read one field of every series (the desk's sweep, issue 10). Undefined and NaN
+   * when the field has no sample.
+   */
+  valueAt(field: string): FieldValue | undefined {
+    for (let link = this.first; link !== undefined; link = link.next) {
+      if (link.field === field) return link.value;
+    }
+    return undefined;
+  }
+
+  timeAt(field: string): number {
+    for (let link = this.first; link !== undefined; link = link.next) {
+      if (link.field === field) return link.time;
+    }
+    return Number.NaN;
+  }
+
+  /**
    * Sets the field's sample unless a newer one is held: out-of-order arrivals (a
    * replayed batch) must not roll the state back. In place, since allocating a sample
    * per reading dominated.

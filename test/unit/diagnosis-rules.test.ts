@@ -70,6 +70,9 @@ function view(setup: Setup = {}): DiagnosisView {
     targetC: 20,
     flowRatioLow: 0.85,
     rooms: roomsOf,
+    eachRoom: (b, visit) => {
+      for (const r of roomsOf(b)) visit(r.household, r.zone, r.tempC, r.at);
+    },
     meter: (b) => {
       const area = topology.building(b)!.areaM2;
       const m = setup.meters?.[b];
