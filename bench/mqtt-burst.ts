@@ -110,6 +110,8 @@ interface RunResult {
   idleCpuPct: number;
   rssMb: { ready: number; max: number; end: number };
   publisher: unknown;
+  /** With --profile: the burst's window on the monotonic clock, µs (bench/mqtt-profile-top.ts). */
+  profileWindowUs?: [number, number];
   /** The live warm-up before the burst (null with --warm 0); its points are not counted above. */
   warmUp: WarmUp | null;
 }
@@ -209,6 +211,7 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
   const cpu0 = cpuMicros(pid);
   const threads0 = cpuMicrosByThread(pid);
   const t0 = performance.now();
+  const from = monotonicUs();
   sys.mark(`burst ${mode}`);
   let count = 0;
   let progressAt = t0;
@@ -228,6 +231,7 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
     if (performance.now() - progressAt > STALL_MS) break;
   }
   const wallS = (performance.now() - t0) / 1000;
+  const to = monotonicUs();
   sys.mark(`stored ${count}`);
   const cpu = cpuMicros(pid) - cpu0;
   const threadsUsPerPoint = perPoint(cpuMicrosByThread(pid), threads0, count);
@@ -245,6 +249,7 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
     publisher: await publisher,
     warmUp,
   };
+  if (values.profile) result.profileWindowUs = [from, to];
   await stopSystem(sys);
   // Both keep a persistent session: end it, or mosquitto queues the next run for it too.
   await endSession(env.servers.mqttUrl, sys.clientId);
@@ -292,6 +297,9 @@ async function warm(sys: System, env: Env, db: string, launched: number): Promis
   if (wait > 0) await sleep(wait);
   return result;
 }
+
+/** CLOCK_MONOTONIC in µs: the clock of V8's CPU profiles, in every process. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** CPU per point of each thread name between two samples (threads that ended are missing). */
 function perPoint(
