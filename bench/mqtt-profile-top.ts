@@ -2,7 +2,9 @@
  * Summarises a `node --cpu-prof` profile (bench/mqtt-burst.ts --profile DIR): the
  * functions with the most self time, and the share of busy time under the source files
  * that match a pattern, so each step of issue 14 can say what moved.
- *   npx tsx bench/mqtt-profile-top.ts FILE.cpuprofile [--top 25]
+ *   npx tsx bench/mqtt-profile-top.ts FILE.cpuprofile [--top 25] [--last S [--skip-end S]]
+ *     [--from-us A --to-us B]   (the burst's window as bench/mqtt-burst.ts --profile prints
+ *     it, `profileWindowUs`: the monotonic clock in µs, which V8's profile times are on)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +18,7 @@ interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+  startTime: number;
 }
 
 const { values, positionals } = parseArgs({
@@ -25,6 +28,8 @@ const { values, positionals } = parseArgs({
     /** Only the samples of the last S seconds before `--skip-end` (the measured burst). */
     last: { type: 'string' },
     'skip-end': { type: 'string', default: '0' },
+    'from-us': { type: 'string' },
+    'to-us': { type: 'string' },
   },
 });
 const profile = JSON.parse(readFileSync(positionals[0]!, 'utf8')) as Profile;
@@ -34,8 +39,15 @@ for (const d of profile.timeDeltas) {
   clock += d;
   at.push(clock);
 }
-const end = clock - Number(values['skip-end']) * 1e6;
-const from = values.last ? end - Number(values.last) * 1e6 : Number.NEGATIVE_INFINITY;
+const window = values['from-us'] !== undefined && values['to-us'] !== undefined;
+const end = window
+  ? Number(values['to-us']) - profile.startTime
+  : clock - Number(values['skip-end']) * 1e6;
+const from = window
+  ? Number(values['from-us']) - profile.startTime
+  : values.last
+    ? end - Number(values.last) * 1e6
+    : Number.NEGATIVE_INFINITY;
 const self = new Map<number, number>();
 profile.samples.forEach((id, i) => {
   if (at[i]! < from || at[i]! > end) return;

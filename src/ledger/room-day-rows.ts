@@ -26,8 +26,11 @@ const STRIDE = 8;
  * When a row moves on to a newer day (a backfill crosses midnight for every household), the
  * day it held is copied as numbers into `retired`: its delta object and key are made at the
  * flush, not on the readings stream. Aggregates of other days (a late reading, one put back
- * after a failed flush) wait in `others`, which is rare; `retired` is folded into `others`
- * before either is added to, so no household and day is in both.
+ * after a failed flush) wait in `others`, by day and household; `retired` is folded into
+ * `others` before either is added to, so no household and day is in both. Late readings are
+ * the whole stream when a gateway flushes a week's buffer into a running service (its rows
+ * hold today): each adds to its aggregate in place, found by two lookups of strings the
+ * service already holds, with no key or object made per reading (issue 14).
  */
 export class RoomDayRows {
   private readonly slots = new Map<string, number>();
@@ -35,8 +38,10 @@ export class RoomDayRows {
   private rows = new Float64Array(STRIDE * 1024);
   /** Site-day labels by their start. */
   private readonly labels = new Map<number, string>();
-  /** `household NUL day` → aggregate, for the days not in the household's row. */
-  private readonly others = new Map<string, RoomDayDelta>();
+  /** Day label → household → aggregate, for the days not in the household's row. */
+  private readonly others = new Map<string, Map<string, RoomDayDelta>>();
+  /** Aggregates in `others`. */
+  private othersCount = 0;
   /** Rows holding a day's aggregate. */
   private held = 0;
   /** Days rows moved on from, laid out as rows with the household's slot in `LAST_AT`. */
@@ -45,7 +50,7 @@ export class RoomDayRows {
 
   /** Households × days waiting for the next flush. */
   get size(): number {
-    return this.held + this.others.size + this.retiredCount;
+    return this.held + this.othersCount + this.retiredCount;
   }
 
   /**
@@ -84,8 +89,11 @@ export class RoomDayRows {
 
   /** Every aggregate gathered, and starts over (households keep their last sample's time). */
   takeAll(): RoomDayDelta[] {
-    const deltas: RoomDayDelta[] = [...this.others.values()];
+    const deltas: RoomDayDelta[] = [];
+    for (const byHousehold of this.others.values())
+      for (const d of byHousehold.values()) deltas.push(d);
     this.others.clear();
+    this.othersCount = 0;
     for (let r = 0; r < this.retiredCount; r++) deltas.push(this.retiredDelta(r));
     this.retiredCount = 0;
     for (let slot = 0; slot < this.households.length; slot++) {
@@ -127,8 +135,23 @@ export class RoomDayRows {
       this.fill(at, dayStart, aggregateOf(tempC, atMs));
     } else {
       this.foldRetired();
-      this.addOther({ day, household: this.households[slot]!, ...aggregateOf(tempC, atMs) });
+      this.addLate(this.households[slot]!, tempC, atMs, day);
     }
+  }
+
+  /** A late sample: added in place to its day's aggregate in `others`. */
+  private addLate(household: string, tempC: number, atMs: number, day: string): void {
+    const known = this.others.get(day)?.get(household);
+    if (!known) {
+      this.addOther({ day, household, ...aggregateOf(tempC, atMs) });
+      return;
+    }
+    known.sumC += tempC;
+    known.samples++;
+    if (tempC < known.minC) known.minC = tempC;
+    if (tempC > known.maxC) known.maxC = tempC;
+    if (atMs < known.firstMs) known.firstMs = atMs;
+    if (atMs > known.lastMs) known.lastMs = atMs;
   }
 
   /** Copies the row at `at` (its slot in place of its last sample's time) into `retired`. */
@@ -150,13 +173,17 @@ export class RoomDayRows {
     for (let r = 0; r < count; r++) this.addOther(this.retiredDelta(r));
   }
 
+  /** Keeps a copy of `d` (merged into what is there): `others` owns what it changes in place. */
   private addOther(d: RoomDayDelta): void {
-    const key = `${d.household}\u0000${d.day}`;
-    const known = this.others.get(key);
-    this.others.set(
-      key,
-      known ? { ...mergeAggregates(known, d), day: d.day, household: d.household } : d,
-    );
+    let byHousehold = this.others.get(d.day);
+    if (!byHousehold) {
+      byHousehold = new Map();
+      this.others.set(d.day, byHousehold);
+    }
+    const known = byHousehold.get(d.household);
+    if (!known) this.othersCount++;
+    const sum = known ? mergeAggregates(known, d) : d;
+    byHousehold.set(d.household, { ...sum, day: d.day, household: d.household });
   }
 
   private fill(at: number, dayStart: number, a: RoomDayAggregate): void {

@@ -39,6 +39,8 @@ export class RoomDays {
   private flushing: Promise<void> = Promise.resolve();
   private samplesSeen = 0;
   private window: DayWindow | undefined;
+  /** The last day seen before `window`: a backfill steps through old days one by one. */
+  private late: DayWindow | undefined;
 
   constructor(private readonly deps: RoomDaysDeps) {}
 
@@ -64,13 +66,20 @@ export class RoomDays {
     return slot;
   }
 
-  /** The site day of an instant; Intl only when it falls outside the last day seen. */
+  /**
+   * The site day of an instant; Intl only when it falls outside the newest day seen and the
+   * last older one. Late readings keep a day of their own: a running service taking a
+   * gateway's week-old buffer meets Intl once a day of the backfill, not per reading, and
+   * its live readings keep the newest day (issue 14).
+   */
   private dayOf(atMs: number): DayWindow {
     const w = this.window;
     if (w && atMs >= w.startMs && atMs < w.endMs) return w;
+    const l = this.late;
+    if (l && atMs >= l.startMs && atMs < l.endMs) return l;
     const found = dayWindow(atMs, this.deps.timeZone);
-    // Keep the newest day: late readings are the exception and must not evict it.
     if (!w || found.startMs > w.startMs) this.window = found;
+    else this.late = found;
     return found;
   }
 

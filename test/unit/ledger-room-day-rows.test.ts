@@ -100,6 +100,36 @@ describe('RoomDayRows', () => {
     );
   });
 
+  it('sums a backfill into rows that hold a newer day, and never changes what it handed out', () => {
+    // A running service (rows on D9) takes a gateway's buffer of days 1–2 (issue 14).
+    const rows = new RoomDayRows();
+    rows.add('H1', 20, 9 * DAY, 9 * DAY, 'D9');
+    rows.add('H2', 20, 9 * DAY, 9 * DAY, 'D9');
+    for (let k = 0; k < 4; k++) {
+      rows.add('H1', 10 + k, DAY + k, DAY, 'D1');
+      rows.add('H2', 30 - k, 2 * DAY + k, 2 * DAY, 'D2');
+    }
+    expect(rows.size).toBe(4);
+    const failed = rows.takeAll();
+    const before = JSON.stringify(failed);
+    rows.putBack(failed);
+    rows.add('H1', 5, DAY + 9, DAY, 'D1');
+    expect(JSON.stringify(failed)).toBe(before);
+    const taken = sumUp(rows.takeAll());
+    expect(taken.get('H1/D1')).toEqual({
+      day: 'D1',
+      household: 'H1',
+      sumC: 51,
+      samples: 5,
+      minC: 5,
+      maxC: 13,
+      firstMs: DAY,
+      lastMs: DAY + 9,
+    });
+    expect(taken.get('H2/D2')).toMatchObject({ sumC: 114, samples: 4, minC: 27, maxC: 30 });
+    expect(taken.get('H1/D9')?.samples).toBe(1);
+  });
+
   it('grows past its first thousand households', () => {
     const rows = new RoomDayRows();
     for (let i = 0; i < 5000; i++) rows.add(`H${i}`, i, DAY, DAY, 'D1');
