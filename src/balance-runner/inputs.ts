@@ -176,7 +176,8 @@ function roomSignals(src: InputSources, s: Substation, span: WindowSpan): RoomSi
     if (last === null || last < span.freshFrom) continue;
     const meanC = room.mean(span.from, span.at);
     if (meanC === null) continue;
-    const sample = (POOL[samples.length] ??= new WindowSample());
+    if (samples.length === POOL.length) POOL.push(new WindowSample());
+    const sample = POOL[samples.length]!;
     sample.set(room, meanC, span);
     samples.push(sample);
   }
