@@ -21,7 +21,6 @@ export interface RoomReading {
   at: number;
 }
 
-/** A building heat meter's latest reading (measurement `building`). */
 /** A room reading's parts (see RoomReading), for views that visit every household. */
 export type RoomVisitor = (
   household: string,
@@ -30,6 +29,7 @@ export type RoomVisitor = (
   at: number,
 ) => void;
 
+/** A building heat meter's latest reading (measurement `building`). */
 export interface MeterReading {
   supplyC: number | null;
   returnC: number | null;
