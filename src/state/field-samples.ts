@@ -23,10 +23,8 @@ export class FieldSamples implements Iterable<[string, FieldSample]> {
   private count = 0;
 
   get(field: string): FieldSample | undefined {
-    for (let link = this.first; link !== undefined; link = link.next) {
-      if (link.field === field) return { value: link.value, time: link.time };
-    }
-    return undefined;
+    const link = this.linkOf(field);
+    return link === undefined ? undefined : { value: link.value, time: link.time };
   }
 
   /**
@@ -35,17 +33,18 @@ export class FieldSamples implements Iterable<[string, FieldSample]> {
    * when the field has no sample.
    */
   valueAt(field: string): FieldValue | undefined {
-    for (let link = this.first; link !== undefined; link = link.next) {
-      if (link.field === field) return link.value;
-    }
-    return undefined;
+    return this.linkOf(field)?.value;
   }
 
   timeAt(field: string): number {
+    return this.linkOf(field)?.time ?? Number.NaN;
+  }
+
+  private linkOf(field: string): Link | undefined {
     for (let link = this.first; link !== undefined; link = link.next) {
-      if (link.field === field) return link.time;
+      if (link.field === field) return link;
     }
-    return Number.NaN;
+    return undefined;
   }
 
   /**
@@ -54,11 +53,11 @@ export class FieldSamples implements Iterable<[string, FieldSample]> {
    * per reading dominated.
    */
   offer(field: string, value: FieldValue, time: number): void {
-    for (let link = this.first; link !== undefined; link = link.next) {
-      if (link.field !== field) continue;
-      if (link.time <= time) {
-        link.value = value;
-        link.time = time;
+    const known = this.linkOf(field);
+    if (known !== undefined) {
+      if (known.time <= time) {
+        known.value = value;
+        known.time = time;
       }
       return;
     }
