@@ -1,4 +1,5 @@
 import {
+  addSample,
   aggregateOf,
   mergeAggregates,
   type RoomDayAggregate,
@@ -146,12 +147,7 @@ export class RoomDayRows {
       this.addOther({ day, household, ...aggregateOf(tempC, atMs) });
       return;
     }
-    known.sumC += tempC;
-    known.samples++;
-    if (tempC < known.minC) known.minC = tempC;
-    if (tempC > known.maxC) known.maxC = tempC;
-    if (atMs < known.firstMs) known.firstMs = atMs;
-    if (atMs > known.lastMs) known.lastMs = atMs;
+    addSample(known, tempC, atMs);
   }
 
   /** Copies the row at `at` (its slot in place of its last sample's time) into `retired`. */

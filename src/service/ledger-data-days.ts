@@ -61,6 +61,16 @@ export function aggregateOf(tempC: number, atMs: number): RoomDayAggregate {
   return { sumC: tempC, samples: 1, minC: tempC, maxC: tempC, firstMs: atMs, lastMs: atMs };
 }
 
+/** Adds one sample to an aggregate in place (a late reading's day, issue 14). */
+export function addSample(a: RoomDayAggregate, tempC: number, atMs: number): void {
+  a.sumC += tempC;
+  a.samples++;
+  if (tempC < a.minC) a.minC = tempC;
+  if (tempC > a.maxC) a.maxC = tempC;
+  if (atMs < a.firstMs) a.firstMs = atMs;
+  if (atMs > a.lastMs) a.lastMs = atMs;
+}
+
 /** Adds one aggregate to another (commutative and associative). */
 export function mergeAggregates(a: RoomDayAggregate, b: RoomDayAggregate): RoomDayAggregate {
   return {
