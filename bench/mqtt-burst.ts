@@ -213,23 +213,16 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
   const t0 = performance.now();
   const from = monotonicUs();
   sys.mark(`burst ${mode}`);
-  let count = 0;
-  let progressAt = t0;
-  while (count < messages) {
-    await sleep(POLL_MS);
+  // The warm-up's points are in the same database at other times (the current time; the
+  // burst's are later, or a week back): the burst's points are those beyond them.
+  const count = await storedUntil(env.influx, db, messages, base, (stored) => {
     const rssNow = rssMb(pid);
     rss.max = Math.max(rss.max, rssNow);
-    // The warm-up's points are in the same database at other times (the current time; the
-    // burst's are later, or a week back): the burst's points are those beyond them.
-    const now = (await stored(env.influx, db)) - base;
-    if (now > count) progressAt = performance.now();
-    count = now;
     if (POLL_MS >= 5000) {
       const s = Math.round((performance.now() - t0) / 1000);
-      console.error(JSON.stringify({ s, stored: count, rssMb: rssNow }));
+      console.error(JSON.stringify({ s, stored, rssMb: rssNow }));
     }
-    if (performance.now() - progressAt > STALL_MS) break;
-  }
+  });
   const wallS = (performance.now() - t0) / 1000;
   const to = monotonicUs();
   sys.mark(`stored ${count}`);
@@ -258,6 +251,30 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
 }
 
 /**
+ * Counts the points in `db` beyond `base` every POLL_MS until `target` are stored, or none
+ * came for STALL_MS; `each` sees every count. Returns the last count.
+ */
+async function storedUntil(
+  influx: InfluxdHandle,
+  db: string,
+  target: number,
+  base: number,
+  each?: (count: number) => void,
+): Promise<number> {
+  let count = 0;
+  let progressAt = performance.now();
+  while (count < target) {
+    await sleep(POLL_MS);
+    const now = (await stored(influx, db)) - base;
+    if (now > count) progressAt = performance.now();
+    count = now;
+    each?.(count);
+    if (performance.now() - progressAt > STALL_MS) break;
+  }
+  return count;
+}
+
+/**
  * What a running service has seen before the burst: `--warm` live messages on the same
  * topics with current timestamps, published the same way as the burst; waits until every
  * one is stored, then until the system has been up WARM_UPTIME_MS.
@@ -268,14 +285,7 @@ async function warm(sys: System, env: Env, db: string, launched: number): Promis
   const t0 = performance.now();
   sys.mark('warm-up');
   const publisher = publish(env.servers.mqttUrl, env.topics, 'current', warmMessages);
-  let count = 0;
-  let progressAt = t0;
-  while (count < warmMessages && performance.now() - progressAt < STALL_MS) {
-    await sleep(POLL_MS);
-    const now = await stored(env.influx, db);
-    if (now > count) progressAt = performance.now();
-    count = now;
-  }
+  const count = await storedUntil(env.influx, db, warmMessages, 0);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuMicros(pid) - cpu0;
   await publisher;
