@@ -35,10 +35,19 @@ export interface System {
 
 /** User + system CPU of a process so far, in µs. */
 export function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const { user, system } = cpuOf(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  return user + system;
+}
+
+/** User and system CPU in µs from a process's or thread's `stat` line. */
+function cpuOf(stat: string): { user: number; system: number } {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of proc(5) (utime, stime); the slice starts at field 3.
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  // Fields 14 and 15 of proc(5) (utime, stime); the slice starts at field 3. System time is
+  // the kernel's share: socket reads and writes, page faults.
+  return {
+    user: (Number(fields[11]) * 1e6) / CLOCK_TICKS,
+    system: (Number(fields[12]) * 1e6) / CLOCK_TICKS,
+  };
 }
 
 /**
@@ -65,11 +74,7 @@ export function cpuMicrosByThread(pid: number): Record<string, number> {
     // Node's threads all carry the process's name: the main thread is the one with its id.
     const name =
       tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of proc(5): user and system time, kept apart (system = the kernel's
-    // share: socket reads and writes, page faults).
-    const user = (Number(fields[11]) * 1e6) / CLOCK_TICKS;
-    const system = (Number(fields[12]) * 1e6) / CLOCK_TICKS;
+    const { user, system } = cpuOf(stat);
     byName[`${name} user`] = (byName[`${name} user`] ?? 0) + user;
     byName[`${name} sys`] = (byName[`${name} sys`] ?? 0) + system;
   }
