@@ -1,11 +1,11 @@
 /**
  * What a durable commit costs on this machine's disk (issue 10's intake tail), the store's
- * SQLite (WAL) as heatnet runs it — synchronous=NORMAL with the log fsynced off the event
- * loop before the write resolves, shared by the commits that finish meanwhile — against
- * synchronous=FULL, as it ran before (better-sqlite3 commits synchronously, so FULL's
- * fsync is time the event loop is held). For each: the commits one after another (their
- * latency and the longest time the loop was held meanwhile, from a 1 ms ticker), then
- * `--concurrent` commits at once (wall time, and the fsyncs that covered them).
+ * SQLite (WAL, synchronous=NORMAL) both ways store.sqliteFsync offers: `commit` flushes the
+ * log with fdatasync as each write ends, on the event loop (better-sqlite3 is synchronous,
+ * so that is time the loop is held); `grouped` flushes it off the loop before the write
+ * resolves, once for the commits that finish meanwhile. For each: the commits one after
+ * another (their latency and the longest time the loop was held meanwhile, from a 1 ms
+ * ticker), then `--concurrent` commits at once (wall time, and the syncs that covered them).
  *   npx tsx bench/sqlite-commit.ts [--commits 300] [--concurrent 50]
  */
 import { mkdtempSync } from 'node:fs';
@@ -72,7 +72,7 @@ async function commits(mode: Mode) {
       commits: Number(values.concurrent),
       wallMs: Math.round((performance.now() - t) * 10) / 10,
       loopHeldMaxMs: burst.gaps.max,
-      logFsyncs: after.syncs - before.syncs,
+      logSyncs: after.syncs - before.syncs,
     },
   };
 }

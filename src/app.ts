@@ -236,6 +236,7 @@ export class HeatnetApp implements Component {
         broker: () => this.broker?.health(),
         desk: () => desk.signals.stats,
         outbox: () => this.alertOutbox.health(),
+        ...(this.store.engine === 'sqlite' ? { store: () => this.store.walSyncs } : {}),
       }),
     });
     return this.api;

@@ -8,7 +8,9 @@ import type { RefusalCounts } from './ingest/pipeline.ts';
 import { deskFamilies } from './metrics-desk.ts';
 import { type Family, family, type Labels } from './metrics-family.ts';
 import { outboxFamilies } from './metrics-outbox.ts';
+import { storeFamilies } from './metrics-store.ts';
 import type { StorageHealth } from './storage/writer.ts';
+import type { LogSyncs } from './store/sqlite-dialect.ts';
 
 /**
  * Prometheus metrics of the service (DESIGN §4.3 `GET /metrics`). Every heatnet
@@ -30,6 +32,8 @@ export interface MetricsSources {
   desk?: () => DeskStats;
   /** The alert outbox's channels and queue (issue 12). */
   outbox?: () => OutboxHealth;
+  /** SQLite's flushes of its log (null until the store is open). */
+  store?: () => LogSyncs | null;
 }
 
 export interface MetricsOptions {
@@ -59,6 +63,7 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
     ...(sources.broker ? brokerFamilies(sources.broker) : []),
     ...(sources.desk ? deskFamilies(sources.desk) : []),
     ...(sources.outbox ? outboxFamilies(sources.outbox) : []),
+    ...(sources.store ? storeFamilies(sources.store) : []),
   ];
   for (const f of families) register(registry, f);
   return {

@@ -87,7 +87,7 @@ export const StoreSchema = Type.Object(
     sqliteFsync: Type.Union([Type.Literal('commit'), Type.Literal('grouped')], {
       default: 'commit',
       description:
-        'How SQLite makes a write durable: an fsync inside each commit (on the event loop), or one fsync of the log off the loop for the commits that finished meanwhile',
+        'How SQLite makes a write durable: an fdatasync of its log as each write ends (on the event loop), or one off the loop for the commits that finished meanwhile',
     }),
   },
   { additionalProperties: false, default: {} },

@@ -2,10 +2,10 @@
 export type Engine = 'sqlite' | 'postgres';
 
 /**
- * How SQLite makes a commit durable: `commit` fsyncs inside every commit (synchronous=FULL;
- * the event loop waits on the disk), `grouped` fsyncs the log in libuv's thread pool,
- * once for the commits that finished meanwhile (synchronous=NORMAL + WalSync). Either way a
- * write resolves only once it is on stable storage.
+ * How SQLite makes a commit durable (synchronous=NORMAL, the log flushed with fdatasync):
+ * `commit` flushes after every writing transaction, on the event loop (the loop waits on
+ * the disk); `grouped` flushes in libuv's thread pool, once for the commits that finished
+ * meanwhile (WalSync). Either way a write resolves only once it is on stable storage.
  */
 export type SqliteFsync = 'commit' | 'grouped';
 

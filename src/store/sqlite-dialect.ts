@@ -13,7 +13,7 @@ import {
 import type { Logger } from '../core/logger.ts';
 import type { SqliteFsync } from './engine.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
-import { WalSync } from './wal-sync.ts';
+import { LogFile, type LogFlushes, WalSync } from './wal-sync.ts';
 
 /**
  * SQLite runs DDL inside transactions perfectly well; Kysely's adapter just says it
@@ -26,20 +26,16 @@ class TransactionalSqliteAdapter extends SqliteAdapter {
 }
 
 /**
- * WAL, made durable per commit (FULL) or per write by DurableSqliteDriver (grouped). The busy
- * timeout lets a second process on the same file (a tool, a test) wait its turn instead
- * of failing at once.
+ * WAL with synchronous=NORMAL: SQLite itself syncs the log only when it checkpoints, and
+ * DurableSqliteDriver makes each write durable. The busy timeout lets a second process on
+ * the same file (a tool, a test) wait its turn instead of failing at once.
  */
-function openSqlite(
-  path: string,
-  fsync: SqliteFsync,
-  onWrite: () => void,
-): SqliteDatabase.Database {
+function openSqlite(path: string, onWrite: () => void): SqliteDatabase.Database {
   mkdirSync(dirname(path), { recursive: true });
   const db = new SqliteDatabase(path);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma(fsync === 'commit' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+    db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
   } catch (err) {
@@ -92,20 +88,23 @@ function writes(stmt: SqliteDatabase.Statement, onWrite: () => void) {
 }
 
 /**
- * Durable commits, two ways (store.sqliteFsync). `commit` (the default): SQLite's own
- * synchronous=FULL, an fsync inside every commit — better-sqlite3 commits synchronously,
- * so the event loop waits on the disk (p50 1–5 ms, p99 ~10–20 ms on this kind of machine).
- * `grouped`: synchronous=NORMAL (consistent through a power cut, but the last commits could
- * be lost) and a connection that ran a writing statement fsyncs the `-wal` file in libuv's
- * thread pool once it is released, before the query or transaction resolves; commits that
- * finish while an fsync runs share the next. Either way what has resolved is on stable
- * storage (the control audit is a safety record, a complaint's 201 a promise). Grouped
- * frees the loop, but an fsync that runs while other writes stream into the log takes
- * longer: with the 5,000-station intake bench its tail was worse (BENCHMARKS.md, issue 10).
+ * Durable commits, two ways (store.sqliteFsync); either way what has resolved is on stable
+ * storage (the control audit is a safety record, a complaint's 201 a promise). SQLite runs
+ * synchronous=NORMAL (consistent through a power cut, but the last commits could be lost),
+ * and a connection that ran a writing statement flushes the `-wal` file with fdatasync
+ * through a descriptor kept open (LogFile) before the query or transaction resolves:
+ * - `commit` (the default): on the event loop, as the connection is released. The loop
+ *   waits for the disk (~1–3 ms), but for the log's data alone. SQLite's own
+ *   synchronous=FULL did the same with fsync, which on ext4 also waits for the journal and
+ *   with it every other program's pending writes: stalls of 60–140 ms with InfluxDB on
+ *   the same disk (BENCHMARKS.md, issue 10, sessions 9–10).
+ * - `grouped`: in libuv's thread pool once the connection is released; commits that finish
+ *   while a sync runs share the next. It frees the loop, but each write waits for the sync
+ *   that was running plus its own: with the 5,000-station intake bench its tail was worse.
  */
 export class DurableSqliteDriver extends SqliteDriver {
   /**
-   * Called once the connection is released, before the fsync is awaited: set by a
+   * Called once the connection is released, before a grouped sync is awaited: set by a
    * transaction whose caller orders its own writes by commit, not by durability.
    */
   onReleased: (() => void) | undefined;
@@ -115,15 +114,15 @@ export class DurableSqliteDriver extends SqliteDriver {
 
   constructor(
     path: string,
+    private readonly file: LogFile,
     private readonly wal: WalSync | null,
     log?: Logger,
   ) {
     const written = { since: false };
     const checkpoints: { by?: WalCheckpointer } = {};
-    const fsync = wal ? 'grouped' : 'commit';
     super({
       database: async () => {
-        const db = openSqlite(path, fsync, () => (written.since = true));
+        const db = openSqlite(path, () => (written.since = true));
         if (!db.memory) checkpoints.by = new WalCheckpointer(db, log);
         return db;
       },
@@ -135,13 +134,14 @@ export class DurableSqliteDriver extends SqliteDriver {
   override async destroy(): Promise<void> {
     await this.checkpoints.by?.stop();
     await super.destroy();
-    await this.wal?.close();
+    await this.file.close();
   }
 
   override async releaseConnection(): Promise<void> {
     // Taken before the connection is free, while no other statement can run on it.
     const wrote = this.written.since;
     this.written.since = false;
+    if (wrote && !this.wal) this.file.datasyncNow();
     await super.releaseConnection();
     const released = this.onReleased;
     this.onReleased = undefined;
@@ -150,23 +150,40 @@ export class DurableSqliteDriver extends SqliteDriver {
   }
 }
 
+/** The log's syncs so far: each covered `requests / syncs` writes on average. */
+export interface LogSyncs {
+  syncs: number;
+  requests: number;
+  flushes: LogFlushes;
+}
+
 /** Kysely's SQLite dialect with the durable driver and transactional DDL. */
 export class DurableSqliteDialect implements Dialect {
-  /** The store's group commits (for health and the benchmark); null when each commit fsyncs. */
+  /** The store's group commits (`grouped`); null when each commit syncs on the loop. */
   readonly wal: WalSync | null;
   /** The driver, once Kysely has asked for it. */
   driver: DurableSqliteDriver | undefined;
+
+  private readonly file: LogFile;
 
   constructor(
     private readonly path: string,
     fsync: SqliteFsync,
     private readonly log?: Logger,
   ) {
-    this.wal = fsync === 'grouped' ? new WalSync(`${path}-wal`) : null;
+    this.file = new LogFile(`${path}-wal`);
+    this.wal = fsync === 'grouped' ? new WalSync(this.file) : null;
+  }
+
+  /** Syncs of the log, the writes they covered and what they took (metrics, benchmarks). */
+  get syncs(): LogSyncs {
+    const flushes = { ...this.file.flushes };
+    if (this.wal) return { ...this.wal.stats, flushes };
+    return { syncs: flushes.count, requests: flushes.count, flushes };
   }
 
   createDriver(): SqliteDriver {
-    this.driver = new DurableSqliteDriver(this.path, this.wal, this.log);
+    this.driver = new DurableSqliteDriver(this.path, this.file, this.wal, this.log);
     return this.driver;
   }
 

@@ -6,7 +6,7 @@ import { createDialect } from './dialects.ts';
 import { describeTarget, type Engine, type StoreTarget } from './engine.ts';
 import { CodeMigrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
-import { DurableSqliteDialect } from './sqlite-dialect.ts';
+import { DurableSqliteDialect, type LogSyncs } from './sqlite-dialect.ts';
 
 export type StoreDb = Kysely<Database>;
 export type StoreTransaction = Transaction<Database>;
@@ -15,8 +15,8 @@ export type StoreTransaction = Transaction<Database>;
  * The relational store (DESIGN §3): everything that is not a time series. One Kysely
  * instance over SQLite (embedded, the default) or PostgreSQL (several instances); the
  * schema is brought up to date by the migrations in code at every start. Commits are
- * durable on both engines before they resolve (SQLite: WAL, an fsync per commit or a
- * grouped one off the event loop, see sqlite-dialect.ts; PostgreSQL: synchronous_commit).
+ * durable on both engines before they resolve (SQLite: WAL, its log flushed per commit or
+ * grouped off the event loop, see sqlite-dialect.ts; PostgreSQL: synchronous_commit).
  */
 export class Store implements Component {
   readonly name = 'store';
@@ -64,10 +64,9 @@ export class Store implements Component {
     return this.kysely;
   }
 
-  /** SQLite's group commits so far (fsyncs and the writes they covered); null on PostgreSQL. */
-  get walSyncs(): { syncs: number; requests: number } | null {
-    const wal = this.dialect instanceof DurableSqliteDialect ? this.dialect.wal : null;
-    return wal ? { ...wal.stats } : null;
+  /** SQLite's syncs of its log so far and the writes they covered; null on PostgreSQL. */
+  get walSyncs(): LogSyncs | null {
+    return this.dialect instanceof DurableSqliteDialect ? this.dialect.syncs : null;
   }
 
   /**

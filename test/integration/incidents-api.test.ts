@@ -128,5 +128,12 @@ describe.each(ENGINES)('incidents on %s', (engine: Engine) => {
     const metrics = (await get('/metrics')).body;
     expect(metrics).toContain('heatnet_incidents_open 1');
     expect(metrics).toMatch(/heatnet_complaints_received_total\{level="substation"\} \d+/);
+    if (engine === 'sqlite') {
+      // Each committed call waited for a flush of SQLite's log, counted with its time.
+      expect(metrics).toMatch(/heatnet_store_log_flushes_total [1-9]\d*\n/);
+      expect(metrics).toMatch(/heatnet_store_log_flush_seconds_total \d/);
+    } else {
+      expect(metrics).not.toMatch(/heatnet_store_log_flushes_total \d/);
+    }
   });
 });

@@ -127,13 +127,13 @@ describe.each(ENGINES)('control audit on %s', (engine: Engine) => {
     openAudit(target ?? (await freshTarget(engine)));
 
   describe('audit store: durable record of every attempt', () => {
-    it('creates its schema on open, committing durably (SQLite: WAL, synchronous=FULL)', async () => {
+    it('creates its schema on open, committing durably (SQLite: WAL, its log flushed per write)', async () => {
       const store = await tempStore();
       if (engine === 'sqlite') {
         const pragma = async (name: string) =>
           Object.values((await sql.raw(`PRAGMA ${name}`).execute(store.store.db)).rows[0] ?? {})[0];
         expect(await pragma('journal_mode')).toBe('wal');
-        expect(await pragma('synchronous')).toBe(2); // FULL: store.sqliteFsync's default, commit
+        expect(await pragma('synchronous')).toBe(1); // NORMAL, with the log flushed per write
       } else {
         const { rows } = await sql<{
           synchronous_commit: string;
@@ -141,6 +141,12 @@ describe.each(ENGINES)('control audit on %s', (engine: Engine) => {
         expect(rows[0]?.synchronous_commit).toBe('on');
       }
       expect(await store.list()).toEqual([]);
+      if (engine === 'sqlite') {
+        // store.sqliteFsync's default (commit): one flush of the log as each write ends.
+        const before = store.store.walSyncs!.syncs;
+        await store.begin(attempt());
+        expect(store.store.walSyncs!.syncs).toBe(before + 1);
+      }
     });
 
     it('with grouped fsyncs (SQLite): NORMAL, and the log fsynced before a write resolves', async () => {

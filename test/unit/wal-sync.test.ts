@@ -31,7 +31,7 @@ const settled = async (p: Promise<unknown>) => {
 describe('WalSync', () => {
   it('waits for an fsync that started after the request, shared by those that came meanwhile', async () => {
     const { fsync, calls } = controlledFsync();
-    const wal = new WalSync('/x-wal', fsync);
+    const wal = new WalSync(fsync);
     const first = wal.sync();
     expect(calls).toHaveLength(1);
     // These commits finished while the first fsync ran: it may not cover them.
@@ -53,7 +53,7 @@ describe('WalSync', () => {
 
   it('rejects the writes an fsync failed for, and the next fsync still runs', async () => {
     const { fsync, calls } = controlledFsync();
-    const wal = new WalSync('/x-wal', fsync);
+    const wal = new WalSync(fsync);
     const first = wal.sync();
     const second = wal.sync();
     calls[0]!.fail(new Error('EIO'));
@@ -99,7 +99,7 @@ function handlesOn(path: string): number {
 }
 
 describe('LogFile', () => {
-  it('syncs through one handle, waits for a log that does not exist yet, and closes', async () => {
+  it('syncs through one handle, on the loop or off it, waits for a log that does not exist yet, and closes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'heatnet-log-'));
     const path = join(dir, 'store.sqlite-wal');
     const log = new LogFile(path);
@@ -108,7 +108,10 @@ describe('LogFile', () => {
       await expect(log.datasync()).resolves.toBeUndefined();
       writeFileSync(path, 'frames');
       await expect(log.datasync()).resolves.toBeUndefined();
+      log.datasyncNow();
       await expect(log.datasync()).resolves.toBeUndefined();
+      expect(log.flushes.count).toBe(3);
+      expect(log.flushes.longestMs).toBeGreaterThan(0);
       expect(handlesOn(path)).toBe(1);
       await log.close();
       await log.close();
