@@ -4,7 +4,7 @@
  * evaluations (with the desk's proactive sweep) running on their schedule.
  *   npx tsx bench/complaints.ts [--substations 5000] [--rate 50] [--seconds 60] [--interval 15]
  *     [--feed-ms 1000] [--postgres URL] [--sqlite-fsync commit|grouped] [--influx] [--mosquitto]
- *     [--out FILE] [--influx-dir DIR]
+ *     [--out FILE] [--influx-dir DIR] [--store-dir DIR]
  *
  * `--influx` stores the readings in a real InfluxDB 1.x started for the run, as a network
  * this size is set up; without it they go to the local line-protocol store and the
@@ -22,7 +22,7 @@
  * the same Idempotency-Key. Latency counts from each call's scheduled send time.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -54,11 +54,14 @@ const { values } = parseArgs({
     'feed-ms': { type: 'string', default: '1000' },
     warmup: { type: 'string', default: '5' },
     postgres: { type: 'string' },
-    // store.sqliteFsync: an fsync inside each commit (default) or grouped off the loop.
+    // store.sqliteFsync: the log flushed as each write ends (default) or grouped off the loop.
     'sqlite-fsync': { type: 'string', default: 'commit' },
     influx: { type: 'boolean', default: false },
     // Where InfluxDB keeps its data (default: the temp dir, on heatnet's disk).
     'influx-dir': { type: 'string' },
+    // Where heatnet's data folder (SQLite) goes (default: the temp dir). /dev/shm is the
+    // control run: flushes cost nothing there, so what stays late is heatnet's own doing.
+    'store-dir': { type: 'string' },
     mosquitto: { type: 'boolean', default: false },
     // Every call's timing and the jobs' spans as JSON, to line them up with a --trace-gc log.
     out: { type: 'string' },
@@ -175,7 +178,7 @@ async function countIncidents(base: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'heatnet-bench-complaints-'));
+  const dir = mkdtempSync(join(values['store-dir'] ?? tmpdir(), 'heatnet-bench-complaints-'));
   const t0 = performance.now();
   // The history is what the service already holds (state and windows), not new data to
   // store; the live readings below go through the whole pipeline, storage included.
@@ -249,7 +252,7 @@ async function main(): Promise<void> {
           ? `InfluxDB 1.x in ${influxd.dataDir}`
           : 'local store (+ embedded history)',
         broker: mosquitto ? 'mosquitto' : 'embedded',
-        store: values.postgres ? 'postgres' : `sqlite (fsync: ${values['sqlite-fsync']})`,
+        store: values.postgres ? 'postgres' : `sqlite in ${dir} (fsync: ${values['sqlite-fsync']})`,
         walSyncs: app.store.walSyncs,
         substations: app.topology.substations.length,
         households: app.topology.householdCount,
@@ -282,6 +285,7 @@ async function main(): Promise<void> {
   await app.stop();
   await influxd?.destroy();
   await mosquitto?.destroy();
+  rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 }
 
