@@ -94,10 +94,11 @@ function writes(stmt: SqliteDatabase.Statement, onWrite: () => void) {
  * and a connection that ran a writing statement flushes the `-wal` file with fdatasync
  * through a descriptor kept open (LogFile) before the query or transaction resolves:
  * - `commit` (the default): on the event loop, as the connection is released. The loop
- *   waits for the disk (~1–3 ms), but for the log's data alone. SQLite's own
- *   synchronous=FULL did the same with fsync, which on ext4 also waits for the journal and
- *   with it every other program's pending writes: stalls of 60–140 ms with InfluxDB on
- *   the same disk (BENCHMARKS.md, issue 10, sessions 9–10).
+ *   waits for the disk (0.5–0.8 ms on average on this kind of machine), but for the log's
+ *   data alone: SQLite's own synchronous=FULL called fsync, which on ext4 also commits the
+ *   filesystem's journal. A virtual disk's flush still stalls now and then, 100 ms and
+ *   more however idle the machine, and every call waiting meanwhile is late
+ *   (BENCHMARKS.md, issue 10, session 10; `GET /metrics` counts the slow flushes).
  * - `grouped`: in libuv's thread pool once the connection is released; commits that finish
  *   while a sync runs share the next. It frees the loop, but each write waits for the sync
  *   that was running plus its own: with the 5,000-station intake bench its tail was worse.
@@ -141,11 +142,17 @@ export class DurableSqliteDriver extends SqliteDriver {
     // Taken before the connection is free, while no other statement can run on it.
     const wrote = this.written.since;
     this.written.since = false;
-    if (wrote && !this.wal) this.file.datasyncNow();
+    let unflushed: unknown;
+    try {
+      if (wrote && !this.wal) this.file.datasyncNow();
+    } catch (err) {
+      unflushed = err; // the write failed: the connection is released all the same
+    }
     await super.releaseConnection();
     const released = this.onReleased;
     this.onReleased = undefined;
     released?.();
+    if (unflushed) throw unflushed;
     if (wrote) await this.wal?.sync();
   }
 }

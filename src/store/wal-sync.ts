@@ -22,10 +22,10 @@ export interface LogFlushes {
  * The log's file, kept open, flushed with fdatasync. An fsync (SQLite's own, or opening,
  * fsyncing and closing the file for each sync, as before) is a metadata change too: on
  * ext4 that commits the filesystem's journal, which first writes out every other file's
- * pending data — the InfluxDB beside it included — so a sync waited for other programs'
- * writes, 60–140 ms at a time (issue 10). fdatasync skips the journal while the file keeps
- * its size, and SQLite reuses its log in place (PASSIVE checkpoints never truncate it).
- * SQLite keeps the log while the store is open, so one descriptor serves it all along.
+ * pending data, so a sync waited for other files' writes (issue 10). fdatasync skips the
+ * journal while the file keeps its size, and SQLite reuses its log in place (PASSIVE
+ * checkpoints never truncate it). SQLite keeps the log while the store is open, so one
+ * descriptor serves it all along.
  */
 export class LogFile {
   /** Flushes done, on the loop or in the thread pool. */

@@ -1,8 +1,9 @@
 import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { DurableSqliteDriver } from '../../src/store/sqlite-dialect.ts';
 import { Store } from '../../src/store/store.ts';
 import { LogFile, WalSync } from '../../src/store/wal-sync.ts';
 
@@ -81,6 +82,41 @@ describe('Store.transaction on SQLite with grouped fsyncs', () => {
       expect(seen).toEqual(['ended after 0 fsyncs', 'resolved after 1 fsyncs']);
     } finally {
       await store.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('DurableSqliteDriver, flushing as each write ends', () => {
+  it('fails the write whose flush fails, and still releases the connection', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heatnet-flush-'));
+    const path = join(dir, 'store.sqlite');
+    const file = new LogFile(`${path}-wal`);
+    let failing = true;
+    const datasyncNow = file.datasyncNow.bind(file);
+    file.datasyncNow = () => {
+      if (failing) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      datasyncNow();
+    };
+    const driver = new DurableSqliteDriver(path, file, null);
+    await driver.init();
+    const run = async (query: string) => {
+      const connection = await driver.acquireConnection();
+      try {
+        await connection.executeQuery(CompiledQuery.raw(query));
+      } finally {
+        await driver.releaseConnection();
+      }
+    };
+    try {
+      await expect(run('CREATE TABLE t (x INTEGER)')).rejects.toThrow('EIO');
+      // Reads need no flush; the connection came back, so the next write proceeds.
+      await expect(run('SELECT 1')).resolves.toBeUndefined();
+      failing = false;
+      await expect(run('INSERT INTO t VALUES (1)')).resolves.toBeUndefined();
+      expect(file.flushes.count).toBe(1);
+    } finally {
+      await driver.destroy();
       rmSync(dir, { recursive: true, force: true });
     }
   });
