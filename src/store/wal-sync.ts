@@ -33,27 +33,42 @@ export class LogFile {
   private fd: number | undefined;
   /** The last sync started in the thread pool (WalSync runs one at a time): closing waits for it. */
   private running: Promise<void> = Promise.resolve();
+  /**
+   * The first flush that failed. After a failed fdatasync Linux may drop the log's unwritten
+   * pages and report the next flush clean; SQLite stops reading its log at the first frame
+   * that does not check out, so a write answered as durable after that could vanish at the
+   * next start. Every later flush fails with it until the process restarts, as PostgreSQL
+   * does after a failed fsync.
+   */
+  private failure: Error | undefined;
 
   constructor(private readonly path: string) {}
 
   /** Flushes the log on the calling thread: it waits for the disk, but for this file alone. */
   datasyncNow(): void {
+    if (this.failure) throw this.failure;
     const fd = this.descriptor();
     if (fd === undefined) return;
     const started = performance.now();
-    fdatasyncSync(fd);
-    this.flushed(started);
+    try {
+      fdatasyncSync(fd);
+    } catch (err) {
+      throw this.failed(err as Error);
+    } finally {
+      this.flushed(started);
+    }
   }
 
   /** Flushes the log in libuv's thread pool. */
   readonly datasync: Fsync = () => {
+    if (this.failure) return Promise.reject(this.failure);
     const fd = this.descriptor();
     if (fd === undefined) return Promise.resolve();
     const started = performance.now();
     const run = new Promise<void>((resolve, reject) =>
       fdatasync(fd, (err) => {
         this.flushed(started);
-        if (err) reject(err);
+        if (err) reject(this.failed(err));
         else resolve();
       }),
     );
@@ -66,6 +81,15 @@ export class LogFile {
     const fd = this.fd;
     this.fd = undefined;
     if (fd !== undefined) closeSync(fd);
+  }
+
+  private failed(err: Error): Error {
+    this.failure ??= new Error(
+      `flushing the store's log (${this.path}) failed: ${err.message}; ` +
+        'no write is taken until heatnet restarts',
+      { cause: err },
+    );
+    return this.failure;
   }
 
   private flushed(started: number): void {

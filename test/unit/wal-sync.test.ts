@@ -135,6 +135,26 @@ function handlesOn(path: string): number {
 }
 
 describe('LogFile', () => {
+  it('fails every flush after the first that failed, on the loop and off it', async () => {
+    // procfs has no fsync: fdatasync answers EINVAL, as a failing disk answers EIO.
+    const log = new LogFile('/proc/self/status');
+    let first: unknown;
+    try {
+      log.datasyncNow();
+    } catch (err) {
+      first = err;
+    }
+    expect(first).toBeInstanceOf(Error);
+    expect((first as Error).message).toMatch(
+      /store's log .* failed: EINVAL.*until heatnet restarts/,
+    );
+    expect(() => log.datasyncNow()).toThrow(first as Error);
+    await expect(log.datasync()).rejects.toBe(first);
+    // Only the first reached the disk, and only it was timed.
+    expect(log.flushes.count).toBe(1);
+    await log.close();
+  });
+
   it('syncs through one handle, on the loop or off it, waits for a log that does not exist yet, and closes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'heatnet-log-'));
     const path = join(dir, 'store.sqlite-wal');
