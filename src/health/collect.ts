@@ -23,7 +23,7 @@ export interface HealthSources {
   broker: Pick<EmbeddedBroker, 'health'> | undefined;
   pipeline: Pick<IngestPipeline, 'refused'>;
   writer: Pick<BatchingWriter, 'health'>;
-  store: Pick<Store, 'engine' | 'isOpen'>;
+  store: Pick<Store, 'engine' | 'isOpen' | 'failure'>;
   state: Pick<LiveState, 'seriesCount'>;
   windows: Pick<BalanceWindows, 'rejectedUnknown'>;
   balance: Pick<BalanceService, 'lastEvaluatedAt'>;
@@ -48,7 +48,11 @@ export function collectHealth(s: HealthSources): HealthSnapshots {
     embeddedBroker: s.broker?.health(),
     refused: s.pipeline.refused(),
     storage: s.writer.health(),
-    store: { engine: s.store.engine, open: s.store.isOpen },
+    store: {
+      engine: s.store.engine,
+      open: s.store.isOpen,
+      ...(s.store.failure ? { failure: s.store.failure } : {}),
+    },
     stateSeries: s.state.seriesCount,
     balance: {
       enabled,

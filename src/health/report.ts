@@ -18,8 +18,11 @@ export interface HealthSnapshots {
   embeddedBroker?: BrokerHealth;
   refused: RefusalCounts;
   storage: StorageHealth;
-  /** The relational store: which engine, and whether it is open (never its path or URL). */
-  store: { engine: 'sqlite' | 'postgres'; open: boolean };
+  /**
+   * The relational store: which engine, whether it is open (never its path or URL), and
+   * why it takes no writes any more, if so.
+   */
+  store: { engine: 'sqlite' | 'postgres'; open: boolean; failure?: string };
   stateSeries: number;
   balance: {
     enabled: boolean;
@@ -52,6 +55,7 @@ export function healthReport(s: HealthSnapshots, now: number): HealthReport {
       : []),
     ...(balance.stale ? [`balance: no evaluation since ${balance.evaluatedAt ?? 'start'}`] : []),
     ...(s.store.open ? [] : [`store (${s.store.engine}) is not open`]),
+    ...(s.store.failure ? [`store: ${s.store.failure}`] : []),
     ...controlProblems(s.control),
     ...(s.alertDelivery ? outboxProblems(s.alertDelivery) : []),
   ];

@@ -195,6 +195,9 @@ const ControlSchema = Type.Object({
 const StoreSchema = Type.Object({
   engine: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
   open: Type.Boolean({ description: 'The relational store is open and migrated' }),
+  failure: Type.Optional(
+    Type.String({ description: 'Why the store takes no writes any more (a failed flush)' }),
+  ),
 });
 
 const AlertChannelSchema = Type.Object(

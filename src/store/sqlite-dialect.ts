@@ -189,6 +189,11 @@ export class DurableSqliteDialect implements Dialect {
     return { syncs: flushes.count, requests: flushes.count, flushes };
   }
 
+  /** Why the store takes no writes any more (see LogFile.failed). */
+  get failure(): string | undefined {
+    return this.file.failed;
+  }
+
   createDriver(): SqliteDriver {
     this.driver = new DurableSqliteDriver(this.path, this.file, this.wal, this.log);
     return this.driver;

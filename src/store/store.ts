@@ -64,6 +64,11 @@ export class Store implements Component {
     return this.kysely;
   }
 
+  /** Why the store takes no writes any more (SQLite: a flush of its log failed). */
+  get failure(): string | undefined {
+    return this.dialect instanceof DurableSqliteDialect ? this.dialect.failure : undefined;
+  }
+
   /** SQLite's syncs of its log so far and the writes they covered; null on PostgreSQL. */
   get walSyncs(): LogSyncs | null {
     return this.dialect instanceof DurableSqliteDialect ? this.dialect.syncs : null;

@@ -44,6 +44,11 @@ export class LogFile {
 
   constructor(private readonly path: string) {}
 
+  /** Why no write is taken any more (a flush failed), for health; undefined while none has. */
+  get failed(): string | undefined {
+    return this.failure?.message;
+  }
+
   /** Flushes the log on the calling thread: it waits for the disk, but for this file alone. */
   datasyncNow(): void {
     if (this.failure) throw this.failure;
@@ -53,7 +58,7 @@ export class LogFile {
     try {
       fdatasyncSync(fd);
     } catch (err) {
-      throw this.failed(err as Error);
+      throw this.latch(err as Error);
     } finally {
       this.flushed(started);
     }
@@ -68,7 +73,7 @@ export class LogFile {
     const run = new Promise<void>((resolve, reject) =>
       fdatasync(fd, (err) => {
         this.flushed(started);
-        if (err) reject(this.failed(err));
+        if (err) reject(this.latch(err));
         else resolve();
       }),
     );
@@ -83,9 +88,9 @@ export class LogFile {
     if (fd !== undefined) closeSync(fd);
   }
 
-  private failed(err: Error): Error {
+  private latch(err: Error): Error {
     this.failure ??= new Error(
-      `flushing the store's log (${this.path}) failed: ${err.message}; ` +
+      `flushing the store's log failed: ${err.message}; ` +
         'no write is taken until heatnet restarts',
       { cause: err },
     );

@@ -89,7 +89,7 @@ describe('healthReport (pure)', () => {
     s.modbus.devices = [{ ...s.modbus.devices[0]!, state: 'down', badRanges: 1 }];
     s.storage = { ...s.storage, state: 'retrying', lastError: 'ECONNREFUSED' };
     s.mqtt = { ...s.mqtt, connected: false };
-    s.store = { engine: 'postgres', open: false };
+    s.store = { engine: 'sqlite', open: true, failure: 'flushing the store’s log failed: EIO' };
     s.control = { auditOpen: false, auto: { ...s.control.auto, state: 'paused' } };
     const report = healthReport(s, T0 + 3 * 300_000 + 120_001);
     expect(report.status).toBe('degraded');
@@ -99,7 +99,7 @@ describe('healthReport (pure)', () => {
       'storage retrying: ECONNREFUSED',
       'MQTT not connected to mqtt://broker',
       `balance: no evaluation since ${new Date(T0 + 60_000).toISOString()}`,
-      'store (postgres) is not open',
+      'store: flushing the store’s log failed: EIO',
       'control: audit database is not open',
       'auto-balancing paused: ',
     ]);
