@@ -156,10 +156,14 @@ export async function startHeatnet(
   return launch('heatnet', clientId, args, undefined, logFile);
 }
 
-/** The pipe's ceiling: counts the messages it acknowledges (`received N` lines), stores none. */
-export function startCeiling(s: Servers, db: string): System {
+/**
+ * The pipe's ceiling: counts the messages it acknowledges (`received N` lines), stores
+ * none; `influx`: writes them to InfluxDB `db` too, which then counts them.
+ */
+export function startCeiling(s: Servers, db: string, influx: boolean): System {
   const clientId = `ceiling-${db}`;
   const args = ['--import', 'tsx', 'bench/mqtt-burst-ceiling.ts', s.mqttUrl, clientId];
+  if (influx) return launch('pipe ceiling + InfluxDB', clientId, [...args, s.influxUrl, db]);
   const sys = launch('pipe ceiling', clientId, args);
   sys.received = () => {
     const out = sys.output();

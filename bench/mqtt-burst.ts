@@ -6,7 +6,8 @@
  * Prints each system's CPU per point stored, points/s (first publish → last point counted
  * in InfluxDB), points stored and RSS over the run; exits 1 unless every point is stored.
  *   npx tsx bench/mqtt-burst.ts [--messages 300000] [--case backfill|current|both]
- *     [--systems heatnet,node-red[,ceiling]] [--inflight 500] [--node-red-dir DIR] [--profile DIR]
+ *     [--systems heatnet,node-red[,ceiling,ceiling-influx]] [--inflight 500] [--node-red-dir DIR]
+ *     [--profile DIR]
  *     [--series 250000] [--rate 20000]   (memory runs: more room series, a steady rate)
  *     [--shape FILE]   (counts inside heatnet per second: reads, accepts, writes, async
  *     resources; slows heatnet, so its CPU figures do not count)
@@ -38,7 +39,8 @@
  * `ceiling` (session 10) is the pipe's ceiling, measured the same way (warm-up, idle,
  * burst, same publisher): a subscriber that only acknowledges and counts what it receives
  * (bench/mqtt-burst-ceiling.ts), so its "points" are messages received, not stored. Each
- * system's rate is then also printed as a share of it (`ofCeiling`).
+ * system's rate is then also printed as a share of it (`ofCeiling`). `ceiling-influx` is the
+ * same subscriber writing each message to InfluxDB through heatnet's writer: stored points.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -172,7 +174,7 @@ function publish(url: string, topics: string, mode: string, count: number): Prom
 }
 
 async function start(name: string, servers: Servers, db: string): Promise<System> {
-  if (name === 'ceiling') return startCeiling(servers, db);
+  if (name.startsWith('ceiling')) return startCeiling(servers, db, name === 'ceiling-influx');
   if (name === 'heatnet') {
     const prof = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
     if (values.shape) {
@@ -379,12 +381,12 @@ try {
   await influx.destroy();
 }
 const ratios = cases.map((mode) => {
-  const [h, n, c] = ['heatnet', 'node-red', 'ceiling'].map((s) =>
+  const [h, n, c, ci] = ['heatnet', 'node-red', 'ceiling', 'ceiling-influx'].map((s) =>
     results.find((r) => r.system === s && r.case === mode),
   );
   // Each system's rate as a share of the pipe's ceiling in the same case.
   const ofCeiling: Record<string, number> = {};
-  for (const r of [h, n]) {
+  for (const r of [h, n, ci]) {
     if (r && c) ofCeiling[r.system] = +(r.pointsPerSecond / c.pointsPerSecond).toFixed(2);
   }
   if (c) {
