@@ -13,8 +13,10 @@
  * messages also go to InfluxDB through heatnet's own writer, built as heatnet builds it
  * (buildStorage on the demo config: batch size, flush interval, batches in flight, spool),
  * as the points Node-RED's flow makes (topic levels as tags, `temp_c`, `ts`); still
- * acknowledged on receipt, as Node-RED does. It shows whether InfluxDB caps the rate.
- *   node --import tsx bench/mqtt-burst-ceiling.ts URL CLIENT_ID [INFLUX_URL DB]
+ * acknowledged on receipt, as Node-RED does. It shows whether InfluxDB caps the rate. With
+ * `durable` too (`ceiling-durable`), each read's PUBACKs wait until the writer has stored
+ * its points, as heatnet's do: whether acknowledging on storage caps it.
+ *   node --import tsx bench/mqtt-burst-ceiling.ts URL CLIENT_ID [INFLUX_URL DB [durable]]
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,9 +32,12 @@ import { spliceStreams } from '../src/ingest/mqtt/wire-splice.ts';
 import { buildStorage } from '../src/storage/build.ts';
 import { BENCH_TOKENS } from './mqtt-burst-systems.ts';
 
-const [url = '', clientId = 'ceiling', influxUrl, db] = process.argv.slice(2);
+const [url = '', clientId = 'ceiling', influxUrl, db, acking] = process.argv.slice(2);
 const writer = influxUrl && db ? await heatnetWriter(influxUrl, db) : undefined;
+/** `durable`: a read's PUBACKs wait until the writer says its points are stored, as heatnet's. */
+const durable = acking === 'durable';
 let points: Reading[] = [];
+let held: number[] = [];
 
 // MqttIngestor's clientOptions with the demo config's defaults (MQTT 5, a day's session).
 const client = mqtt.connect(url, {
@@ -56,12 +61,19 @@ spliceStreams(client, true, {
     if (writer) points.push(point(view));
     if (view.qos === 1) {
       acks.bind(from);
-      acks.send(view.messageId);
+      if (durable) held.push(view.messageId);
+      else acks.send(view.messageId);
     }
   },
   endOfRead: () => {
     if (points.length === 0) return;
-    writer?.write(points);
+    if (durable) {
+      const ids = held;
+      writer?.accept(points).then(() => {
+        for (const id of ids) acks.send(id);
+      });
+      held = [];
+    } else writer?.write(points);
     points = [];
   },
 });

@@ -158,12 +158,16 @@ export async function startHeatnet(
 
 /**
  * The pipe's ceiling: counts the messages it acknowledges (`received N` lines), stores
- * none; `influx`: writes them to InfluxDB `db` too, which then counts them.
+ * none; `influx`: writes them to InfluxDB `db` too, which then counts them, and `durable`
+ * acknowledges them only once stored.
  */
-export function startCeiling(s: Servers, db: string, influx: boolean): System {
+export function startCeiling(s: Servers, db: string, write?: 'influx' | 'durable'): System {
   const clientId = `ceiling-${db}`;
   const args = ['--import', 'tsx', 'bench/mqtt-burst-ceiling.ts', s.mqttUrl, clientId];
-  if (influx) return launch('pipe ceiling + InfluxDB', clientId, [...args, s.influxUrl, db]);
+  if (write) {
+    const influx = [s.influxUrl, db, ...(write === 'durable' ? ['durable'] : [])];
+    return launch(`pipe ceiling + InfluxDB (${write})`, clientId, [...args, ...influx]);
+  }
   const sys = launch('pipe ceiling', clientId, args);
   sys.received = () => {
     const out = sys.output();

@@ -6,7 +6,8 @@
  * Prints each system's CPU per point stored, points/s (first publish → last point counted
  * in InfluxDB), points stored and RSS over the run; exits 1 unless every point is stored.
  *   npx tsx bench/mqtt-burst.ts [--messages 300000] [--case backfill|current|both]
- *     [--systems heatnet,node-red[,ceiling,ceiling-influx]] [--inflight 500] [--node-red-dir DIR]
+ *     [--systems heatnet,node-red[,ceiling,ceiling-influx,ceiling-durable]] [--inflight 500]
+ *     [--node-red-dir DIR]
  *     [--profile DIR]
  *     [--series 250000] [--rate 20000]   (memory runs: more room series, a steady rate)
  *     [--shape FILE]   (counts inside heatnet per second: reads, accepts, writes, async
@@ -40,7 +41,8 @@
  * burst, same publisher): a subscriber that only acknowledges and counts what it receives
  * (bench/mqtt-burst-ceiling.ts), so its "points" are messages received, not stored. Each
  * system's rate is then also printed as a share of it (`ofCeiling`). `ceiling-influx` is the
- * same subscriber writing each message to InfluxDB through heatnet's writer: stored points.
+ * same subscriber writing each message to InfluxDB through heatnet's writer: stored points;
+ * `ceiling-durable` the same, acknowledging only what is stored, as heatnet does.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -174,7 +176,9 @@ function publish(url: string, topics: string, mode: string, count: number): Prom
 }
 
 async function start(name: string, servers: Servers, db: string): Promise<System> {
-  if (name.startsWith('ceiling')) return startCeiling(servers, db, name === 'ceiling-influx');
+  if (name === 'ceiling') return startCeiling(servers, db);
+  if (name === 'ceiling-influx') return startCeiling(servers, db, 'influx');
+  if (name === 'ceiling-durable') return startCeiling(servers, db, 'durable');
   if (name === 'heatnet') {
     const prof = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
     if (values.shape) {
@@ -381,12 +385,16 @@ try {
   await influx.destroy();
 }
 const ratios = cases.map((mode) => {
-  const [h, n, c, ci] = ['heatnet', 'node-red', 'ceiling', 'ceiling-influx'].map((s) =>
-    results.find((r) => r.system === s && r.case === mode),
-  );
+  const [h, n, c, ...written] = [
+    'heatnet',
+    'node-red',
+    'ceiling',
+    'ceiling-influx',
+    'ceiling-durable',
+  ].map((s) => results.find((r) => r.system === s && r.case === mode));
   // Each system's rate as a share of the pipe's ceiling in the same case.
   const ofCeiling: Record<string, number> = {};
-  for (const r of [h, n, ci]) {
+  for (const r of [h, n, ...written]) {
     if (r && c) ofCeiling[r.system] = +(r.pointsPerSecond / c.pointsPerSecond).toFixed(2);
   }
   if (c) {
