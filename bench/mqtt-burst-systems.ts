@@ -2,7 +2,8 @@
  * The two systems bench/mqtt-burst.ts compares, each as its own process whose CPU and
  * RSS are read from /proc: heatnet (`heatnet start` on the demo config, Modbus devices
  * removed, MQTT and storage pointed at the bench's servers) and Node-RED with the tuned
- * flow of bench/node-red/flow.ts, installed from npm into a temporary folder.
+ * flow of bench/node-red/flow.ts, installed from npm into a temporary folder; and the
+ * pipe's ceiling they are measured against (bench/mqtt-burst-ceiling.ts).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
@@ -31,6 +32,8 @@ export interface System {
   output(): string;
   /** Writes a line into the log file between the process's own output (when logging). */
   mark(text: string): void;
+  /** Messages it says it took, for a system that stores nothing (else InfluxDB counts). */
+  received?: () => number;
 }
 
 /** User + system CPU of a process so far, in µs. */
@@ -151,6 +154,28 @@ export async function startHeatnet(
   writeFileSync(file, stringify(raw));
   const args = [...nodeArgs, 'bin/heatnet.js', 'start', '--config', file];
   return launch('heatnet', clientId, args, undefined, logFile);
+}
+
+/**
+ * The pipe's ceiling: counts the messages it acknowledges (`received N` lines), stores
+ * none; `influx`: writes them to InfluxDB `db` too, which then counts them, and `durable`
+ * acknowledges them only once stored.
+ */
+export function startCeiling(s: Servers, db: string, write?: 'influx' | 'durable'): System {
+  const clientId = `ceiling-${db}`;
+  const args = ['--import', 'tsx', 'bench/mqtt-burst-ceiling.ts', s.mqttUrl, clientId];
+  if (write) {
+    const influx = [s.influxUrl, db, ...(write === 'durable' ? ['durable'] : [])];
+    return launch(`pipe ceiling + InfluxDB (${write})`, clientId, [...args, ...influx]);
+  }
+  const sys = launch('pipe ceiling', clientId, args);
+  sys.received = () => {
+    const out = sys.output();
+    const at = out.lastIndexOf('received ', out.lastIndexOf('\n')); // a whole line's
+    const end = out.indexOf('\n', at);
+    return at < 0 || end < 0 ? 0 : Number(out.slice(at + 9, end));
+  };
+  return sys;
 }
 
 /** Node-RED from `dir` (installed there first when missing). */

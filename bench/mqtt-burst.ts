@@ -6,7 +6,9 @@
  * Prints each system's CPU per point stored, points/s (first publish → last point counted
  * in InfluxDB), points stored and RSS over the run; exits 1 unless every point is stored.
  *   npx tsx bench/mqtt-burst.ts [--messages 300000] [--case backfill|current|both]
- *     [--systems heatnet,node-red] [--inflight 500] [--node-red-dir DIR] [--profile DIR]
+ *     [--systems heatnet,node-red[,ceiling,ceiling-influx,ceiling-durable]] [--inflight 500]
+ *     [--node-red-dir DIR]
+ *     [--profile DIR]
  *     [--series 250000] [--rate 20000]   (memory runs: more room series, a steady rate)
  *     [--shape FILE]   (counts inside heatnet per second: reads, accepts, writes, async
  *     resources; slows heatnet, so its CPU figures do not count)
@@ -34,6 +36,13 @@
  * takes stay cold for the backfill burst (week-old days, a window given old samples, the
  * first midnight), as they would be in the service. The warm-up's own figures are printed;
  * `--warm 0` is the cold run of sessions 1–8, to be reported beside the warm one.
+ *
+ * `ceiling` (session 10) is the pipe's ceiling, measured the same way (warm-up, idle,
+ * burst, same publisher): a subscriber that only acknowledges and counts what it receives
+ * (bench/mqtt-burst-ceiling.ts), so its "points" are messages received, not stored. Each
+ * system's rate is then also printed as a share of it (`ofCeiling`). `ceiling-influx` is the
+ * same subscriber writing each message to InfluxDB through heatnet's writer: stored points;
+ * `ceiling-durable` the same, acknowledging only what is stored, as heatnet does.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -54,6 +63,7 @@ import {
   rssMb,
   type Servers,
   type System,
+  startCeiling,
   startHeatnet,
   startNodeRed,
   stopSystem,
@@ -166,6 +176,9 @@ function publish(url: string, topics: string, mode: string, count: number): Prom
 }
 
 async function start(name: string, servers: Servers, db: string): Promise<System> {
+  if (name === 'ceiling') return startCeiling(servers, db);
+  if (name === 'ceiling-influx') return startCeiling(servers, db, 'influx');
+  if (name === 'ceiling-durable') return startCeiling(servers, db, 'durable');
   if (name === 'heatnet') {
     const prof = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
     if (values.shape) {
@@ -215,7 +228,7 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
   sys.mark(`burst ${mode}`);
   // The warm-up's points are in the same database at other times (the current time; the
   // burst's are later, or a week back): the burst's points are those beyond them.
-  const count = await storedUntil(env.influx, db, messages, base, (stored) => {
+  const count = await storedUntil(counter(sys, env, db), messages, base, (stored) => {
     const rssNow = rssMb(pid);
     rss.max = Math.max(rss.max, rssNow);
     if (POLL_MS >= 5000) {
@@ -250,28 +263,33 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
   return result;
 }
 
+/** What a system has taken so far: its points in InfluxDB, or what it says it received. */
+function counter(sys: System, env: Env, db: string): () => Promise<number> {
+  const { received } = sys;
+  return received ? async () => received() : () => stored(env.influx, db);
+}
+
 /**
- * Counts the points in `db` beyond `base` every POLL_MS until `target` are stored, or none
- * came for STALL_MS; `each` sees every count. Returns the last count.
+ * Counts (`count`) beyond `base` every POLL_MS until `target` are stored, or none came for
+ * STALL_MS; `each` sees every count. Returns the last count.
  */
 async function storedUntil(
-  influx: InfluxdHandle,
-  db: string,
+  count: () => Promise<number>,
   target: number,
   base: number,
   each?: (count: number) => void,
 ): Promise<number> {
-  let count = 0;
+  let counted = 0;
   let progressAt = performance.now();
-  while (count < target) {
+  while (counted < target) {
     await sleep(POLL_MS);
-    const now = (await stored(influx, db)) - base;
-    if (now > count) progressAt = performance.now();
-    count = now;
-    each?.(count);
+    const now = (await count()) - base;
+    if (now > counted) progressAt = performance.now();
+    counted = now;
+    each?.(counted);
     if (performance.now() - progressAt > STALL_MS) break;
   }
-  return count;
+  return counted;
 }
 
 /**
@@ -285,7 +303,7 @@ async function warm(sys: System, env: Env, db: string, launched: number): Promis
   const t0 = performance.now();
   sys.mark('warm-up');
   const publisher = publish(env.servers.mqttUrl, env.topics, 'current', warmMessages);
-  const count = await storedUntil(env.influx, db, warmMessages, 0);
+  const count = await storedUntil(counter(sys, env, db), warmMessages, 0);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuMicros(pid) - cpu0;
   await publisher;
@@ -367,16 +385,33 @@ try {
   await influx.destroy();
 }
 const ratios = cases.map((mode) => {
-  const [h, n] = ['heatnet', 'node-red'].map((s) =>
-    results.find((r) => r.system === s && r.case === mode),
-  );
-  return h && n
-    ? {
-        case: mode,
-        cpuRatio: +(n.cpuUsPerPoint / h.cpuUsPerPoint).toFixed(2),
-        rateRatio: +(h.pointsPerSecond / n.pointsPerSecond).toFixed(2),
-      }
-    : { case: mode };
+  const [h, n, c, ...written] = [
+    'heatnet',
+    'node-red',
+    'ceiling',
+    'ceiling-influx',
+    'ceiling-durable',
+  ].map((s) => results.find((r) => r.system === s && r.case === mode));
+  // Each system's rate as a share of the pipe's ceiling in the same case.
+  const ofCeiling: Record<string, number> = {};
+  for (const r of [h, n, ...written]) {
+    if (r && c) ofCeiling[r.system] = +(r.pointsPerSecond / c.pointsPerSecond).toFixed(2);
+  }
+  if (c) {
+    const shares = Object.entries(ofCeiling).map(([s, x]) => `${s} ${Math.round(100 * x)} %`);
+    const line = `pipe ceiling ${c.pointsPerSecond} msgs/s at ${c.cpuUsPerPoint} µs/msg`;
+    console.error(`${mode}: ${line}; of its rate: ${shares.join(', ') || '—'}`);
+  }
+  return {
+    case: mode,
+    ...(h && n
+      ? {
+          cpuRatio: +(n.cpuUsPerPoint / h.cpuUsPerPoint).toFixed(2),
+          rateRatio: +(h.pointsPerSecond / n.pointsPerSecond).toFixed(2),
+        }
+      : {}),
+    ...(c ? { ofCeiling } : {}),
+  };
 });
 console.log(
   JSON.stringify(
