@@ -66,22 +66,28 @@ export class Store implements Component {
 
   /** Why the store takes no writes any more (SQLite: a flush of its log failed). */
   get failure(): string | undefined {
-    return this.dialect instanceof DurableSqliteDialect ? this.dialect.failure : undefined;
+    return this.sqlite?.failure;
   }
 
   /** SQLite's syncs of its log so far and the writes they covered; null on PostgreSQL. */
   get walSyncs(): LogSyncs | null {
-    return this.dialect instanceof DurableSqliteDialect ? this.dialect.syncs : null;
+    return this.sqlite?.syncs ?? null;
+  }
+
+  /** The SQLite dialect, whose driver flushes the log; undefined on PostgreSQL. */
+  private get sqlite(): DurableSqliteDialect | undefined {
+    return this.dialect instanceof DurableSqliteDialect ? this.dialect : undefined;
   }
 
   /**
    * Runs `fn` in one transaction: all of it is committed, or none of it; resolves once
    * the commit is durable. `onSettled` is called as soon as the transaction has ended
-   * (committed or rolled back), before SQLite's log is fsynced: a caller that runs its
-   * transactions one after another starts the next then, instead of after the disk.
+   * (committed or rolled back), before a grouped flush of SQLite's log (`grouped`; by
+   * default the flush comes first): a caller that runs its transactions one after another
+   * starts the next then, instead of after the disk.
    */
   transaction<T>(fn: (trx: StoreTransaction) => Promise<T>, onSettled?: () => void): Promise<T> {
-    const driver = this.dialect instanceof DurableSqliteDialect ? this.dialect.driver : undefined;
+    const driver = this.sqlite?.driver;
     if (!onSettled) return this.db.transaction().execute(fn);
     if (!driver) return this.db.transaction().execute(fn).finally(onSettled);
     return this.db.transaction().execute((trx) => {
