@@ -17,15 +17,23 @@ const OUTSIDE_VITEST = 9;
 /** 29,000–32,767 for a bench, which may ask for a port per simulated device. */
 const PORTS_OUTSIDE_VITEST = 3_768;
 
+const pool = Number(process.env.VITEST_POOL_ID);
+const inVitest = Number.isInteger(pool) && pool > 0;
+
 function portsOfThisProcess(): { first: number; count: number } {
-  const pool = Number(process.env.VITEST_POOL_ID);
-  const inVitest = Number.isInteger(pool) && pool > 0;
   const slot = inVitest ? 1 + ((pool - 1) % (OUTSIDE_VITEST - 1)) : OUTSIDE_VITEST;
   const count = inVitest ? PORTS_PER_WORKER : PORTS_OUTSIDE_VITEST;
   return { first: FIRST_PORT + slot * PORTS_PER_WORKER, count };
 }
 
-let handedOut = 0;
+/**
+ * Where this process starts in its range. vitest's workers each own theirs; scripts outside
+ * it (benches) share one, so each starts at a place of its own, spread by its pid. Two
+ * benches started together took the same ports before: one's influxd failed to bind, and
+ * most likely the same collision made session 10's burst bench count 31,018 points for the
+ * 30,000 it had sent (a bench beside it, on the same ports, writing into its database).
+ */
+let handedOut = inVitest ? 0 : (process.pid * 97) % PORTS_OUTSIDE_VITEST;
 
 function listenOn(port: number): Promise<Server | undefined> {
   return new Promise((resolve) => {
