@@ -1,9 +1,9 @@
 import {
-  addSample,
   aggregateOf,
   mergeAggregates,
   type RoomDayAggregate,
 } from '../service/ledger-data-days.ts';
+import { RoomDayPage } from './room-day-page.ts';
 import type { RoomDayDelta } from './room-days-db.ts';
 
 // One household's row: its last sample's time and its current day's aggregate.
@@ -27,11 +27,11 @@ const STRIDE = 8;
  * When a row moves on to a newer day (a backfill crosses midnight for every household), the
  * day it held is copied as numbers into `retired`: its delta object and key are made at the
  * flush, not on the readings stream. Aggregates of other days (a late reading, one put back
- * after a failed flush) wait in `others`, by day and household; `retired` is folded into
- * `others` before either is added to, so no household and day is in both. Late readings are
- * the whole stream when a gateway flushes a week's buffer into a running service (its rows
- * hold today): each adds to its aggregate in place, found by two lookups of strings the
- * service already holds, with no key or object made per reading (issue 14).
+ * after a failed flush) wait in `others`, a page of numbers per day (room-day-page.ts);
+ * `retired` is folded into `others` before either is added to, so no household and day is in
+ * both. Late readings are the whole stream when a gateway flushes a week's buffer into a
+ * running service (its rows hold today): each adds to its aggregate in place, found by its
+ * day's page and its household's slot, with no key, object or box made per reading (issue 14).
  */
 export class RoomDayRows {
   private readonly slots = new Map<string, number>();
@@ -39,8 +39,10 @@ export class RoomDayRows {
   private rows = new Float64Array(STRIDE * 1024);
   /** Site-day labels by their start. */
   private readonly labels = new Map<number, string>();
-  /** Day label → household → aggregate, for the days not in the household's row. */
-  private readonly others = new Map<string, Map<string, RoomDayDelta>>();
+  /** Day label → its aggregates, for the days not in the household's row. */
+  private readonly others = new Map<string, RoomDayPage>();
+  /** The page last added to: a backfill's readings come a day at a time. */
+  private lastPage: RoomDayPage | undefined;
   /** Aggregates in `others`. */
   private othersCount = 0;
   /** Rows holding a day's aggregate. */
@@ -91,9 +93,9 @@ export class RoomDayRows {
   /** Every aggregate gathered, and starts over (households keep their last sample's time). */
   takeAll(): RoomDayDelta[] {
     const deltas: RoomDayDelta[] = [];
-    for (const byHousehold of this.others.values())
-      for (const d of byHousehold.values()) deltas.push(d);
+    for (const page of this.others.values()) page.collect(this.households, deltas);
     this.others.clear();
+    this.lastPage = undefined;
     this.othersCount = 0;
     for (let r = 0; r < this.retiredCount; r++) deltas.push(this.retiredDelta(r));
     this.retiredCount = 0;
@@ -136,18 +138,8 @@ export class RoomDayRows {
       this.fill(at, dayStart, aggregateOf(tempC, atMs));
     } else {
       this.foldRetired();
-      this.addLate(this.households[slot]!, tempC, atMs, day);
+      if (this.pageOf(day).add(slot, tempC, atMs)) this.othersCount++;
     }
-  }
-
-  /** A late sample: added in place to its day's aggregate in `others`. */
-  private addLate(household: string, tempC: number, atMs: number, day: string): void {
-    const known = this.others.get(day)?.get(household);
-    if (!known) {
-      this.addOther({ day, household, ...aggregateOf(tempC, atMs) });
-      return;
-    }
-    addSample(known, tempC, atMs);
   }
 
   /** Copies the row at `at` (its slot in place of its last sample's time) into `retired`. */
@@ -169,17 +161,22 @@ export class RoomDayRows {
     for (let r = 0; r < count; r++) this.addOther(this.retiredDelta(r));
   }
 
-  /** Keeps a copy of `d` (merged into what is there): `others` owns what it changes in place. */
+  /** Adds `d` to its day's page (its numbers are copied: `d` stays the caller's). */
   private addOther(d: RoomDayDelta): void {
-    let byHousehold = this.others.get(d.day);
-    if (!byHousehold) {
-      byHousehold = new Map();
-      this.others.set(d.day, byHousehold);
+    const slot = this.slots.get(d.household) ?? this.slotFor(d.household);
+    if (this.pageOf(d.day).merge(slot, d)) this.othersCount++;
+  }
+
+  private pageOf(day: string): RoomDayPage {
+    const last = this.lastPage;
+    if (last?.day === day) return last;
+    let page = this.others.get(day);
+    if (!page) {
+      page = new RoomDayPage(day);
+      this.others.set(day, page);
     }
-    const known = byHousehold.get(d.household);
-    if (!known) this.othersCount++;
-    const sum = known ? mergeAggregates(known, d) : d;
-    byHousehold.set(d.household, { ...sum, day: d.day, household: d.household });
+    this.lastPage = page;
+    return page;
   }
 
   private fill(at: number, dayStart: number, a: RoomDayAggregate): void {
