@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AckQueue } from '../../src/ingest/mqtt/ack-queue.ts';
+import { AckQueue, SeqRanges } from '../../src/ingest/mqtt/ack-queue.ts';
 import { type AckSocket, AckWriter } from '../../src/ingest/mqtt/ack-writer.ts';
 
 const turn = () => new Promise((r) => setImmediate(r));
@@ -57,6 +57,43 @@ describe('AckQueue', () => {
     q.popDone((id) => acked.push(id));
     expect(acked).toEqual([]);
     expect(q.size).toBe(0);
+  });
+});
+
+describe('AckQueue ranges', () => {
+  it('marks a range done, clipped to the messages still pending', () => {
+    const q = new AckQueue();
+    const seqs = Array.from({ length: 6 }, (_, i) => q.push(i + 1));
+    const acked: number[] = [];
+    q.markDone(seqs[2]!, seqs[5]! + 1);
+    q.popDone((id) => acked.push(id));
+    expect(acked).toEqual([]);
+    q.markDone(seqs[0]! - 10, seqs[2]!); // starts before the head: only pending ones count
+    q.popDone((id) => acked.push(id));
+    expect(acked).toEqual([1, 2, 3, 4, 5, 6]);
+    q.markDone(seqs[5]! + 1, seqs[5]! + 50); // beyond the tail: nothing to mark
+    expect(q.size).toBe(0);
+  });
+
+  it('keeps places as ranges, joining those that follow on, in the order added', () => {
+    const r = new SeqRanges();
+    expect(r.empty).toBe(true);
+    for (const seq of [3, 4, 5, 9, 10, 2]) r.add(seq);
+    const other = new SeqRanges();
+    other.add(3);
+    other.add(11); // does not follow `3`
+    const all = new SeqRanges();
+    all.addAll(r);
+    all.addAll(other);
+    const ranges: number[][] = [];
+    all.each((from, to) => ranges.push([from, to]));
+    expect(ranges).toEqual([
+      [3, 6],
+      [9, 11],
+      [2, 4],
+      [11, 12],
+    ]);
+    expect(all.empty).toBe(false);
   });
 });
 

@@ -26,9 +26,14 @@ export class AckQueue {
     return seq;
   }
 
-  /** The message is durable (or had nothing to store): its ack may go once it is the oldest. */
-  markDone(seq: number): void {
-    if (seq >= this.head && seq < this.tail) this.done[seq & this.mask] = 1;
+  /**
+   * Messages `from` up to `to` (exclusive) are durable (or had nothing to store): each ack
+   * may go once it is the oldest.
+   */
+  markDone(from: number, to = from + 1): void {
+    for (let seq = Math.max(from, this.head); seq < to && seq < this.tail; seq++) {
+      this.done[seq & this.mask] = 1;
+    }
   }
 
   /** Pops the done messages at the front, oldest first, handing each packet id to `ack`. */
@@ -55,5 +60,42 @@ export class AckQueue {
     this.ids = ids;
     this.done = done;
     this.mask = capacity - 1;
+  }
+}
+
+/**
+ * Places in an `AckQueue`, as ranges `[from, to)`. The messages of one socket read take
+ * consecutive places, and so do the batches of one write, so a batch or a group is a range
+ * or a few, where an array of every place cost a push per message (issue 14).
+ */
+export class SeqRanges {
+  /** from, to, from, to … in the order added. */
+  private readonly bounds: number[] = [];
+
+  get empty(): boolean {
+    return this.bounds.length === 0;
+  }
+
+  /** Adds one place, extending the last range when it follows on. */
+  add(seq: number): void {
+    this.addRange(seq, seq + 1);
+  }
+
+  addAll(other: SeqRanges): void {
+    const b = other.bounds;
+    for (let i = 0; i < b.length; i += 2) this.addRange(b[i]!, b[i + 1]!);
+  }
+
+  /** Calls `fn` with each range, in the order added. */
+  each(fn: (from: number, to: number) => void): void {
+    const b = this.bounds;
+    for (let i = 0; i < b.length; i += 2) fn(b[i]!, b[i + 1]!);
+  }
+
+  private addRange(from: number, to: number): void {
+    const b = this.bounds;
+    const last = b.length - 1;
+    if (last > 0 && b[last] === from) b[last] = to;
+    else b.push(from, to);
   }
 }

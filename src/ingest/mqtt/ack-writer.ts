@@ -17,7 +17,9 @@ export interface AckSocket {
 const PUBACK = 0x40;
 
 export class AckWriter {
-  private ids: number[] = [];
+  /** Packet ids due, `count` of them: reused from turn to turn, no array per turn. */
+  private ids = new Uint16Array(256);
+  private count = 0;
   private scheduled = false;
   private socket: AckSocket | undefined;
   private closed = false;
@@ -32,7 +34,12 @@ export class AckWriter {
 
   send(messageId: number): void {
     if (this.closed) return;
-    this.ids.push(messageId);
+    if (this.count === this.ids.length) {
+      const grown = new Uint16Array(2 * this.ids.length);
+      grown.set(this.ids);
+      this.ids = grown;
+    }
+    this.ids[this.count++] = messageId;
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(this.flush);
@@ -40,19 +47,19 @@ export class AckWriter {
 
   close(): void {
     this.closed = true;
-    this.ids = [];
+    this.count = 0;
   }
 
   /** Writes the acks due now (the next turn would do it; stop() cannot wait for it). */
   readonly flush = (): void => {
     this.scheduled = false;
-    const ids = this.ids;
-    this.ids = [];
+    const { ids, count } = this;
+    this.count = 0;
     const socket = this.socket;
-    if (this.closed || ids.length === 0 || !socket || socket !== this.current()) return;
+    if (this.closed || count === 0 || !socket || socket !== this.current()) return;
     if (socket.destroyed || !socket.writable) return;
-    const out = Buffer.allocUnsafe(ids.length * 4);
-    for (let i = 0; i < ids.length; i++) {
+    const out = Buffer.allocUnsafe(count * 4);
+    for (let i = 0; i < count; i++) {
       const id = ids[i]!;
       out[i * 4] = PUBACK;
       out[i * 4 + 1] = 2;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
-import { AckQueue } from './ack-queue.ts';
+import { AckQueue, SeqRanges } from './ack-queue.ts';
 import { backoffDelay } from './backoff.ts';
 import { RetryLog } from './retry-log.ts';
 
@@ -37,8 +37,8 @@ export interface DeliveryOptions {
 class Group {
   /** Its batches' QoS 1 readings, for a retry: compact, so they die young (issue 14). */
   readonly log = new RetryLog();
-  /** Their messages' places in the ack queue, in order. */
-  readonly seqs: number[] = [];
+  /** Their messages' places in the ack queue, in order, as ranges (see `SeqRanges`). */
+  readonly seqs = new SeqRanges();
   /** QoS 0 readings in the group: lost if it fails (no redelivery). */
   qos0 = 0;
   calls = 0;
@@ -55,10 +55,15 @@ interface Batch {
   /** The QoS 1 readings alone, once a QoS 0 one is among them. */
   durable: Reading[] | undefined;
   qos0: number;
-  seqs: number[];
+  seqs: SeqRanges;
 }
 
-const emptyBatch = (): Batch => ({ readings: [], durable: undefined, qos0: 0, seqs: [] });
+const emptyBatch = (): Batch => ({
+  readings: [],
+  durable: undefined,
+  qos0: 0,
+  seqs: new SeqRanges(),
+});
 
 /**
  * The QoS 1 deliveries of one connection. Each message's readings go to `accept` (one
@@ -122,7 +127,7 @@ export class DeliverySession {
    */
   added(count: number, messageId?: number): void {
     const b = this.batch;
-    if (messageId !== undefined) b.seqs.push(this.order.push(messageId));
+    if (messageId !== undefined) b.seqs.add(this.order.push(messageId));
     if (count === 0) return;
     if (messageId === undefined) {
       // QoS 0 in the batch: from here on the QoS 1 readings (kept for a retry) differ.
@@ -153,7 +158,7 @@ export class DeliverySession {
   /** Hands the batch built by `add` to `accept`, in one call. */
   flush(): void {
     const { readings, seqs, qos0, durable } = this.batch;
-    if (seqs.length === 0 && readings.length === 0) return;
+    if (seqs.empty && readings.length === 0) return;
     this.batch = emptyBatch();
     // Nothing to store (malformed, no matching subscription): acknowledge in turn, or the
     // broker would resend a bad payload forever.
@@ -193,10 +198,10 @@ export class DeliverySession {
   }
 
   /** A batch's readings and ack places, in the group settled with them. */
-  private keep(group: Group, readings: readonly Reading[], seqs: readonly number[]): void {
+  private keep(group: Group, readings: readonly Reading[], seqs: SeqRanges): void {
     group.log.append(readings, this.asIs);
     this.asIs = undefined;
-    for (const seq of seqs) group.seqs.push(seq);
+    group.seqs.addAll(seqs);
   }
 
   /** The open group for this promise, or a new one. */
@@ -243,7 +248,7 @@ export class DeliverySession {
     }
     if (this.closed || this.draining) return; // the broker redelivers them next session
     if (group.retry) this.rounds++;
-    if (group.seqs.length > 0) this.retrying.push(group);
+    if (!group.seqs.empty) this.retrying.push(group);
     if (this.retryTimer || this.retrying.length === 0) return;
     const { retryMinMs, retryMaxMs } = this.options;
     this.retryTimer = setTimeout(
@@ -260,7 +265,8 @@ export class DeliverySession {
   /** Failed messages again, together in one call. */
   private retry(batch: Group[]): void {
     const readings = batch.flatMap((g) => g.log.readings());
-    const seqs = batch.flatMap((g) => g.seqs);
+    const seqs = new SeqRanges();
+    for (const g of batch) seqs.addAll(g.seqs);
     const group = this.track(this.call(readings));
     group.retry = true;
     group.calls = 1;
@@ -278,11 +284,13 @@ export class DeliverySession {
     }
   }
 
-  private settle(seqs: readonly number[]): void {
+  private settle(seqs: SeqRanges): void {
     if (this.closed) return;
-    for (const seq of seqs) this.order.markDone(seq);
+    seqs.each(this.markDone);
     this.order.popDone(this.ack);
   }
+
+  private readonly markDone = (from: number, to: number): void => this.order.markDone(from, to);
 
   private readonly ack = (messageId: number): void => {
     this.options.sendAck(messageId);
