@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../test/support/ports.ts';
 import { nodeRedFlow, nodeRedSettings } from './node-red/flow.ts';
+import { launcherFlags } from './support/launcher.ts';
 
 export const NODE_RED = 'node-red@4.1.8';
 export const INFLUX_NODES = 'node-red-contrib-influxdb@0.7.0';
@@ -130,8 +131,8 @@ export interface Servers {
 }
 
 /**
- * `heatnet start` on the demo config; `nodeArgs` e.g. --cpu-prof or V8's --trace-deopt,
- * whose output then wants a `logFile`.
+ * `heatnet start` on the demo config, with its launcher's Node flags; `nodeArgs` e.g.
+ * --cpu-prof or V8's --trace-deopt, whose output then wants a `logFile`.
  */
 export async function startHeatnet(
   s: Servers,
@@ -152,7 +153,8 @@ export async function startHeatnet(
   raw.simulation = { ...raw.simulation, groundTruth: { port: 0 }, complaints: {} };
   const file = join(dir, 'heatnet.yaml');
   writeFileSync(file, stringify(raw));
-  const args = [...nodeArgs, 'bin/heatnet.js', 'start', '--config', file];
+  // As its launcher starts it (its Node flags), then the bench's own (a profiler, traces).
+  const args = [...launcherFlags(), ...nodeArgs, 'bin/heatnet.js', 'start', '--config', file];
   return launch('heatnet', clientId, args, undefined, logFile);
 }
 
