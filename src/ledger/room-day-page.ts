@@ -1,14 +1,13 @@
 import type { RoomDayAggregate } from '../service/ledger-data-days.ts';
+import {
+  addSampleAt,
+  aggregateAt,
+  mergeAt,
+  AGGREGATE_WIDTH as STRIDE,
+  startAt,
+  writeAt,
+} from './room-day-columns.ts';
 import type { RoomDayDelta } from './room-days-db.ts';
-
-// One household's aggregate in a page: six numbers.
-const SUM = 0;
-const SAMPLES = 1;
-const MIN = 2;
-const MAX = 3;
-const FIRST = 4;
-const LAST = 5;
-const STRIDE = 6;
 
 /**
  * The aggregates of one site day that are not in the households' rows (room-day-rows.ts):
@@ -38,17 +37,11 @@ export class RoomDayPage {
   add(slot: number, tempC: number, atMs: number): boolean {
     const row = slot < this.index.length ? this.index[slot]! : 0;
     if (row === 0) {
-      this.open(slot, tempC, 1, tempC, tempC, atMs, atMs);
+      const at = this.open(slot); // first: it may grow `rows`
+      startAt(this.rows, at, tempC, atMs);
       return true;
     }
-    const r = this.rows;
-    const at = (row - 1) * STRIDE;
-    r[at + SUM]! += tempC;
-    r[at + SAMPLES]!++;
-    if (tempC < r[at + MIN]!) r[at + MIN] = tempC;
-    if (tempC > r[at + MAX]!) r[at + MAX] = tempC;
-    if (atMs < r[at + FIRST]!) r[at + FIRST] = atMs;
-    if (atMs > r[at + LAST]!) r[at + LAST] = atMs;
+    addSampleAt(this.rows, (row - 1) * STRIDE, tempC, atMs);
     return false;
   }
 
@@ -56,47 +49,24 @@ export class RoomDayPage {
   merge(slot: number, a: RoomDayAggregate): boolean {
     const row = slot < this.index.length ? this.index[slot]! : 0;
     if (row === 0) {
-      this.open(slot, a.sumC, a.samples, a.minC, a.maxC, a.firstMs, a.lastMs);
+      const at = this.open(slot); // first: it may grow `rows`
+      writeAt(this.rows, at, a);
       return true;
     }
-    const r = this.rows;
-    const at = (row - 1) * STRIDE;
-    r[at + SUM]! += a.sumC;
-    r[at + SAMPLES]! += a.samples;
-    r[at + MIN] = Math.min(r[at + MIN]!, a.minC);
-    r[at + MAX] = Math.max(r[at + MAX]!, a.maxC);
-    r[at + FIRST] = Math.min(r[at + FIRST]!, a.firstMs);
-    r[at + LAST] = Math.max(r[at + LAST]!, a.lastMs);
+    mergeAt(this.rows, (row - 1) * STRIDE, a);
     return false;
   }
 
   /** Each aggregate as a delta onto `out`, in the order they were opened. */
   collect(households: readonly string[], out: RoomDayDelta[]): void {
-    const r = this.rows;
     for (let row = 0; row < this.count; row++) {
-      const at = row * STRIDE;
-      out.push({
-        day: this.day,
-        household: households[this.slots[row]!]!,
-        sumC: r[at + SUM]!,
-        samples: r[at + SAMPLES]!,
-        minC: r[at + MIN]!,
-        maxC: r[at + MAX]!,
-        firstMs: r[at + FIRST]!,
-        lastMs: r[at + LAST]!,
-      });
+      const household = households[this.slots[row]!]!;
+      out.push({ day: this.day, household, ...aggregateAt(this.rows, row * STRIDE) });
     }
   }
 
-  private open(
-    slot: number,
-    sumC: number,
-    samples: number,
-    minC: number,
-    maxC: number,
-    firstMs: number,
-    lastMs: number,
-  ): void {
+  /** A new row for the household; where its numbers start. */
+  private open(slot: number): number {
     if (slot >= this.index.length) this.index = grown(this.index, slot + 1);
     if (this.count === this.slots.length) {
       this.slots = grown(this.slots, this.count + 1);
@@ -107,14 +77,7 @@ export class RoomDayPage {
     const row = this.count++;
     this.index[slot] = row + 1;
     this.slots[row] = slot;
-    const r = this.rows;
-    const at = row * STRIDE;
-    r[at + SUM] = sumC;
-    r[at + SAMPLES] = samples;
-    r[at + MIN] = minC;
-    r[at + MAX] = maxC;
-    r[at + FIRST] = firstMs;
-    r[at + LAST] = lastMs;
+    return row * STRIDE;
   }
 }
 

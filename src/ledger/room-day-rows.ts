@@ -3,6 +3,7 @@ import {
   mergeAggregates,
   type RoomDayAggregate,
 } from '../service/ledger-data-days.ts';
+import { AGGREGATE_WIDTH, addSampleAt, aggregateAt, writeAt } from './room-day-columns.ts';
 import { RoomDayPage } from './room-day-page.ts';
 import type { RoomDayDelta } from './room-days-db.ts';
 
@@ -10,14 +11,10 @@ import type { RoomDayDelta } from './room-days-db.ts';
 const LAST_AT = 0;
 /** The start (epoch ms) of the site day the row's aggregate is for; NaN when it holds none. */
 const DAY = 1;
-const SUM = 2;
-const SAMPLES = 3;
-const MIN = 4;
-const MAX = 5;
-const FIRST = 6;
-const LAST = 7;
+/** Where the aggregate's numbers start (room-day-columns.ts). */
+const AGGREGATE = 2;
 /** Eight numbers: one cache line per household. */
-const STRIDE = 8;
+const STRIDE = AGGREGATE + AGGREGATE_WIDTH;
 
 /**
  * The room days gathered since the last flush, laid out for the readings stream (issue 14):
@@ -77,12 +74,7 @@ export class RoomDayRows {
     rows[at + LAST_AT] = atMs;
     const rowDay = rows[at + DAY]!;
     if (rowDay === dayStart) {
-      rows[at + SUM]! += tempC;
-      rows[at + SAMPLES]!++;
-      if (tempC < rows[at + MIN]!) rows[at + MIN] = tempC;
-      if (tempC > rows[at + MAX]!) rows[at + MAX] = tempC;
-      if (atMs < rows[at + FIRST]!) rows[at + FIRST] = atMs;
-      if (atMs > rows[at + LAST]!) rows[at + LAST] = atMs;
+      addSampleAt(rows, at + AGGREGATE, tempC, atMs);
       return true;
     }
     // Apart from the path above, so the readings stream's compiled code stays small.
@@ -180,14 +172,8 @@ export class RoomDayRows {
   }
 
   private fill(at: number, dayStart: number, a: RoomDayAggregate): void {
-    const rows = this.rows;
-    rows[at + DAY] = dayStart;
-    rows[at + SUM] = a.sumC;
-    rows[at + SAMPLES] = a.samples;
-    rows[at + MIN] = a.minC;
-    rows[at + MAX] = a.maxC;
-    rows[at + FIRST] = a.firstMs;
-    rows[at + LAST] = a.lastMs;
+    this.rows[at + DAY] = dayStart;
+    writeAt(this.rows, at + AGGREGATE, a);
     this.held++;
   }
 
@@ -197,16 +183,8 @@ export class RoomDayRows {
 
   /** The aggregate of a row of `rows` (the rows, or `retired`) as a delta. */
   private deltaOf(rows: Float64Array, at: number, household: string): RoomDayDelta {
-    return {
-      day: this.labels.get(rows[at + DAY]!)!,
-      household,
-      sumC: rows[at + SUM]!,
-      samples: rows[at + SAMPLES]!,
-      minC: rows[at + MIN]!,
-      maxC: rows[at + MAX]!,
-      firstMs: rows[at + FIRST]!,
-      lastMs: rows[at + LAST]!,
-    };
+    const day = this.labels.get(rows[at + DAY]!)!;
+    return { day, household, ...aggregateAt(rows, at + AGGREGATE) };
   }
 
   /** Retired day `r`'s delta (its household by the slot kept in `LAST_AT`). */
