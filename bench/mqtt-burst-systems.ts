@@ -12,6 +12,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,8 @@ export interface System {
   mark(text: string): void;
   /** Messages it says it took, for a system that stores nothing (else InfluxDB counts). */
   received?: () => number;
+  /** Its own temporary folder (config, data), removed once it has stopped. */
+  dir?: string;
 }
 
 /** User + system CPU of a process so far, in µs. */
@@ -155,7 +158,7 @@ export async function startHeatnet(
   writeFileSync(file, stringify(raw));
   // As its launcher starts it (its Node flags), then the bench's own (a profiler, traces).
   const args = [...launcherFlags(), ...nodeArgs, 'bin/heatnet.js', 'start', '--config', file];
-  return launch('heatnet', clientId, args, undefined, logFile);
+  return { ...launch('heatnet', clientId, args, undefined, logFile), dir };
 }
 
 /**
@@ -210,11 +213,14 @@ export function ensureNodeRed(dir: string): void {
 }
 
 /** SIGTERM (heatnet writes its CPU profile and flushes on it), SIGKILL after 30 s. */
+/** Stops the system and removes its temporary folder (15–90 MB of data after a burst). */
 export async function stopSystem(sys: System): Promise<void> {
-  if (sys.proc.exitCode !== null || sys.proc.signalCode !== null) return;
-  const exited = new Promise((r) => sys.proc.once('exit', r));
-  sys.proc.kill('SIGTERM');
-  const timer = setTimeout(() => sys.proc.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
+  if (sys.proc.exitCode === null && sys.proc.signalCode === null) {
+    const exited = new Promise((r) => sys.proc.once('exit', r));
+    sys.proc.kill('SIGTERM');
+    const timer = setTimeout(() => sys.proc.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (sys.dir) rmSync(sys.dir, { recursive: true, force: true });
 }

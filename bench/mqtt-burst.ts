@@ -45,9 +45,9 @@
  * `ceiling-durable` the same, acknowledging only what is stored, as heatnet does.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
@@ -383,6 +383,7 @@ try {
 } finally {
   await mosquitto.destroy();
   await influx.destroy();
+  rmSync(dirname(topics), { recursive: true, force: true });
 }
 const ratios = cases.map((mode) => {
   const [h, n, c, ...written] = [
