@@ -212,8 +212,10 @@ export function ensureNodeRed(dir: string): void {
   );
 }
 
-/** SIGTERM (heatnet writes its CPU profile and flushes on it), SIGKILL after 30 s. */
-/** Stops the system and removes its temporary folder (its config and data). */
+/**
+ * Stops the system: SIGTERM (heatnet writes its CPU profile and flushes on it), SIGKILL
+ * after 30 s; then removes its temporary folder (its config and data).
+ */
 export async function stopSystem(sys: System): Promise<void> {
   if (sys.proc.exitCode === null && sys.proc.signalCode === null) {
     const exited = new Promise((r) => sys.proc.once('exit', r));

@@ -7,8 +7,7 @@
  * in InfluxDB), points stored and RSS over the run; exits 1 unless every point is stored.
  *   npx tsx bench/mqtt-burst.ts [--messages 300000] [--case backfill|current|both]
  *     [--systems heatnet,node-red[,ceiling,ceiling-influx,ceiling-durable]] [--inflight 500]
- *     [--node-red-dir DIR]
- *     [--profile DIR]
+ *     [--node-red-dir DIR] [--profile DIR]
  *     [--series 250000] [--rate 20000]   (memory runs: more room series, a steady rate)
  *     [--shape FILE]   (counts inside heatnet per second: reads, accepts, writes, async
  *     resources; slows heatnet, so its CPU figures do not count)

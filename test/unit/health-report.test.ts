@@ -105,6 +105,14 @@ describe('healthReport (pure)', () => {
     ]);
   });
 
+  it('names a store that is not open, apart from one that refuses writes', () => {
+    const s = snapshots();
+    s.store = { engine: 'postgres', open: false };
+    const report = healthReport(s, T0 + 120_000);
+    expect(report.status).toBe('degraded');
+    expect(report.problems).toEqual(['store (postgres) is not open']);
+  });
+
   it('never calls a cron-scheduled engine stale: it has no fixed interval', () => {
     const s = snapshots();
     s.balance = { ...s.balance, cron: true, lastEvaluatedAt: null };
