@@ -253,6 +253,7 @@ describe('parseTime', () => {
   it('treats numbers below 1e11 as seconds and others as milliseconds', () => {
     expect(parseTime(1_700_000_000)).toBe(1_700_000_000_000);
     expect(parseTime(1_700_000_000_123)).toBe(1_700_000_000_123);
+    expect(parseTime(1_700_000_000.25)).toBe(1_700_000_000_250);
     // 1e11 ms is 1973: a number, but before any plausible reading.
     expect(parseTime(100_000_000_000)).toBeUndefined();
     expect(parseTime(0)).toBeUndefined();

@@ -54,8 +54,10 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d
 export function parseTime(value: unknown): number | undefined {
   let ms: number | undefined;
   if (typeof value === 'number' && Number.isFinite(value)) {
-    // Below 1e11 a number is seconds (1e11 s is the year 5138; 1e11 ms is 1973).
-    ms = value < 1e11 ? value * 1000 : value;
+    // Below 1e11 a number is seconds (1e11 s is the year 5138; 1e11 ms is 1973). One
+    // multiplication either way: a stream of ms times then leaves no unused path that
+    // a first device sending seconds deoptimises the message path through (issue 14).
+    ms = value * (value < 1e11 ? 1000 : 1);
   } else if (typeof value === 'string' && ISO_8601.test(value.trim())) {
     ms = Date.parse(value);
   }
