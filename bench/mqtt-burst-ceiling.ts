@@ -16,11 +16,10 @@
  * acknowledged on receipt, as Node-RED does. It shows whether InfluxDB caps the rate. With
  * `durable` too (`ceiling-durable`), each read's PUBACKs wait until the writer has stored
  * its points, as heatnet's do: whether acknowledging on storage caps it.
- *   node --import tsx bench/mqtt-burst-ceiling.ts URL CLIENT_ID [INFLUX_URL DB [durable]]
+ *   node --import tsx bench/mqtt-burst-ceiling.ts URL CLIENT_ID [INFLUX_URL DB DIR [durable]]
+ * DIR is the writer's folder (its spool), made and removed by the bench.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { parseConfig } from '../src/config/load.ts';
 import { noAlerts } from '../src/core/alerts.ts';
@@ -32,8 +31,8 @@ import { spliceStreams } from '../src/ingest/mqtt/wire-splice.ts';
 import { buildStorage } from '../src/storage/build.ts';
 import { BENCH_TOKENS } from './mqtt-burst-systems.ts';
 
-const [url = '', clientId = 'ceiling', influxUrl, db, acking] = process.argv.slice(2);
-const writer = influxUrl && db ? await heatnetWriter(influxUrl, db) : undefined;
+const [url = '', clientId = 'ceiling', influxUrl, db, dir, acking] = process.argv.slice(2);
+const writer = influxUrl && db && dir ? await heatnetWriter(influxUrl, db, dir) : undefined;
 /** `durable`: a read's PUBACKs wait until the writer says its points are stored, as heatnet's. */
 const durable = acking === 'durable';
 let points: Reading[] = [];
@@ -92,10 +91,9 @@ setInterval(() => {
   process.stdout.write(`received ${received}\n`);
 }, 50);
 
-async function heatnetWriter(influxUrl: string, db: string) {
+async function heatnetWriter(influxUrl: string, db: string, dir: string) {
   const loaded = parseConfig(readFileSync('config/demo.yaml', 'utf8'), { ...BENCH_TOKENS }, 'demo');
   if (!loaded.ok) throw new Error('config/demo.yaml does not load');
-  const dir = mkdtempSync(join(tmpdir(), 'heatnet-ceiling-'));
   const influx = { url: influxUrl, version: 1 as const, db };
   const config = { ...loaded.config, storage: { ...loaded.config.storage, dataDir: dir, influx } };
   const { writer } = buildStorage({ config, baseDir: dir, log: silentLogger(), alerts: noAlerts });

@@ -94,6 +94,23 @@ export function rssMb(pid: number): number {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
+/** Systems' processes running now, and their temporary folders not yet removed. */
+const running = new Set<ChildProcess>();
+const folders = new Set<string>();
+
+/** A temporary folder of a system's, removed by stopSystem (or abandonSystems). */
+function systemFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  folders.add(dir);
+  return dir;
+}
+
+/** The bench was interrupted: kills every system's process now and removes their folders. */
+export function abandonSystems(): void {
+  for (const proc of running) proc.kill('SIGKILL');
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+}
+
 /** `logFile`: all of the process's output goes there too (V8's traces are long). */
 function launch(
   name: string,
@@ -107,6 +124,8 @@ function launch(
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...BENCH_TOKENS },
   });
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
   const log = logFile ? createWriteStream(logFile) : undefined;
   proc.once('exit', () => log?.end());
   let tail = '';
@@ -150,7 +169,7 @@ export async function startHeatnet(
   const clientId = `heatnet-${db}`;
   raw.ingest.mqtt = { ...raw.ingest.mqtt, url: s.mqttUrl, clientId };
   delete raw.ingest.mqtt.embeddedPort;
-  const dir = mkdtempSync(join(tmpdir(), 'heatnet-burst-'));
+  const dir = systemFolder('heatnet-burst-');
   raw.storage = { dataDir: join(dir, 'data'), influx: { url: s.influxUrl, version: 1, db } };
   raw.api = { ...raw.api, port: await freePort() };
   raw.simulation = { ...raw.simulation, groundTruth: { port: 0 }, complaints: {} };
@@ -170,8 +189,12 @@ export function startCeiling(s: Servers, db: string, write?: 'influx' | 'durable
   const clientId = `ceiling-${db}`;
   const args = ['--import', 'tsx', 'bench/mqtt-burst-ceiling.ts', s.mqttUrl, clientId];
   if (write) {
-    const influx = [s.influxUrl, db, ...(write === 'durable' ? ['durable'] : [])];
-    return launch(`pipe ceiling + InfluxDB (${write})`, clientId, [...args, ...influx]);
+    // The writer's folder (its spool) is made here, so stopSystem can remove it: the
+    // subscriber itself is killed, not asked to tidy up.
+    const dir = systemFolder('heatnet-ceiling-');
+    const influx = [s.influxUrl, db, dir, ...(write === 'durable' ? ['durable'] : [])];
+    const name = `pipe ceiling + InfluxDB (${write})`;
+    return { ...launch(name, clientId, [...args, ...influx]), dir };
   }
   const sys = launch('pipe ceiling', clientId, args);
   sys.received = () => {
@@ -224,5 +247,8 @@ export async function stopSystem(sys: System): Promise<void> {
     await exited;
     clearTimeout(timer);
   }
-  if (sys.dir) rmSync(sys.dir, { recursive: true, force: true });
+  if (sys.dir) {
+    rmSync(sys.dir, { recursive: true, force: true });
+    folders.delete(sys.dir);
+  }
 }

@@ -19,6 +19,9 @@
  *     more: a count over millions of points is itself work for the machine; at 5 s or more
  *     each count is printed with the RSS, a timeline of memory)
  *     [--warm 30000]   (live messages each system takes before the burst; 0: a cold start)
+ * Ctrl-C (a long memory run stopped by hand) kills the system under test, the publisher and
+ * the servers and removes their temporary folders; with `--poll-ms` of 5 s or more the RSS
+ * timeline is already printed.
  *
  * Warm by default (session 9): the user's case is a service that has been taking live room
  * readings for hours when a gateway flushes its buffer, not one started seconds before the
@@ -56,6 +59,7 @@ import { eventually } from '../test/support/config.ts';
 import { type InfluxdHandle, startInfluxd } from '../test/support/influxd.ts';
 import { type MosquittoHandle, startMosquitto } from '../test/support/mosquitto.ts';
 import {
+  abandonSystems,
   BENCH_TOKENS,
   cpuMicros,
   cpuMicrosByThread,
@@ -105,6 +109,23 @@ const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 120_000);
  * 5 minutes later, its schedule). Both systems wait the same.
  */
 const WARM_UPTIME_MS = 30_000;
+
+/** Publishers running now: an interrupt kills them with the rest. */
+const publishers = new Set<ReturnType<typeof spawn>>();
+/** The topics file's folder, once written. */
+let topicsDir: string | undefined;
+// Before the servers start, so this runs first: exiting here sets off the servers' own
+// exit hooks (test/support/process.ts), which kill them. Without it the system under test
+// and the publisher outlived the bench, and their folders stayed in /tmp.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`${signal}: killing the system under test, the publisher and the servers`);
+    abandonSystems();
+    for (const child of publishers) child.kill('SIGKILL');
+    if (topicsDir) rmSync(topicsDir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 
 interface RunResult {
   system: string;
@@ -167,11 +188,17 @@ function publish(url: string, topics: string, mode: string, count: number): Prom
   const child = spawn(process.execPath, [...args, ...rest], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  publishers.add(child);
   let out = '';
   child.stdout.on('data', (d) => {
     out += d;
   });
-  return new Promise((resolve) => child.once('exit', () => resolve(JSON.parse(out || '{}'))));
+  return new Promise((resolve) =>
+    child.once('exit', () => {
+      publishers.delete(child);
+      resolve(JSON.parse(out || '{}'));
+    }),
+  );
 }
 
 async function start(name: string, servers: Servers, db: string): Promise<System> {
@@ -196,6 +223,23 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
   await env.influx.createDatabase(db);
   const launched = performance.now();
   const sys = await start(name, env.servers, db);
+  try {
+    return await measure(sys, name, mode, env, db, launched);
+  } finally {
+    // A run that failed (a warm-up short of points, an exit) stops its system too; a
+    // second stop of one that measure() stopped finds it exited and does nothing.
+    await stopSystem(sys);
+  }
+}
+
+async function measure(
+  sys: System,
+  name: string,
+  mode: string,
+  env: Env,
+  db: string,
+  launched: number,
+): Promise<RunResult> {
   const pid = sys.proc.pid!;
   const subscribed = `${sys.clientId} 1 heatnet/room/+/+/+`;
   await eventually(() => env.mosquitto.logs().includes(subscribed) || sys.proc.exitCode !== null, {
@@ -227,7 +271,7 @@ async function runOne(name: string, mode: string, env: Env): Promise<RunResult> 
   sys.mark(`burst ${mode}`);
   // The warm-up's points are in the same database at other times (the current time; the
   // burst's are later, or a week back): the burst's points are those beyond them.
-  const count = await storedUntil(counter(sys, env, db), messages, base, (stored) => {
+  const count = await countedUntil(counter(sys, env, db), messages, base, (stored) => {
     const rssNow = rssMb(pid);
     rss.max = Math.max(rss.max, rssNow);
     if (POLL_MS >= 5000) {
@@ -269,10 +313,11 @@ function counter(sys: System, env: Env, db: string): () => Promise<number> {
 }
 
 /**
- * Counts (`count`) beyond `base` every POLL_MS until `target` are stored, or none came for
- * STALL_MS; `each` sees every count. Returns the last count.
+ * Counts (`count`: points stored, or messages a ceiling received) beyond `base` every
+ * POLL_MS until `target` are counted, or none came for STALL_MS; `each` sees every count.
+ * Returns the last count.
  */
-async function storedUntil(
+async function countedUntil(
   count: () => Promise<number>,
   target: number,
   base: number,
@@ -302,7 +347,7 @@ async function warm(sys: System, env: Env, db: string, launched: number): Promis
   const t0 = performance.now();
   sys.mark('warm-up');
   const publisher = publish(env.servers.mqttUrl, env.topics, 'current', warmMessages);
-  const count = await storedUntil(counter(sys, env, db), warmMessages, 0);
+  const count = await countedUntil(counter(sys, env, db), warmMessages, 0);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuMicros(pid) - cpu0;
   await publisher;
@@ -355,6 +400,7 @@ interface Env {
 }
 
 const { file: topics, count: households } = writeTopics();
+topicsDir = dirname(topics);
 // InfluxDB 1.x refuses a tag's 100,001st value by default: a run with more households lifts it.
 const influx = await startInfluxd({ maxValuesPerTag: households > 100_000 ? 0 : 100_000 });
 // The issue's broker: queue without mosquitto's 1,000-message cap, 1,000 in flight, no persistence.
@@ -382,7 +428,7 @@ try {
 } finally {
   await mosquitto.destroy();
   await influx.destroy();
-  rmSync(dirname(topics), { recursive: true, force: true });
+  rmSync(topicsDir, { recursive: true, force: true });
 }
 const ratios = cases.map((mode) => {
   const [h, n, c, ...written] = [
