@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { runTmpDir } from './test/support/run-tmp.ts';
 
 export default defineConfig({
   test: {
@@ -6,7 +7,10 @@ export default defineConfig({
     // fast-check: failures print seed and path; FC_SEED / FC_PATH / FC_NUM_RUNS replay or widen.
     setupFiles: ['test/support/fast-check-setup.ts'],
     // The console (web/) built when stale, once, before the browser tests need it (issue 13).
-    globalSetup: ['test/browser/global-setup.ts'],
+    globalSetup: ['test/browser/global-setup.ts', 'test/support/run-tmp.ts'],
+    // Everything a test writes to the temporary folder goes into the run's own, which the
+    // global teardown removes (test/support/run-tmp.ts).
+    env: { TMPDIR: runTmpDir() },
     // Issue 9: a test that needs more than a third of this here under load (2 cores shared,
     // a CPU hog beside it) states its own budget with the figure measured.
     testTimeout: 30_000,
