@@ -20,8 +20,9 @@
  *     each count is printed with the RSS, a timeline of memory)
  *     [--warm 30000]   (live messages each system takes before the burst; 0: a cold start)
  * Ctrl-C (a long memory run stopped by hand) kills the system under test, the publisher and
- * the servers and removes their temporary folders; with `--poll-ms` of 5 s or more the RSS
- * timeline is already printed.
+ * the servers, and removes the system's folder and the topics file; with `--poll-ms` of 5 s
+ * or more the RSS timeline is already printed. (The servers' data folders stay: their exit
+ * hooks kill them, which leaves no time to tidy.)
  *
  * Warm by default (session 9): the user's case is a service that has been taking live room
  * readings for hours when a gateway flushes its buffer, not one started seconds before the
