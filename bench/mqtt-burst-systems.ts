@@ -94,21 +94,12 @@ export function rssMb(pid: number): number {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
-/** Systems' processes running now, and their temporary folders not yet removed. */
+/** Systems' processes running now. */
 const running = new Set<ChildProcess>();
-const folders = new Set<string>();
 
-/** A temporary folder of a system's, removed by stopSystem (or abandonSystems). */
-function systemFolder(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  folders.add(dir);
-  return dir;
-}
-
-/** The bench was interrupted: kills every system's process now and removes their folders. */
-export function abandonSystems(): void {
+/** The bench was interrupted: kills every system's process now. */
+export function killSystems(): void {
   for (const proc of running) proc.kill('SIGKILL');
-  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
 }
 
 /** `logFile`: all of the process's output goes there too (V8's traces are long). */
@@ -169,7 +160,7 @@ export async function startHeatnet(
   const clientId = `heatnet-${db}`;
   raw.ingest.mqtt = { ...raw.ingest.mqtt, url: s.mqttUrl, clientId };
   delete raw.ingest.mqtt.embeddedPort;
-  const dir = systemFolder('heatnet-burst-');
+  const dir = mkdtempSync(join(tmpdir(), 'heatnet-burst-'));
   raw.storage = { dataDir: join(dir, 'data'), influx: { url: s.influxUrl, version: 1, db } };
   raw.api = { ...raw.api, port: await freePort() };
   raw.simulation = { ...raw.simulation, groundTruth: { port: 0 }, complaints: {} };
@@ -191,7 +182,7 @@ export function startCeiling(s: Servers, db: string, write?: 'influx' | 'durable
   if (write) {
     // The writer's folder (its spool) is made here, so stopSystem can remove it: the
     // subscriber itself is killed, not asked to tidy up.
-    const dir = systemFolder('heatnet-ceiling-');
+    const dir = mkdtempSync(join(tmpdir(), 'heatnet-ceiling-'));
     const influx = [s.influxUrl, db, dir, ...(write === 'durable' ? ['durable'] : [])];
     const name = `pipe ceiling + InfluxDB (${write})`;
     return { ...launch(name, clientId, [...args, ...influx]), dir };
@@ -247,8 +238,5 @@ export async function stopSystem(sys: System): Promise<void> {
     await exited;
     clearTimeout(timer);
   }
-  if (sys.dir) {
-    rmSync(sys.dir, { recursive: true, force: true });
-    folders.delete(sys.dir);
-  }
+  if (sys.dir) rmSync(sys.dir, { recursive: true, force: true });
 }

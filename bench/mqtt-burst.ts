@@ -19,10 +19,11 @@
  *     more: a count over millions of points is itself work for the machine; at 5 s or more
  *     each count is printed with the RSS, a timeline of memory)
  *     [--warm 30000]   (live messages each system takes before the burst; 0: a cold start)
- * Ctrl-C (a long memory run stopped by hand) kills the system under test, the publisher and
- * the servers, and removes the system's folder and the topics file; with `--poll-ms` of 5 s
- * or more the RSS timeline is already printed. (The servers' data folders stay: their exit
- * hooks kill them, which leaves no time to tidy.)
+ * Everything a run puts in the temporary folder (the servers' data, each system's config and
+ * data, the topics file) goes into one folder of its own, removed at the end. Ctrl-C (a long
+ * memory run stopped by hand) kills the system under test, the publisher and the servers
+ * and removes that folder too; with `--poll-ms` of 5 s or more the RSS timeline is already
+ * printed.
  *
  * Warm by default (session 9): the user's case is a service that has been taking live room
  * readings for hours when a gateway flushes its buffer, not one started seconds before the
@@ -50,7 +51,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
@@ -60,10 +61,10 @@ import { eventually } from '../test/support/config.ts';
 import { type InfluxdHandle, startInfluxd } from '../test/support/influxd.ts';
 import { type MosquittoHandle, startMosquitto } from '../test/support/mosquitto.ts';
 import {
-  abandonSystems,
   BENCH_TOKENS,
   cpuMicros,
   cpuMicrosByThread,
+  killSystems,
   rssMb,
   type Servers,
   type System,
@@ -95,6 +96,9 @@ const { values } = parseArgs({
     log: { type: 'string' },
   },
 });
+// After the options: Node-RED's install folder stays in the real temporary folder, reused.
+const runDir = mkdtempSync(join(tmpdir(), 'heatnet-bench-run-'));
+process.env.TMPDIR = runDir;
 const messages = Number(values.messages);
 const warmMessages = Number(values.warm);
 const cases = values.case === 'both' ? ['backfill', 'current'] : [values.case ?? 'backfill'];
@@ -113,19 +117,23 @@ const WARM_UPTIME_MS = 30_000;
 
 /** Publishers running now: an interrupt kills them with the rest. */
 const publishers = new Set<ReturnType<typeof spawn>>();
-/** The topics file's folder, once written. */
-let topicsDir: string | undefined;
 // Before the servers start, so this runs first: exiting here sets off the servers' own
-// exit hooks (test/support/process.ts), which kill them. Without it the system under test
-// and the publisher outlived the bench, and their folders stayed in /tmp.
+// exit hooks (test/support/process.ts), which kill them; the run's folder goes after them.
+// Without it the system under test and the publisher outlived the bench, and the folders
+// stayed in /tmp.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`${signal}: killing the system under test, the publisher and the servers`);
-    abandonSystems();
+    killSystems();
     for (const child of publishers) child.kill('SIGKILL');
-    if (topicsDir) rmSync(topicsDir, { recursive: true, force: true });
+    process.once('exit', removeRunDir);
     process.exit(130);
   });
+}
+
+function removeRunDir(): void {
+  // A server just killed may still be letting go of a file: a few tries.
+  rmSync(runDir, { recursive: true, force: true, maxRetries: 5 });
 }
 
 interface RunResult {
@@ -173,7 +181,7 @@ function writeTopics(): { file: string; count: number } {
   for (let k = topics.length; k < wanted; k++) {
     topics.push(`heatnet/room/X${k % 100}/X${k % 100}-B${k % 10_000}/X-H${k}`);
   }
-  const file = join(mkdtempSync(join(tmpdir(), 'heatnet-burst-')), 'topics.txt');
+  const file = join(runDir, 'topics.txt');
   writeFileSync(file, topics.join('\n'));
   return { file, count: topics.length };
 }
@@ -401,7 +409,6 @@ interface Env {
 }
 
 const { file: topics, count: households } = writeTopics();
-topicsDir = dirname(topics);
 // InfluxDB 1.x refuses a tag's 100,001st value by default: a run with more households lifts it.
 const influx = await startInfluxd({ maxValuesPerTag: households > 100_000 ? 0 : 100_000 });
 // The issue's broker: queue without mosquitto's 1,000-message cap, 1,000 in flight, no persistence.
@@ -429,7 +436,7 @@ try {
 } finally {
   await mosquitto.destroy();
   await influx.destroy();
-  rmSync(topicsDir, { recursive: true, force: true });
+  removeRunDir();
 }
 const ratios = cases.map((mode) => {
   const [h, n, c, ...written] = [
