@@ -35,7 +35,7 @@ export class RoomDayPage {
 
   /** Adds one sample to the household's aggregate; true when it opened a new one. */
   add(slot: number, tempC: number, atMs: number): boolean {
-    const row = slot < this.index.length ? this.index[slot]! : 0;
+    const row = this.rowOf(slot);
     if (row === 0) {
       const at = this.open(slot); // first: it may grow `rows`
       startAt(this.rows, at, tempC, atMs);
@@ -47,7 +47,7 @@ export class RoomDayPage {
 
   /** Adds a whole aggregate to the household's; true when it opened a new one. */
   merge(slot: number, a: RoomDayAggregate): boolean {
-    const row = slot < this.index.length ? this.index[slot]! : 0;
+    const row = this.rowOf(slot);
     if (row === 0) {
       const at = this.open(slot); // first: it may grow `rows`
       writeAt(this.rows, at, a);
@@ -63,6 +63,11 @@ export class RoomDayPage {
       const household = households[this.slots[row]!]!;
       out.push({ day: this.day, household, ...aggregateAt(this.rows, row * STRIDE) });
     }
+  }
+
+  /** The household's row + 1; 0 when it has none here. */
+  private rowOf(slot: number): number {
+    return slot < this.index.length ? this.index[slot]! : 0;
   }
 
   /** A new row for the household; where its numbers start. */

@@ -105,7 +105,7 @@ export class RoomDayRows {
   putBack(deltas: readonly RoomDayDelta[]): void {
     this.foldRetired();
     for (const d of deltas) {
-      const slot = this.slots.get(d.household) ?? this.slotFor(d.household);
+      const slot = this.slotOf(d.household);
       const at = slot * STRIDE;
       const dayStart = this.startOf(d.day);
       const rowDay = this.rows[at + DAY]!;
@@ -155,7 +155,7 @@ export class RoomDayRows {
 
   /** Adds `d` to its day's page (its numbers are copied: `d` stays the caller's). */
   private addOther(d: RoomDayDelta): void {
-    const slot = this.slots.get(d.household) ?? this.slotFor(d.household);
+    const slot = this.slotOf(d.household);
     if (this.pageOf(d.day).merge(slot, d)) this.othersCount++;
   }
 
