@@ -41,6 +41,13 @@ export interface PublisherCounters {
   silenced: number;
   /** Readings skipped because publishing fell more than a whole interval behind. */
   skipped: number;
+  /**
+   * How late (simulated ms) a tick sent a reading at most, beyond when it was due and when
+   * the tick was planned: its values are the model's at that tick, its time stamp is when
+   * it was due. A stalled event loop makes this large at high speeds (0.4 real s at 3600×
+   * is 24 simulated minutes); a planned wait (the first connection's) does not count.
+   */
+  maxLateMs: number;
   connected: boolean;
   /** Successful connections, the first one included. */
   connects: number;
@@ -91,7 +98,11 @@ export class MqttPublisher implements Component {
     dropped: { room: 0, building: 0, weather: 0 },
     silenced: 0,
     connects: 0,
+    maxLateMs: 0,
   };
+  /** The simulated now of the tick in progress, and when it was planned for. */
+  private tickNow = 0;
+  private plannedAt = 0;
   private tickFailed = false;
 
   constructor(private readonly host: PublisherHost) {
@@ -112,6 +123,7 @@ export class MqttPublisher implements Component {
       dropped: { ...c.dropped },
       silenced: c.silenced,
       skipped: this.streams.reduce((sum, s) => sum + s.spread.skipped, 0),
+      maxLateMs: c.maxLateMs,
       connected: this.client?.connected === true,
       connects: c.connects,
     };
@@ -187,7 +199,11 @@ export class MqttPublisher implements Component {
     const weatherTopic = `heatnet/weather/${station}`;
     const stream = (count: number, intervalS: number, visit: Stream['visit']): Stream => ({
       spread: new Spread(count, intervalS * 1000, originMs),
-      visit,
+      visit: (item, cycle, dueMs) => {
+        const late = this.tickNow - Math.max(dueMs, this.plannedAt);
+        if (late > this.counts.maxLateMs) this.counts.maxLateMs = late;
+        visit(item, cycle, dueMs);
+      },
     });
     this.streams = [
       stream(1, publish.weatherIntervalS, (_i, _c, dueMs) =>
@@ -203,6 +219,7 @@ export class MqttPublisher implements Component {
   }
 
   private schedule(delayMs: number): void {
+    this.plannedAt = this.host.clock.now() + delayMs * this.host.clock.speed;
     this.timer = setTimeout(this.tick, delayMs);
     this.timer.unref();
   }
@@ -211,6 +228,7 @@ export class MqttPublisher implements Component {
     if (!this.client) return;
     try {
       const now = this.host.advance();
+      this.tickNow = now;
       this.silent = silentRooms(this.host.model.faults, now);
       for (const s of this.streams) s.spread.drain(now, MAX_PER_TICK, s.visit);
     } catch (err) {
